@@ -1,0 +1,35 @@
+# Thin wrapper around CMake. See README.md.
+#   make          build (release) into build/
+#   make test     install missing packages, build with ASan+UBSan, run ctest
+#   make demo     install missing packages, build, run the demo
+#   make bench    benchmarks (not part of the test suite)
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build build-san test demo bench clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-san:
+	@cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DTOUCHLINE_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD_SAN) -j $(JOBS)
+
+test: deps build build-san
+	@cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: deps build
+	@sh scripts/demo.sh $(BUILD)
+
+bench: deps build
+	@sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

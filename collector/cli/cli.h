@@ -1,0 +1,51 @@
+/* cli.h - the touchline admin CLI: shared helpers for its commands.
+ *
+ * Error convention: a command that cannot do what was asked prints
+ * "touchline: <why>" and exits 1 (2 for a usage error) before committing,
+ * so a failed command never leaves anything half-written. */
+#ifndef TL_CLI_H
+#define TL_CLI_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct cli {
+	sqlite3 *db;
+	const char *db_path;
+};
+
+/* One "noun verb" command. argv[0] is the first argument after the verb. */
+struct cli_command {
+	const char *noun, *verb;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *args;  /* shown in usage */
+	const char *help;
+	int needs_db;      /* 0: the command opens the database itself */
+};
+
+extern const struct cli_command cli_commands[];
+
+void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void cli_usage_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Parses a command's flags (from opts) and between min and max
+ * positional arguments; fails with a usage error otherwise. */
+void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int argc, char **argv,
+              char **pos, int min, int max);
+const struct cli_command *cli_current(void);
+
+sqlite3_stmt *cli_prepare(struct cli *cli, const char *sql);
+/* Steps a statement expected to return no rows, failing loudly if not. */
+void cli_exec_stmt(struct cli *cli, sqlite3_stmt *st);
+void cli_exec(struct cli *cli, const char *sql);
+void cli_begin(struct cli *cli);
+void cli_commit(struct cli *cli);
+/* Resolves a participant code (not erased) to its row id, or fails. */
+int64_t cli_participant_id(struct cli *cli, const char *code);
+/* Asks "type yes" on a terminal unless assume_yes; fails otherwise. */
+void cli_confirm(const char *what, int assume_yes);
+/* Formats Unix seconds as RFC 3339 UTC, or "-" for NULL. */
+const char *cli_time(sqlite3_stmt *st, int col, char *buf);
+
+#endif

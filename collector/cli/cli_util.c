@@ -1,0 +1,134 @@
+/* cli_util.c - see cli.h. */
+#include "cli.h"
+#include "tl_time.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct cli_command *current;
+
+const struct cli_command *cli_current(void)
+{
+	return current;
+}
+
+__attribute__((noreturn)) static void cli_vfail(int code, const char *fmt, va_list ap)
+{
+	fputs("touchline: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	if (code == 2 && current)
+		fprintf(stderr, "usage: touchline [--db FILE] %s %s %s\n", current->noun,
+		        current->verb ? current->verb : "", current->args);
+	exit(code);
+}
+
+void cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vfail(1, fmt, ap);
+}
+
+void cli_usage_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cli_vfail(2, fmt, ap);
+}
+
+void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int argc, char **argv,
+              char **pos, int min, int max)
+{
+	static const struct tl_option none[] = { TL_OPT_END };
+	char err[512];
+	int n;
+
+	current = cmd;
+	switch (tl_args_parse(opts ? opts : none, argc, argv, pos, max, &n, err, sizeof err)) {
+	case TL_PARSE_OK:
+		break;
+	case TL_PARSE_HELP:
+		printf("usage: touchline [--db FILE] %s %s %s\n\n%s\n", cmd->noun,
+		       cmd->verb ? cmd->verb : "", cmd->args, cmd->help);
+		if (opts && opts[0].name) {
+			printf("\noptions:\n");
+			tl_options_usage(stdout, opts);
+		}
+		exit(0);
+	default:
+		cli_usage_fail("%s", err);
+	}
+	if (n < min)
+		cli_usage_fail("missing argument");
+}
+
+sqlite3_stmt *cli_prepare(struct cli *cli, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(cli->db, sql, -1, &st, NULL) != SQLITE_OK)
+		cli_fail("database: %s", sqlite3_errmsg(cli->db));
+	return st;
+}
+
+void cli_exec_stmt(struct cli *cli, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		cli_fail("database: %s", sqlite3_errmsg(cli->db));
+	sqlite3_reset(st);
+}
+
+void cli_exec(struct cli *cli, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(cli->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		cli_fail("database: %s", msg ? msg : sqlite3_errmsg(cli->db));
+}
+
+void cli_begin(struct cli *cli)
+{
+	cli_exec(cli, "BEGIN IMMEDIATE");
+}
+
+void cli_commit(struct cli *cli)
+{
+	cli_exec(cli, "COMMIT");
+}
+
+int64_t cli_participant_id(struct cli *cli, const char *code)
+{
+	sqlite3_stmt *st = cli_prepare(cli, "SELECT id FROM participant WHERE code = ?1");
+	int64_t id;
+
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		cli_fail("no participant with code '%s'", code);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+void cli_confirm(const char *what, int assume_yes)
+{
+	char line[16];
+
+	if (assume_yes)
+		return;
+	if (!isatty(STDIN_FILENO))
+		cli_fail("%s cannot be undone: add --yes to confirm", what);
+	fprintf(stderr, "%s cannot be undone. Type yes to go on: ", what);
+	if (!fgets(line, sizeof line, stdin) || strcmp(line, "yes\n") != 0)
+		cli_fail("not confirmed; nothing changed");
+}
+
+const char *cli_time(sqlite3_stmt *st, int col, char *buf)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return "-";
+	tl_time_format(sqlite3_column_int64(st, col), buf);
+	return buf;
+}

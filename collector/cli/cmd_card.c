@@ -1,0 +1,121 @@
+/* cmd_card.c - touchline card enrol|revoke. */
+#include "cli.h"
+#include "cmds.h"
+#include "protocol.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* The token of the newest unknown-card tap at one reader. */
+static void card_last_unknown(struct cli *cli, const char *spec, char *token)
+{
+	char site[TL_ID_MAX + 1], reader[TL_ID_MAX + 1];
+	const char *slash = strchr(spec, '/');
+	sqlite3_stmt *st;
+
+	if (!slash || slash - spec > TL_ID_MAX) {
+		cli_usage_fail("--reader takes SITE/READER, e.g. burnley/pitch-1");
+	}
+	memcpy(site, spec, (size_t)(slash - spec));
+	site[slash - spec] = '\0';
+	snprintf(reader, sizeof reader, "%s", slash + 1);
+	st = cli_prepare(cli, "SELECT card FROM tap WHERE participant IS NULL AND card IS NOT NULL"
+	                      " AND site = ?1 AND reader = ?2 ORDER BY received_at DESC, n DESC"
+	                      " LIMIT 1");
+	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reader, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		cli_fail("no unknown card has been tapped at %s", spec);
+	snprintf(token, TL_TOKEN_LEN + 1, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Links a card token to a participant. A token already held by someone
+ * is refused; a revoked token may be enrolled again. Taps the card made
+ * while unknown (since any revocation) are credited to the participant,
+ * so the session they were tapped at still counts. */
+int cmd_card_enrol(struct cli *cli, int argc, char **argv)
+{
+	char token[64] = "", reader[80] = "", *pos[1];
+	int last_unknown = 0;
+	const struct tl_option opts[] = {
+		{ NULL, "token", TL_OPT_STR, token, sizeof token, 0, 0, "HEX", "the card's token" },
+		{ NULL, "last-unknown", TL_OPT_BOOL, &last_unknown, 0, 0, 0, NULL,
+		  "the unknown card tapped last at --reader" },
+		{ NULL, "reader", TL_OPT_STR, reader, sizeof reader, 0, 0, "SITE/READER",
+		  "with --last-unknown" },
+		TL_OPT_END,
+	};
+	sqlite3_stmt *st;
+	int64_t pid, since = 0;
+	long credited;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
+	if (last_unknown == !!token[0])
+		cli_usage_fail("give exactly one of --token HEX or --last-unknown --reader SITE/READER");
+	if (last_unknown && !reader[0])
+		cli_usage_fail("--last-unknown needs --reader SITE/READER");
+	cli_begin(cli);
+	pid = cli_participant_id(cli, pos[0]);
+	if (last_unknown)
+		card_last_unknown(cli, reader, token);
+	else if (!tl_token_valid(token))
+		cli_fail("token '%s' is not 32 lowercase hex digits", token);
+
+	st = cli_prepare(cli, "SELECT p.code, c.revoked_at FROM card c"
+	                      " JOIN participant p ON p.id = c.participant WHERE c.token = ?1");
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			cli_fail("card %s is already enrolled to %s (revoke it first)", token,
+			         sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+			                                    : "an erased participant");
+		since = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+
+	st = cli_prepare(cli, "INSERT INTO card (token, participant, enrolled_at) VALUES (?1, ?2, ?3)"
+	                      " ON CONFLICT (token) DO UPDATE SET participant = ?2,"
+	                      " enrolled_at = ?3, revoked_at = NULL");
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+
+	st = cli_prepare(cli, "UPDATE tap SET participant = ?1 WHERE card = ?2"
+	                      " AND participant IS NULL AND received_at >= ?3");
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	credited = sqlite3_changes(cli->db);
+	cli_commit(cli);
+	printf("card %s enrolled to %s", token, pos[0]);
+	if (credited)
+		printf(" (%ld earlier tap%s credited)", credited, credited == 1 ? "" : "s");
+	putchar('\n');
+	return 0;
+}
+
+int cmd_card_revoke(struct cli *cli, int argc, char **argv)
+{
+	char *pos[1];
+	sqlite3_stmt *st;
+
+	cli_args(cli_current(), NULL, argc, argv, pos, 1, 1);
+	if (!tl_token_valid(pos[0]))
+		cli_fail("token '%s' is not 32 lowercase hex digits", pos[0]);
+	st = cli_prepare(cli, "UPDATE card SET revoked_at = ?1 WHERE token = ?2"
+	                      " AND revoked_at IS NULL");
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 2, pos[0], -1, SQLITE_STATIC);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	if (sqlite3_changes(cli->db) == 0)
+		cli_fail("no active card with token %s", pos[0]);
+	printf("card %s revoked\n", pos[0]);
+	return 0;
+}

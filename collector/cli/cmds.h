@@ -1,0 +1,20 @@
+/* cmds.h - every command of the touchline CLI (table in touchline.c). */
+#ifndef TL_CMDS_H
+#define TL_CMDS_H
+
+struct cli;
+
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_site_add(struct cli *cli, int argc, char **argv);
+int cmd_site_list(struct cli *cli, int argc, char **argv);
+int cmd_reader_add(struct cli *cli, int argc, char **argv);
+int cmd_reader_list(struct cli *cli, int argc, char **argv);
+int cmd_participant_add(struct cli *cli, int argc, char **argv);
+int cmd_participant_list(struct cli *cli, int argc, char **argv);
+int cmd_card_enrol(struct cli *cli, int argc, char **argv);
+int cmd_card_revoke(struct cli *cli, int argc, char **argv);
+int cmd_unknown_list(struct cli *cli, int argc, char **argv);
+int cmd_deadletter_list(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,127 @@
+/* touchline.c - the admin CLI: touchline [--db FILE] <noun> [<verb>] ...
+ *
+ * Each command lives in a cmd_*.c file named after its noun; this file
+ * only finds the command and opens the database for it. */
+#include "cli.h"
+#include "cmds.h"
+#include "log.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char db_path[1024] = "/var/lib/touchline/touchline.db";
+
+static const struct tl_option global_options[] = {
+	{ "database", "db", TL_OPT_STR, db_path, sizeof db_path, 0, 0, "FILE", "SQLite database" },
+	TL_OPT_END,
+};
+
+const struct cli_command cli_commands[] = {
+	{ "init", NULL, cmd_init, "", "Create the database (mode 0600) or migrate it to this version.", 0 },
+	{ "site", "add", cmd_site_add, "<site> [--name NAME]", "Register a site (venue).", 1 },
+	{ "site", "list", cmd_site_list, "", "List sites.", 1 },
+	{ "reader", "add", cmd_reader_add, "<site> <reader>", "Register a reader at a site.", 1 },
+	{ "reader", "list", cmd_reader_list, "", "List readers with their last status.", 1 },
+	{ "participant", "add", cmd_participant_add, "[--name NAME]",
+	  "Add a participant and print their new pseudonymous code.", 1 },
+	{ "participant", "list", cmd_participant_list, "[--names]",
+	  "List participants (names only with --names).", 1 },
+	{ "card", "enrol", cmd_card_enrol,
+	  "<code> (--token HEX | --last-unknown --reader SITE/READER)",
+	  "Link a card to a participant, by token or as the unknown card just tapped at a reader.", 1 },
+	{ "card", "revoke", cmd_card_revoke, "<token>", "Stop crediting taps of a lost card.", 1 },
+	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
+	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
+	  "Messages the collector rejected, newest first, with the reason.", 1 },
+	{ "export", NULL, cmd_export, "taps [--format csv|json] [--output FILE]",
+	  "Export every recorded tap: id, site, reader, participant code (empty if\n"
+	  "unknown), ts, received_at. Pseudonymous codes only.", 1 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: touchline [--db FILE] [--config FILE] <command> [args]\n\n"
+	             "Administers a Touchline database. Commands:\n");
+	for (const struct cli_command *c = cli_commands; c->noun; c++)
+		fprintf(out, "  %s%s%s %s\n", c->noun, c->verb ? " " : "", c->verb ? c->verb : "",
+		        c->args);
+	fprintf(out, "\nGlobal options:\n");
+	tl_options_usage(out, global_options);
+	fprintf(out, "\n'touchline <command> --help' describes one command.\n");
+}
+
+int cmd_init(struct cli *cli, int argc, char **argv)
+{
+	char err[1024];
+
+	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
+	cli->db = tl_store_open(cli->db_path, TL_STORE_CREATE, err, sizeof err);
+	if (!cli->db)
+		cli_fail("%s", err);
+	printf("database %s ready (schema %d)\n", cli->db_path, tl_store_version(cli->db));
+	return 0;
+}
+
+static const struct cli_command *find_command(int argc, char **argv, int *used)
+{
+	for (const struct cli_command *c = cli_commands; c->noun; c++) {
+		if (strcmp(argv[0], c->noun) != 0)
+			continue;
+		if (!c->verb) {
+			*used = 1;
+			return c;
+		}
+		if (argc > 1 && strcmp(argv[1], c->verb) == 0) {
+			*used = 2;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { NULL, db_path };
+	const struct cli_command *cmd;
+	char err[1024];
+	int first, used = 0, rc;
+
+	tl_log_init("touchline", TL_LOG_WARN);
+	switch (tl_options_parse(global_options, argc, argv, &first, err, sizeof err)) {
+	case TL_PARSE_HELP:
+		usage(stdout);
+		return 0;
+	case TL_PARSE_VERSION:
+		printf("touchline %s\n", TOUCHLINE_VERSION);
+		return 0;
+	case TL_PARSE_ERROR:
+		fprintf(stderr, "touchline: %s\n", err);
+		return 2;
+	case TL_PARSE_OK:
+		break;
+	}
+	if (first >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = find_command(argc - first, argv + first, &used);
+	if (!cmd) {
+		fprintf(stderr, "touchline: unknown command '%s%s%s' (see touchline --help)\n",
+		        argv[first], first + 1 < argc ? " " : "", first + 1 < argc ? argv[first + 1] : "");
+		return 2;
+	}
+	if (cmd->needs_db) {
+		cli.db = tl_store_open(db_path, 0, err, sizeof err);
+		if (!cli.db) {
+			fprintf(stderr, "touchline: %s\n", err);
+			return 1;
+		}
+	}
+	rc = cmd->run(&cli, argc - first - used, argv + first + used);
+	if (cli.db)
+		tl_store_close(cli.db);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/* collector.h - touchline-collector: shared state of the daemon.
+ *
+ * Two threads: libmosquitto's network thread (mqtt.c) copies each message
+ * into the queue; the main thread (writer.c) takes batches, handles each
+ * message inside one transaction (handle_tap.c, handle_status.c), commits,
+ * and only then publishes the acks. */
+#ifndef TL_COLLECTOR_H
+#define TL_COLLECTOR_H
+
+#include <mosquitto.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include "protocol.h"
+#include "queue.h"
+
+struct collector_config {
+	char host[256];
+	long port;
+	char client_id[128];
+	char prefix[128];
+	long keepalive;
+	char db[1024];
+	long batch_max;
+	long queue_max;
+	long stats_interval;
+	char log_level[16];
+};
+
+/* Prepared statements, made once and reused for every message. */
+struct collector_sql {
+	sqlite3_stmt *reader_exists;
+	sqlite3_stmt *card_lookup;
+	sqlite3_stmt *tap_insert;
+	sqlite3_stmt *tap_owner;
+	sqlite3_stmt *reader_tap;
+	sqlite3_stmt *reader_status;
+	sqlite3_stmt *deadletter;
+};
+
+/* What happened to each message, for the periodic log line. */
+struct collector_counts {
+	unsigned long acks[TL_ACK_REJECTED + 1];
+	unsigned long reasons[TL_R_COUNT];
+	unsigned long status;
+	unsigned long ignored;
+};
+
+struct collector {
+	struct collector_config cfg;
+	struct mosquitto *mosq;
+	sqlite3 *db;
+	struct collector_sql sql;
+	struct queue queue;
+	struct collector_counts counts;
+	volatile sig_atomic_t stop;
+};
+
+/* mqtt.c */
+int mqtt_start(struct collector *c);
+void mqtt_stop(struct collector *c);
+void mqtt_publish_acks(struct collector *c, struct msg *batch);
+
+/* writer.c */
+int writer_prepare(struct collector *c);
+void writer_finalize(struct collector *c);
+int writer_run(struct collector *c);
+
+/* handle_tap.c, handle_status.c: run inside the writer's transaction.
+ * Return 0, or -1 on a database error (the batch is then retried). */
+int handle_message(struct collector *c, struct msg *m);
+int handle_tap(struct collector *c, struct msg *m, const struct tl_topic *t);
+int handle_status(struct collector *c, struct msg *m, const struct tl_topic *t);
+int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, const char *tap_id);
+
+#endif

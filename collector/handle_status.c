@@ -1,0 +1,49 @@
+/* handle_status.c - a reader's retained status or Last Will. */
+#include "collector.h"
+#include "log.h"
+
+#include <string.h>
+
+/* Updates the reader's row. A status from an unregistered reader or with
+ * a bad payload is dead-lettered; an empty payload (a retained message
+ * being cleared) carries nothing and is only counted. */
+int handle_status(struct collector *c, struct msg *m, const struct tl_topic *t)
+{
+	sqlite3_stmt *st = c->sql.reader_status;
+	struct tl_status s;
+	enum tl_reason r;
+	int rc;
+
+	if (m->len == 0) {
+		c->counts.ignored++;
+		return 0;
+	}
+	r = tl_status_decode(m->payload, m->len, &s);
+	if (r != TL_OK)
+		return handle_deadletter(c, m, r, NULL);
+	sqlite3_bind_text(st, 1, s.state == TL_STATE_ONLINE ? "online" : "offline", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, m->received_at);
+	if (s.ts > 0)
+		sqlite3_bind_int64(st, 3, s.ts);
+	else
+		sqlite3_bind_null(st, 3);
+	if (s.spooled >= 0)
+		sqlite3_bind_int64(st, 4, s.spooled);
+	else
+		sqlite3_bind_null(st, 4);
+	if (s.version[0])
+		sqlite3_bind_text(st, 5, s.version, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_text(st, 6, t->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, t->reader, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(c->db) == 0)
+		return handle_deadletter(c, m, TL_R_UNKNOWN_READER, NULL);
+	c->counts.status++;
+	return 0;
+}

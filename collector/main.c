@@ -1,0 +1,135 @@
+/* main.c - touchline-collector: records taps from readers over MQTT.
+ *
+ * Usage: touchline-collector [--config FILE] [--db FILE] [--host H] ...
+ * See --help and docs/collector.md. */
+#include "collector.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct collector collector = {
+	.cfg = {
+		.host = "127.0.0.1",
+		.port = 1883,
+		.client_id = "touchline-collector",
+		.prefix = TL_DEFAULT_PREFIX,
+		.keepalive = 30,
+		.db = "/var/lib/touchline/touchline.db",
+		.batch_max = 512,
+		.queue_max = 20000,
+		.stats_interval = 60,
+		.log_level = "info",
+	},
+};
+
+#define STR(f) collector.cfg.f, sizeof collector.cfg.f
+static const struct tl_option options[] = {
+	{ "mqtt", "host", TL_OPT_STR, STR(host), 0, 0, "HOST", "broker host name or address" },
+	{ "mqtt", "port", TL_OPT_INT, &collector.cfg.port, 0, 1, 65535, "PORT", "broker port" },
+	{ "mqtt", "client-id", TL_OPT_STR, STR(client_id), 0, 0, "ID",
+	  "MQTT client id; fixed, so the broker keeps our session while we are away" },
+	{ "mqtt", "topic-prefix", TL_OPT_STR, STR(prefix), 0, 0, "PREFIX", "topic prefix" },
+	{ "mqtt", "keepalive", TL_OPT_INT, &collector.cfg.keepalive, 0, 5, 3600, "SECONDS",
+	  "MQTT keepalive" },
+	{ "database", "db", TL_OPT_STR, STR(db), 0, 0, "FILE",
+	  "SQLite database (created, mode 0600, if missing)" },
+	{ "collector", "batch-max", TL_OPT_INT, &collector.cfg.batch_max, 0, 1, 100000, "N",
+	  "most messages stored in one transaction" },
+	{ "collector", "queue-max", TL_OPT_INT, &collector.cfg.queue_max, 0, 1, 10000000, "N",
+	  "most messages held in memory before pushing back on the broker" },
+	{ "collector", "stats-interval", TL_OPT_INT, &collector.cfg.stats_interval, 0, 0, 86400,
+	  "SECONDS", "log totals this often (0: only at exit)" },
+	{ "collector", "log-level", TL_OPT_STR, STR(log_level), 0, 0, "LEVEL",
+	  "debug, info, warn or error" },
+	TL_OPT_END,
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	collector.stop = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: touchline-collector [OPTIONS]\n\n"
+	             "Records taps published by Touchline readers over MQTT into SQLite and\n"
+	             "acknowledges each one after it is committed. Options:\n\n");
+	tl_options_usage(out, options);
+}
+
+/* Reads options; exits on --help, --version and any error. */
+static void collector_configure(int argc, char **argv)
+{
+	char err[512];
+	enum tl_log_level level;
+	int first;
+
+	switch (tl_options_parse(options, argc, argv, &first, err, sizeof err)) {
+	case TL_PARSE_HELP:
+		usage(stdout);
+		exit(0);
+	case TL_PARSE_VERSION:
+		printf("touchline-collector %s\n", TOUCHLINE_VERSION);
+		exit(0);
+	case TL_PARSE_ERROR:
+		fprintf(stderr, "touchline-collector: %s\n", err);
+		exit(2);
+	case TL_PARSE_OK:
+		break;
+	}
+	if (first < argc) {
+		fprintf(stderr, "touchline-collector: unexpected argument '%s'\n", argv[first]);
+		exit(2);
+	}
+	if (tl_log_level_parse(collector.cfg.log_level, &level)) {
+		fprintf(stderr, "touchline-collector: log-level: '%s' is not debug, info, warn or error\n",
+		        collector.cfg.log_level);
+		exit(2);
+	}
+	if (strchr(collector.cfg.prefix, '+') || strchr(collector.cfg.prefix, '#') ||
+	    !collector.cfg.prefix[0]) {
+		fprintf(stderr, "touchline-collector: topic-prefix must not be empty or hold + or #\n");
+		exit(2);
+	}
+	tl_log_init("collector", level);
+}
+
+int main(int argc, char **argv)
+{
+	struct collector *c = &collector;
+	struct sigaction sa;
+	char err[1024];
+	int rc;
+
+	collector_configure(argc, argv);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	c->db = tl_store_open(c->cfg.db, TL_STORE_CREATE, err, sizeof err);
+	if (!c->db) {
+		tl_error("%s", err);
+		return 1;
+	}
+	if (writer_prepare(c) || queue_init(&c->queue, (size_t)c->cfg.queue_max) ||
+	    mqtt_start(c)) {
+		writer_finalize(c);
+		tl_store_close(c->db);
+		return 1;
+	}
+	tl_info("touchline-collector %s started, database %s", TOUCHLINE_VERSION, c->cfg.db);
+	rc = writer_run(c);
+	writer_finalize(c);
+	tl_store_close(c->db);
+	queue_destroy(&c->queue);
+	tl_info("stopped");
+	return rc == 0 ? 0 : 1;
+}

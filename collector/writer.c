@@ -1,0 +1,169 @@
+/* writer.c - the collector's main loop: batches of messages, one
+ * transaction each, acks only after COMMIT returns.
+ *
+ * If the database cannot be written (disk full, read-only, I/O error) the
+ * batch is rolled back and retried with backoff; nothing is acked until it
+ * commits, so readers keep their taps meanwhile. */
+#include "collector.h"
+#include "log.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const writer_sql[] = {
+	"SELECT 1 FROM reader WHERE site = ?1 AND id = ?2",
+	"SELECT p.id, p.code FROM card c JOIN participant p ON p.id = c.participant"
+	" WHERE c.token = ?1 AND c.revoked_at IS NULL AND p.code IS NOT NULL",
+	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+	"SELECT p.code FROM tap t LEFT JOIN participant p ON p.id = t.participant"
+	" WHERE t.id = ?1",
+	"UPDATE reader SET last_seen = ?1, last_tap = max(coalesce(last_tap, 0), ?2)"
+	" WHERE site = ?3 AND id = ?4",
+	"UPDATE reader SET state = ?1, last_seen = ?2, status_ts = coalesce(?3, status_ts),"
+	" spooled = coalesce(?4, spooled), version = coalesce(?5, version)"
+	" WHERE site = ?6 AND id = ?7",
+	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+int writer_prepare(struct collector *c)
+{
+	sqlite3_stmt **slots = (sqlite3_stmt **)&c->sql;
+	size_t n = sizeof c->sql / sizeof(sqlite3_stmt *);
+
+	_Static_assert(sizeof writer_sql / sizeof writer_sql[0] ==
+	                   sizeof(struct collector_sql) / sizeof(sqlite3_stmt *),
+	               "one SQL text per statement slot");
+	for (size_t i = 0; i < n; i++)
+		if (!(slots[i] = tl_store_prepare(c->db, writer_sql[i])))
+			return -1;
+	return 0;
+}
+
+void writer_finalize(struct collector *c)
+{
+	sqlite3_stmt **slots = (sqlite3_stmt **)&c->sql;
+	for (size_t i = 0; i < sizeof c->sql / sizeof(sqlite3_stmt *); i++)
+		sqlite3_finalize(slots[i]);
+}
+
+/* Handles every message of the batch in one transaction. On failure the
+ * transaction and the counters are rolled back and -1 is returned. */
+static int writer_commit_batch(struct collector *c, struct msg *batch)
+{
+	struct collector_counts before = c->counts;
+	char err[256];
+
+	if (tl_store_exec(c->db, "BEGIN IMMEDIATE", err, sizeof err)) {
+		tl_error("database: cannot begin: %s", err);
+		return -1;
+	}
+	for (struct msg *m = batch; m; m = m->next) {
+		if (handle_message(c, m)) {
+			snprintf(err, sizeof err, "%s", sqlite3_errmsg(c->db));
+			goto fail;
+		}
+	}
+	if (tl_store_exec(c->db, "COMMIT", err, sizeof err) == 0)
+		return 0;
+fail:
+	tl_error("database write failed, nothing acked: %s", err);
+	tl_store_exec(c->db, "ROLLBACK", err, sizeof err);
+	c->counts = before;
+	return -1;
+}
+
+static void writer_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Commits a batch, retrying with backoff until it works or we are told to
+ * stop. Returns -1 only if stopping with the batch still uncommitted. */
+static int writer_store(struct collector *c, struct msg *batch, size_t n)
+{
+	long backoff = 250;
+
+	while (writer_commit_batch(c, batch)) {
+		if (c->stop) {
+			tl_error("stopping with %zu received messages not stored; their readers "
+			         "will resend them", n);
+			return -1;
+		}
+		tl_warn("retrying %zu messages in %ld ms", n, backoff);
+		writer_sleep_ms(backoff);
+		backoff = backoff < 16000 ? backoff * 2 : 30000;
+	}
+	if (backoff > 250)
+		tl_info("database writable again: %zu messages stored", n);
+	return 0;
+}
+
+static void writer_log_counts(struct collector *c)
+{
+	const struct collector_counts *k = &c->counts;
+	unsigned long rejected = 0;
+	for (int i = 1; i < TL_R_COUNT; i++)
+		rejected += k->reasons[i];
+	tl_info("totals: recorded %lu, duplicate %lu, unknown card %lu, dead-lettered %lu, "
+	        "status %lu",
+	        k->acks[TL_ACK_RECORDED], k->acks[TL_ACK_DUPLICATE], k->acks[TL_ACK_UNKNOWN_CARD],
+	        rejected, k->status);
+	for (int i = 1; i < TL_R_COUNT; i++)
+		if (k->reasons[i])
+			tl_info("  dead-lettered %s: %lu", tl_reason_name(i), k->reasons[i]);
+}
+
+/* Drains whatever is queued; with acks off once disconnected. */
+static int writer_drain(struct collector *c, int ack)
+{
+	struct msg *batch;
+	size_t n;
+
+	while ((n = queue_pop_batch(&c->queue, (size_t)c->cfg.batch_max, 0, &batch)) > 0) {
+		int rc = writer_store(c, batch, n);
+		if (rc == 0 && ack)
+			mqtt_publish_acks(c, batch);
+		msg_free_list(batch);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+int writer_run(struct collector *c)
+{
+	time_t last_stats = time(NULL);
+	int rc = 0;
+
+	while (!c->stop) {
+		struct msg *batch;
+		size_t n = queue_pop_batch(&c->queue, (size_t)c->cfg.batch_max, 200, &batch);
+
+		if (n > 0) {
+			if (writer_store(c, batch, n) == 0)
+				mqtt_publish_acks(c, batch);
+			else
+				rc = -1;
+			msg_free_list(batch);
+		}
+		if (c->cfg.stats_interval > 0 && time(NULL) - last_stats >= c->cfg.stats_interval) {
+			writer_log_counts(c);
+			last_stats = time(NULL);
+		}
+	}
+	/* Stopping: store what is queued and ack it while still connected,
+	 * then disconnect and store anything that arrived in between. */
+	tl_info("stopping: storing queued messages");
+	if (rc == 0 && writer_drain(c, 1))
+		rc = -1;
+	mqtt_stop(c);
+	if (rc == 0 && writer_drain(c, 0))
+		rc = -1;
+	writer_log_counts(c);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* config.h - the one way every Touchline program takes its settings.
+ *
+ * A program describes its settings once, as a table of tl_option. The same
+ * table reads the INI config file (section + name), the command-line flags
+ * (--name VALUE or --name=VALUE, booleans as bare --name) and prints --help,
+ * so a setting can never be in one place and missing from another. Flags
+ * override the file. */
+#ifndef TL_CONFIG_H
+#define TL_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum tl_opt_type { TL_OPT_STR, TL_OPT_INT, TL_OPT_BOOL };
+
+struct tl_option {
+	const char *section;  /* INI section, e.g. "mqtt" */
+	const char *name;     /* INI key and flag name, e.g. "host" */
+	enum tl_opt_type type;
+	void *target;         /* char[size], long, or int (bool) */
+	size_t size;          /* TL_OPT_STR: capacity of target */
+	long min, max;        /* TL_OPT_INT: accepted range */
+	const char *metavar;
+	const char *help;
+};
+
+#define TL_OPT_END { NULL, NULL, TL_OPT_STR, NULL, 0, 0, 0, NULL, NULL }
+
+enum tl_parse_result { TL_PARSE_OK = 0, TL_PARSE_ERROR = -1, TL_PARSE_HELP = 1, TL_PARSE_VERSION = 2 };
+
+/* Applies the config file named by --config (if any) and then every flag.
+ * Stops at the first argument that is not a flag, or after "--"; *first_arg
+ * is its index. Errors name the file and line or the flag. */
+enum tl_parse_result tl_options_parse(const struct tl_option *opts, int argc, char **argv,
+                                      int *first_arg, char *err, size_t errlen);
+/* Parses a subcommand's arguments: flags from the table anywhere, and up
+ * to maxpos positional arguments into pos (count in *npos). */
+enum tl_parse_result tl_args_parse(const struct tl_option *opts, int argc, char **argv,
+                                   char **pos, int maxpos, int *npos, char *err, size_t errlen);
+/* Reads one INI file into the table. */
+int tl_config_load(const struct tl_option *opts, const char *path, char *err, size_t errlen);
+/* Sets one option by name from text, as a flag or the file would. */
+int tl_option_set(const struct tl_option *opt, const char *value, char *err, size_t errlen);
+/* Prints one line per option: flag, metavar, help, current value. */
+void tl_options_usage(FILE *out, const struct tl_option *opts);
+
+#endif

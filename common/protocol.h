@@ -1,0 +1,117 @@
+/* protocol.h - Touchline wire protocol v1 (docs/protocol.md).
+ *
+ * Decoding is strict and total: every input, however hostile, yields either
+ * a fully validated struct or one reason code naming what was wrong. */
+#ifndef TL_PROTOCOL_H
+#define TL_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TL_PROTOCOL_VERSION 1
+#define TL_DEFAULT_PREFIX "touchline/v1"
+#define TL_MAX_PAYLOAD 1024
+#define TL_ID_MAX 32      /* site and reader ids: [a-z0-9-]{1,32} */
+#define TL_UUID_LEN 36
+#define TL_TOKEN_LEN 32   /* card token: 16 bytes as lowercase hex */
+#define TL_MAX_FUTURE 300 /* seconds a tap's ts may lie ahead of ours */
+#define TL_VERSION_MAX 64
+
+/* Why a message was rejected. Names (tl_reason_name) are stable: they
+ * appear in acks, the dead-letter table and docs/protocol.md. */
+enum tl_reason {
+	TL_OK = 0,
+	TL_R_BAD_TOPIC,
+	TL_R_TOO_LARGE,
+	TL_R_BAD_UTF8,
+	TL_R_BAD_JSON,
+	TL_R_NOT_OBJECT,
+	TL_R_DUPLICATE_KEY,
+	TL_R_BAD_VERSION,
+	TL_R_BAD_ID,
+	TL_R_BAD_SITE,
+	TL_R_BAD_READER,
+	TL_R_SITE_MISMATCH,
+	TL_R_READER_MISMATCH,
+	TL_R_BAD_CARD,
+	TL_R_BAD_TS,
+	TL_R_TS_IN_FUTURE,
+	TL_R_BAD_SEQ,
+	TL_R_BAD_STATE,
+	TL_R_BAD_SPOOLED,
+	TL_R_BAD_FIELD,
+	TL_R_UNKNOWN_READER,
+	TL_R_COUNT
+};
+
+enum tl_kind { TL_KIND_TAP, TL_KIND_ACK, TL_KIND_STATUS };
+
+/* A topic split into its parts; site and reader are NUL-terminated. */
+struct tl_topic {
+	char site[TL_ID_MAX + 1];
+	char reader[TL_ID_MAX + 1];
+	enum tl_kind kind;
+};
+
+struct tl_tap {
+	char id[TL_UUID_LEN + 1]; /* lowercase */
+	char site[TL_ID_MAX + 1];
+	char reader[TL_ID_MAX + 1];
+	char card[TL_TOKEN_LEN + 1];
+	int64_t ts;               /* Unix seconds, UTC */
+	int64_t seq;
+};
+
+enum tl_ack_status { TL_ACK_RECORDED, TL_ACK_DUPLICATE, TL_ACK_UNKNOWN_CARD, TL_ACK_REJECTED };
+
+struct tl_ack {
+	char id[TL_UUID_LEN + 1];
+	enum tl_ack_status status;
+	char participant[32];     /* empty when unknown */
+	enum tl_reason reason;    /* when rejected */
+	int week_sessions;        /* -1 when not known */
+};
+
+enum tl_state { TL_STATE_ONLINE, TL_STATE_OFFLINE };
+
+struct tl_status {
+	enum tl_state state;
+	int64_t ts;               /* 0 when absent */
+	int64_t spooled;          /* -1 when absent */
+	char version[TL_VERSION_MAX + 1];
+};
+
+const char *tl_reason_name(enum tl_reason r);
+const char *tl_ack_status_name(enum tl_ack_status s);
+int tl_ack_status_parse(const char *name, enum tl_ack_status *out);
+
+/* True if s is a valid site or reader id. */
+int tl_id_valid(const char *s);
+/* True if s is a card token: exactly 32 lowercase hex digits. */
+int tl_token_valid(const char *s);
+/* True if s is a UUID (any case); version 4 is required when v4 is set. */
+int tl_uuid_valid(const char *s, int v4);
+/* True if the len bytes at s are well-formed UTF-8 with no NUL. */
+int tl_utf8_valid(const char *s, size_t len);
+
+/* Splits "<prefix>/<site>/<reader>/<tap|ack|status>". */
+enum tl_reason tl_topic_parse(const char *prefix, const char *topic, struct tl_topic *out);
+/* Builds that topic into buf; returns -1 if it does not fit. */
+int tl_topic_build(char *buf, size_t size, const char *prefix, const char *site,
+                   const char *reader, enum tl_kind kind);
+
+/* Decodes and validates a tap that arrived on topic t at time now.
+ * On failure, id_out (TL_UUID_LEN+1 bytes) holds the tap id if one could be
+ * read, so the sender can still be told; otherwise it is empty. */
+enum tl_reason tl_tap_decode(const void *payload, size_t len, const struct tl_topic *t,
+                             int64_t now, struct tl_tap *out, char *id_out);
+/* Encodes a tap; returns the length written or -1 if buf is too small. */
+int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size);
+
+int tl_ack_encode(const struct tl_ack *ack, char *buf, size_t size);
+enum tl_reason tl_ack_decode(const void *payload, size_t len, struct tl_ack *out);
+
+enum tl_reason tl_status_decode(const void *payload, size_t len, struct tl_status *out);
+int tl_status_encode(const struct tl_status *st, char *buf, size_t size);
+
+#endif

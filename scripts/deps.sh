@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian packages Touchline needs to build, test and run the
+# demo, but only those that are missing, so a second run costs nothing.
+set -eu
+PKGS="build-essential cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
+libsqlite3-dev sqlite3 libcjson-dev libnfc-dev libssl-dev openssl libinih-dev
+libcmocka-dev"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages and not root; run as root or install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
