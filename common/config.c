@@ -179,8 +179,13 @@ enum tl_parse_result tl_options_parse(const struct tl_option *opts, int argc, ch
 				return TL_PARSE_ERROR;
 			}
 			path = argv[++i];
-		} else if (strncmp(argv[i], "--config=", 9) == 0)
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			path = argv[i] + 9;
+		} else if (strncmp(argv[i], "--", 2) == 0 && !strchr(argv[i], '=')) {
+			const struct tl_option *o = config_find(opts, NULL, argv[i] + 2);
+			if (o && o->type != TL_OPT_BOOL)
+				i++; /* skip the flag's value */
+		}
 		if (path && tl_config_load(opts, path, err, errlen))
 			return TL_PARSE_ERROR;
 	}

@@ -299,7 +299,7 @@ static enum tl_reason proto_tap_fields(const cJSON *obj, const struct tl_topic *
 		return TL_R_BAD_TS;
 	if (out->ts > now + TL_MAX_FUTURE)
 		return TL_R_TS_IN_FUTURE;
-	if (proto_get_int(obj, "seq", 0, (int64_t)1 << 53, &out->seq))
+	if (proto_get_int(obj, "seq", 0, ((int64_t)1 << 53) - 1, &out->seq))
 		return TL_R_BAD_SEQ;
 	return TL_OK;
 }
@@ -427,7 +427,7 @@ enum tl_reason tl_status_decode(const void *payload, size_t len, struct tl_statu
 		goto done;
 	r = TL_R_BAD_SPOOLED;
 	if (cJSON_GetObjectItemCaseSensitive(obj, "spooled") &&
-	    proto_get_int(obj, "spooled", 0, (int64_t)1 << 53, &out->spooled))
+	    proto_get_int(obj, "spooled", 0, ((int64_t)1 << 53) - 1, &out->spooled))
 		goto done;
 	r = TL_R_BAD_FIELD;
 	it = cJSON_GetObjectItemCaseSensitive(obj, "version");
