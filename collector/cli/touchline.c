@@ -65,6 +65,15 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Help needs no database: don't fail on a missing one before showing it. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 static const struct cli_command *find_command(int argc, char **argv, int *used)
 {
 	for (const struct cli_command *c = cli_commands; c->noun; c++) {
@@ -113,7 +122,7 @@ int main(int argc, char **argv)
 		        argv[first], first + 1 < argc ? " " : "", first + 1 < argc ? argv[first + 1] : "");
 		return 2;
 	}
-	if (cmd->needs_db) {
+	if (cmd->needs_db && !wants_help(argc - first, argv + first)) {
 		cli.db = tl_store_open(db_path, 0, err, sizeof err);
 		if (!cli.db) {
 			fprintf(stderr, "touchline: %s\n", err);
