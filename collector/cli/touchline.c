@@ -122,6 +122,7 @@ int main(int argc, char **argv)
 		        argv[first], first + 1 < argc ? " " : "", first + 1 < argc ? argv[first + 1] : "");
 		return 2;
 	}
+	cli_set_current(cmd);
 	if (cmd->needs_db && !wants_help(argc - first, argv + first)) {
 		cli.db = tl_store_open(db_path, 0, err, sizeof err);
 		if (!cli.db) {
