@@ -60,7 +60,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: touchline-collector [OPTIONS]\n\n"
 	             "Records taps published by Touchline readers over MQTT into SQLite and\n"
 	             "acknowledges each one after it is committed. Options:\n\n");
-	tl_options_usage(out, options);
+	tl_options_usage_program(out, options);
 }
 
 /* Reads options; exits on --help, --version and any error. */

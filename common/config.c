@@ -238,7 +238,6 @@ enum tl_parse_result tl_args_parse(const struct tl_option *opts, int argc, char 
 
 void tl_options_usage(FILE *out, const struct tl_option *opts)
 {
-	fprintf(out, "  %-28s %s\n", "-c, --config FILE", "read settings from an INI file");
 	for (const struct tl_option *o = opts; o->name; o++) {
 		char flag[64], def[300];
 		snprintf(flag, sizeof flag, "--%s%s%s", o->name, o->metavar ? " " : "",
@@ -252,6 +251,12 @@ void tl_options_usage(FILE *out, const struct tl_option *opts)
 		fprintf(out, "  %-28s %s%s%s%s\n", flag, o->help, def[0] ? " (default: " : "", def,
 		        def[0] ? ")" : "");
 	}
+}
+
+void tl_options_usage_program(FILE *out, const struct tl_option *opts)
+{
+	fprintf(out, "  %-28s %s\n", "-c, --config FILE", "read settings from an INI file");
+	tl_options_usage(out, opts);
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 	fprintf(out, "  %-28s %s\n", "--version", "show the version");
 }

@@ -43,5 +43,7 @@ int tl_config_load(const struct tl_option *opts, const char *path, char *err, si
 int tl_option_set(const struct tl_option *opt, const char *value, char *err, size_t errlen);
 /* Prints one line per option: flag, metavar, help, current value. */
 void tl_options_usage(FILE *out, const struct tl_option *opts);
+/* The same, with the flags every program has (--config, --help, --version). */
+void tl_options_usage_program(FILE *out, const struct tl_option *opts);
 
 #endif

@@ -49,7 +49,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %s%s%s %s\n", c->noun, c->verb ? " " : "", c->verb ? c->verb : "",
 		        c->args);
 	fprintf(out, "\nGlobal options:\n");
-	tl_options_usage(out, global_options);
+	tl_options_usage_program(out, global_options);
 	fprintf(out, "\n'touchline <command> --help' describes one command.\n");
 }
 
