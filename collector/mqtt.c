@@ -66,6 +66,8 @@ int mqtt_start(struct collector *c)
 	mosquitto_reconnect_delay_set(c->mosq, 1, 30, true);
 	/* Ack publishes are QoS 1: let many be in flight at once. */
 	mosquitto_max_inflight_messages_set(c->mosq, 0);
+	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
+	mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	rc = mosquitto_connect_async(c->mosq, c->cfg.host, (int)c->cfg.port, (int)c->cfg.keepalive);
 	if (rc != MOSQ_ERR_SUCCESS)
 		tl_warn("cannot reach broker %s:%ld yet (%s); will keep trying", c->cfg.host,

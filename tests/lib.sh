@@ -89,6 +89,7 @@ broker_start() {
 			echo "persistence_location $T/broker/"
 			echo "max_queued_messages 1000000"
 			echo "max_inflight_messages 0"
+			echo "set_tcp_nodelay true"
 			[ -n "$extra" ] && cat "$extra"
 		} > "$T/broker/mosquitto.conf"
 		mosquitto -c "$T/broker/mosquitto.conf" >> "$T/broker/log" 2>&1 &
