@@ -153,15 +153,24 @@ pub() { mosquitto_pub -p "$PORT" -q 1 -t "$PREFIX/$1" -m "$2"; }
 # pub_lines TOPIC-SUFFIX < FILE: one message per line
 pub_lines() { mosquitto_pub -p "$PORT" -q 1 -t "$PREFIX/$1" -l; }
 
-# acks_listen NAME: registers a persistent subscriber to every ack, so acks
-# published from now on are kept by the broker until acks_get NAME.
+# acks_listen NAME: from now on every ack is appended to $T/acks-NAME.log
+# by a subscriber that stays connected (a persistent session registered
+# first, so nothing published after this returns is missed).
 acks_listen() {
 	mosquitto_sub -p "$PORT" -c -i "test-$1" -q 1 -t "$PREFIX/+/+/ack" -E
+	mosquitto_sub -p "$PORT" -c -i "test-$1" -q 1 -t "$PREFIX/+/+/ack" >> "$T/acks-$1.log" &
+	TL_PIDS+=($!)
+	echo 0 > "$T/acks-$1.read"
 }
-# acks_get NAME COUNT [SECONDS]: prints COUNT acks (payloads), waiting at
-# most SECONDS (default 20).
+# acks_get NAME COUNT [SECONDS]: prints the next COUNT acks (payloads) not
+# yet printed, waiting at most SECONDS (default 20); fewer if time runs out.
 acks_get() {
-	mosquitto_sub -p "$PORT" -c -i "test-$1" -q 1 -t "$PREFIX/+/+/ack" -C "$2" -W "${3:-20}" || true
+	local log="$T/acks-$1.log" read
+	read=$(cat "$T/acks-$1.read")
+	wait_for "[ \$((\$(wc -l < '$log') - $read)) -ge $2 ]" "${3:-20}" 2>/dev/null || true
+	tail -n +"$((read + 1))" "$log" | head -n "$2" > "$T/acks-$1.new"
+	echo $((read + $(wc -l < "$T/acks-$1.new"))) > "$T/acks-$1.read"
+	cat "$T/acks-$1.new"
 }
 
 # A fixed deployment: site burnley with readers pitch-1 and gym-1, and
