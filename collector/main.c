@@ -36,6 +36,7 @@ static const struct tl_option options[] = {
 	{ "mqtt", "topic-prefix", TL_OPT_STR, STR(prefix), 0, 0, "PREFIX", "topic prefix" },
 	{ "mqtt", "keepalive", TL_OPT_INT, &collector.cfg.keepalive, 0, 5, 3600, "SECONDS",
 	  "MQTT keepalive" },
+	TL_MQTT_AUTH_OPTIONS(collector.cfg.auth),
 	{ "database", "db", TL_OPT_STR, STR(db), 0, 0, "FILE",
 	  "SQLite database (created, mode 0600, if missing)" },
 	{ "collector", "batch-max", TL_OPT_INT, &collector.cfg.batch_max, 0, 1, 100000, "N",

@@ -52,12 +52,17 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 
 int mqtt_start(struct collector *c)
 {
+	char err[512];
 	int rc;
 
 	mosquitto_lib_init();
 	c->mosq = mosquitto_new(c->cfg.client_id, false, c);
 	if (!c->mosq) {
 		tl_error("cannot create MQTT client");
+		return -1;
+	}
+	if (tl_mqtt_auth_apply(c->mosq, &c->cfg.auth, c->cfg.host, err, sizeof err)) {
+		tl_error("%s", err);
 		return -1;
 	}
 	mosquitto_connect_callback_set(c->mosq, mqtt_on_connect);

@@ -74,11 +74,19 @@ port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# mosquitto started as root runs as user mosquitto: let it reach and own
+# its files, as in a real installation.
+broker_own() {
+	chmod 755 "$T"
+	if id mosquitto > /dev/null 2>&1; then chown -R mosquitto: "$1"; fi
+}
+
 # broker_start [EXTRA-CONFIG-FILE]: a private mosquitto on a free loopback
 # port, persistence on in $T/broker so restarts keep sessions. Sets PORT.
 broker_start() {
 	local extra=${1:-} try
 	mkdir -p "$T/broker"
+	broker_own "$T/broker"
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		PORT=${PORT:-$((20000 + RANDOM % 30000))}
 		if port_open "$PORT"; then PORT=; continue; fi

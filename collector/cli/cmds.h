@@ -9,6 +9,7 @@ int cmd_site_add(struct cli *cli, int argc, char **argv);
 int cmd_site_list(struct cli *cli, int argc, char **argv);
 int cmd_reader_add(struct cli *cli, int argc, char **argv);
 int cmd_reader_list(struct cli *cli, int argc, char **argv);
+int cmd_reader_acl(struct cli *cli, int argc, char **argv);
 int cmd_participant_add(struct cli *cli, int argc, char **argv);
 int cmd_participant_list(struct cli *cli, int argc, char **argv);
 int cmd_card_enrol(struct cli *cli, int argc, char **argv);
