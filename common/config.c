@@ -113,6 +113,23 @@ int tl_config_load(const struct tl_option *opts, const char *path, char *err, si
 	return 0;
 }
 
+int tl_config_load_string(const struct tl_option *opts, const char *text, char *err,
+                          size_t errlen)
+{
+	struct config_ctx c = { opts, NULL, 0, 0 };
+	char why[300] = "";
+	int rc;
+
+	c.err = why;
+	c.errlen = sizeof why;
+	rc = ini_parse_string(text, config_handler, &c);
+	if (rc != 0) {
+		snprintf(err, errlen, "line %d: %s", rc, why[0] ? why : "syntax error");
+		return -1;
+	}
+	return 0;
+}
+
 /* Splits "--name=value" or "--name value"; returns the value or NULL. */
 static const char *config_flag_value(const struct tl_option *o, const char *eq, int argc,
                                      char **argv, int *i)
