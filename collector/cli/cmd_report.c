@@ -28,8 +28,8 @@ static void report_programme(struct cli *cli, const char *id, const char *name, 
 
 	printf("Programme %s (%s)\n", id, name);
 	printf("Programme activity counts programme sessions only, not total physical activity.\n");
-	printf("%-8s %-10s %-8s %-9s %-7s %-11s %-6s %-6s %-6s %-6s %s\n", "WEEK", "MONDAY",
-	       "SESSIONS", "CANCELLED", "PEOPLE", "ATTENDANCES", "RATE", "NO-OUT", "ACTIVE",
+	printf("%-8s %-10s %-8s %-9s %-8s %-11s %-6s %-6s %-6s %-6s %s\n", "WEEK", "MONDAY",
+	       "SESSIONS", "CANCELLED", "ENROLLED", "ATTENDANCES", "RATE", "NO-OUT", "ACTIVE",
 	       "FAIRLY", "INACTIVE");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, as_of);
@@ -39,7 +39,7 @@ static void report_programme(struct cli *cli, const char *id, const char *name, 
 		snprintf(att, sizeof att, "%d/%d", attended, slots);
 		if (slots)
 			snprintf(rate, sizeof rate, "%d%%", (int)(100.0 * attended / slots + 0.5));
-		printf("%-8s %-10s %-8d %-9d %-7d %-11s %-6s %-6d %-6d %-6d %d\n",
+		printf("%-8s %-10s %-8d %-9d %-8d %-11s %-6s %-6d %-6d %-6d %d\n",
 		       sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
 		       sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
 		       att, rate, sqlite3_column_int(st, 7), sqlite3_column_int(st, 8),
