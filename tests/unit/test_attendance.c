@@ -418,6 +418,36 @@ static void test_followup_and_cancelled(void **state)
 	assert_int_equal(q_int(db, "SELECT count(*) FROM engagement WHERE followup"), 0);
 }
 
+/* Sessions on Thursday 31 December 2026 and Saturday 2 January 2027 are
+ * in the same ISO week, 2026-W53, and in one programme week. */
+static void test_week_53(void **state)
+{
+	sqlite3 *db = *state;
+
+	session(db, "padiham", "gym", "2026-12-28", "10:00", "11:00");
+	session(db, "padiham", "gym", "2026-12-31", "10:00", "11:00");
+	session(db, "burnley", "football", "2027-01-02", "11:00", "12:00");
+	session(db, "burnley", "football", "2027-01-04", "11:00", "12:00");
+	enrol(db, 1, "2026-12-29", "2027-03-22");
+	tap(db, 1, "padiham", "2026-12-31T09:55:00Z");
+	tap(db, 1, "padiham", "2026-12-31T11:00:00Z");
+	tap(db, 1, "burnley", "2027-01-02T10:55:00Z");
+	tap(db, 1, "burnley", "2027-01-02T12:00:00Z");
+	tap(db, 1, "burnley", "2027-01-04T10:55:00Z");
+	rebuild(db, "2027-02-01T00:00:00Z");
+	assert_int_equal(q_int(db, "SELECT count(*) FROM activity_week"), 2);
+	assert_int_equal(q_int(db, "SELECT sessions_attended FROM activity_week"
+	                           " WHERE iso_week = '2026-W53' AND week_start = '2026-12-28'"), 2);
+	assert_int_equal(q_int(db, "SELECT moderate_equivalent_minutes FROM activity_week"
+	                           " WHERE iso_week = '2026-W53'"), 60 + 2 * 60);
+	assert_int_equal(q_int(db, "SELECT sessions_attended FROM activity_week"
+	                           " WHERE iso_week = '2027-W01'"), 1);
+	assert_int_equal(q_int(db, "SELECT count(DISTINCT programme_week) FROM attendance a"
+	                           " JOIN session s ON s.id = a.session"
+	                           " WHERE s.iso_week = '2026-W53'"), 1);
+	assert_int_equal(q_int(db, "SELECT weeks_attended FROM engagement"), 2);
+}
+
 /* week_sessions for the collector's ack, as each tap arrives. */
 static void test_week_sessions(void **state)
 {
@@ -457,6 +487,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_activity_levels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activity_weeks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_followup_and_cancelled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_week_53, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_week_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
