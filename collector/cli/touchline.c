@@ -41,7 +41,8 @@ const struct cli_command cli_commands[] = {
 	  "Export a table for evaluators (columns in docs/data-dictionary.md). Pseudonymous\n"
 	  "codes only, never names or card tokens; --rekey replaces the codes with random\n"
 	  "pseudonyms consistent within this one export. Times are local to the programme\n"
-	  "with their UTC offset (taps: UTC).", 1 },
+	  "with their UTC offset (taps: UTC). 'activity' is programme activity: programme\n"
+	  "sessions only, not a participant's total physical activity.", 1 },
 	/* Programme model */
 	{ "activity", "add", cmd_activity_add, "<activity> [--intensity moderate|vigorous] [--met MET] [--name NAME]",
 	  "Add an activity, or edit one (football and gym exist by default).", 1 },
