@@ -58,25 +58,6 @@ pub burnley/pitch-1/status '{"v":1,"state":"online","ts":"2026-03-03T18:00:00Z",
 wait_for "[ \"\$(sql \"SELECT state FROM reader WHERE id = 'pitch-1'\")\" = online ]"
 is "$(sql "SELECT spooled || ' ' || version FROM reader WHERE id = 'pitch-1'")" "4 0.1.0" \
 	"status recorded spool depth and version"
-# With a programme, the ack tells the coach how many sessions the
-# participant has attended this week (2026-03-03 is a Tuesday).
-tl programme add kickstart --weeks 12 --sites burnley > /dev/null
-tl schedule add kickstart --site burnley --activity football --weekday tue --start 18:00 \
-	--end 19:30 --from 2026-02-23 --to 2026-05-31 > /dev/null
-tl schedule add kickstart --site burnley --activity gym --weekday thu --start 10:00 \
-	--end 11:00 --from 2026-02-23 --to 2026-05-31 > /dev/null
-tl programme enrol kickstart P-0001 --start 2026-02-23 > /dev/null
-id4=$(uuid)
-id5=$(uuid)
-pub burnley/gym-1/tap "$(tap_json burnley gym-1 "$CARD1" 2026-03-05T09:50:00Z 9 "$id4")"
-acks_get taps 1 > "$T/acks3"
-ok "ack counts this week's sessions (Tuesday's and now Thursday's)" \
-	grep -q "\"id\":\"$id4\",\"status\":\"recorded\",\"participant\":\"P-0001\",\"week_sessions\":2" "$T/acks3"
-pub burnley/pitch-1/tap "$(tap_json burnley pitch-1 "$CARD1" 2026-03-10T17:55:00Z 10 "$id5")"
-acks_get taps 1 > "$T/acks3"
-ok "a new week counts afresh: this tap is its first session" \
-	grep -q "\"id\":\"$id5\".*\"week_sessions\":1" "$T/acks3"
-
 pub burnley/pitch-1/status '{"v":1,"state":"offline"}'
 wait_for "[ \"\$(sql \"SELECT state FROM reader WHERE id = 'pitch-1'\")\" = offline ]"
 is "$(sql "SELECT spooled FROM reader WHERE id = 'pitch-1'")" 4 "a Last Will keeps the last spool depth"
