@@ -116,5 +116,10 @@ $TL deadletter list
 $TL export taps --format csv --output "$DIR/taps.csv"
 echo "== first rows of the taps export (demo-run/taps.csv)"
 head -4 "$DIR/taps.csv"
+
 echo
-echo "Database: demo-run/touchline.db   try: build/collector/touchline --db demo-run/touchline.db --help"
+echo "== a generated 12-week programme: two sites, football and gym, 40 participants"
+sh scripts/demo-programme.sh "$BUILD" "$DIR/programme.db"
+echo
+echo "Databases: demo-run/touchline.db (live demo), demo-run/programme.db (12-week programme)"
+echo "Try: build/collector/touchline --db demo-run/touchline.db --help"
