@@ -104,8 +104,9 @@ int cmd_reader_list(struct cli *cli, int argc, char **argv)
 }
 
 /* The mosquitto ACL for every registered reader: each may publish only
- * its own tap and status and read only its own acks; the collector reads
- * all taps and status and writes acks. */
+ * its own tap and status and read only its own acks; a site's venue broker
+ * (user venue.SITE) may do the same for every reader of its site; the
+ * collector reads all taps and status and writes acks. */
 int cmd_reader_acl(struct cli *cli, int argc, char **argv)
 {
 	char prefix[128] = TL_DEFAULT_PREFIX, collector[128] = "touchline-collector";
@@ -123,6 +124,16 @@ int cmd_reader_acl(struct cli *cli, int argc, char **argv)
 	printf("user %s\ntopic read %s/+/+/tap\ntopic read %s/+/+/status\n"
 	       "topic write %s/+/+/ack\n",
 	       collector, prefix, prefix, prefix);
+	/* A venue broker bridging all of a site's readers (venue.conf). */
+	st = cli_prepare(cli, "SELECT id FROM site ORDER BY id");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		printf("\nuser venue.%s\n", s);
+		printf("topic write %s/%s/+/tap\n", prefix, s);
+		printf("topic write %s/%s/+/status\n", prefix, s);
+		printf("topic read %s/%s/+/ack\n", prefix, s);
+	}
+	sqlite3_finalize(st);
 	st = cli_prepare(cli, "SELECT site, id FROM reader ORDER BY site, id");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *s = (const char *)sqlite3_column_text(st, 0);
