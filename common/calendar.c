@@ -57,11 +57,13 @@ static int cal_digits(const char *s, int n, int *out)
 	return 0;
 }
 
-int tl_cal_parse(const char *text, int64_t *days)
+/* The one strict date parser: "YYYY-MM-DD" at the start of text, from
+ * 1970, a day that exists. Timestamps (tl_time.c) use it too. */
+int tl_cal_parse_prefix(const char *text, int64_t *days)
 {
 	int y, m, d, yy, mm, dd;
 
-	if (strlen(text) != 10 || cal_digits(text, 4, &y) || text[4] != '-' ||
+	if (strnlen(text, 10) != 10 || cal_digits(text, 4, &y) || text[4] != '-' ||
 	    cal_digits(text + 5, 2, &m) || text[7] != '-' || cal_digits(text + 8, 2, &d))
 		return -1;
 	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
@@ -69,6 +71,11 @@ int tl_cal_parse(const char *text, int64_t *days)
 	*days = tl_cal_days(y, m, d);
 	tl_cal_civil(*days, &yy, &mm, &dd); /* catches 2026-02-30 */
 	return (yy == y && mm == m && dd == d) ? 0 : -1;
+}
+
+int tl_cal_parse(const char *text, int64_t *days)
+{
+	return strlen(text) == 10 ? tl_cal_parse_prefix(text, days) : -1;
 }
 
 void tl_cal_format(int64_t days, char buf[TL_DATE_LEN])

@@ -21,6 +21,8 @@
 int64_t tl_cal_days(int y, int m, int d);
 void tl_cal_civil(int64_t days, int *y, int *m, int *d);
 /* Strict "YYYY-MM-DD", years 1970 to 9999. */
+/* The same for the date at the start of a longer text (a timestamp). */
+int tl_cal_parse_prefix(const char *text, int64_t *days);
 int tl_cal_parse(const char *text, int64_t *days);
 void tl_cal_format(int64_t days, char buf[TL_DATE_LEN]);
 /* ISO weekday: 1 Monday ... 7 Sunday. */

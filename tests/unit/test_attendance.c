@@ -14,40 +14,11 @@
 
 #include "attendance.h"
 #include "calendar.h"
+#include "sql_helpers.h"
 #include "store.h"
 #include "tl_time.h"
 
 static char db_path[64];
-
-static void exec(sqlite3 *db, const char *fmt, ...)
-{
-	char *sql, *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_free(sql);
-}
-
-static long long q_int(sqlite3 *db, const char *fmt, ...)
-{
-	sqlite3_stmt *st;
-	char *sql;
-	long long v = -1;
-	va_list ap;
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_free(sql);
-	return v;
-}
 
 static char *q_text(sqlite3 *db, const char *sql)
 {

@@ -14,6 +14,7 @@
 
 #include "attendance.h"
 #include "calendar.h"
+#include "sql_helpers.h"
 #include "store.h"
 #include "tl_time.h"
 
@@ -28,36 +29,6 @@ struct mcase {
 	char db[64];
 	sqlite3 *h;
 };
-
-static void exec(sqlite3 *db, const char *fmt, ...)
-{
-	char *sql, *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	sqlite3_free(sql);
-}
-
-static long long q_int(sqlite3 *db, const char *fmt, ...)
-{
-	sqlite3_stmt *st;
-	char *sql;
-	long long v = -1;
-	va_list ap;
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_free(sql);
-	return v;
-}
 
 static int64_t utc(const char *where, const char *text)
 {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "calendar.h"
 #include "tl_time.h"
 
 static void test_parse(void **state)
@@ -59,12 +60,12 @@ static void test_dates(void **state)
 {
 	int64_t d;
 	(void)state;
-	assert_int_equal(tl_date_parse("1970-01-02", &d), 0);
+	assert_int_equal(tl_cal_parse("1970-01-02", &d), 0);
 	assert_int_equal(d, 1);
-	assert_int_equal(tl_date_parse("2026-03-03", &d), 0);
+	assert_int_equal(tl_cal_parse("2026-03-03", &d), 0);
 	assert_int_equal(d, 1772561112 / 86400);
-	assert_int_equal(tl_date_parse("2026-03-03T00:00:00Z", &d), -1);
-	assert_int_equal(tl_date_parse("2026-02-30", &d), -1);
+	assert_int_equal(tl_cal_parse("2026-03-03T00:00:00Z", &d), -1);
+	assert_int_equal(tl_cal_parse("2026-02-30", &d), -1);
 }
 
 int main(void)
