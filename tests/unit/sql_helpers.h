@@ -19,7 +19,8 @@ static inline void exec(sqlite3 *db, const char *fmt, ...)
 	sqlite3_free(sql);
 }
 
-/* The first column of the first row as an integer, -1 if no row. */
+/* The first column of the first row as an integer: -1 if there is no
+ * row, -2 if the value is NULL. */
 static inline long long q_int(sqlite3 *db, const char *fmt, ...)
 {
 	sqlite3_stmt *st;
@@ -32,7 +33,7 @@ static inline long long q_int(sqlite3 *db, const char *fmt, ...)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
+		v = sqlite3_column_type(st, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_free(sql);
 	return v;
