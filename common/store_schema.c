@@ -190,6 +190,12 @@ const char *const tl_store_migrations[] = {
 	"  as_of INTEGER NOT NULL,"
 	"  purged_before INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO attendance_build (id, built_at, as_of) VALUES (1, 0, 0);",
+
+	/* 3: reader clocks. clock_offset is the reader's clock minus ours, in
+	 * seconds, measured from its last status that carried a ts (statuses
+	 * are never spooled, so they arrive at once); clock_at is when. */
+	"ALTER TABLE reader ADD COLUMN clock_offset INTEGER;"
+	"ALTER TABLE reader ADD COLUMN clock_at INTEGER;",
 };
 
 const int tl_store_migration_count =

@@ -91,14 +91,19 @@ int cmd_reader_list(struct cli *cli, int argc, char **argv)
 
 	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
 	st = cli_prepare(cli, "SELECT site || '/' || id, state, last_seen, last_tap,"
-	                      " coalesce(spooled, 0), coalesce(version, '-')"
+	                      " coalesce(spooled, 0), coalesce(version, '-'),"
+	                      " CASE WHEN clock_offset IS NULL THEN '-'"
+	                      "  WHEN abs(clock_offset) > ?1 THEN printf('%+ds OFF', clock_offset)"
+	                      "  ELSE printf('%+ds', clock_offset) END"
 	                      " FROM reader ORDER BY site, id");
-	printf("%-40s %-10s %-20s %-20s %-7s %s\n", "READER", "STATE", "LAST SEEN", "LAST TAP",
-	       "SPOOLED", "VERSION");
+	sqlite3_bind_int(st, 1, TL_CLOCK_TOLERANCE);
+	printf("%-40s %-10s %-20s %-20s %-7s %-12s %s\n", "READER", "STATE", "LAST SEEN",
+	       "LAST TAP", "SPOOLED", "CLOCK", "VERSION");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-40s %-10s %-20s %-20s %-7d %s\n", sqlite3_column_text(st, 0),
+		printf("%-40s %-10s %-20s %-20s %-7d %-12s %s\n", sqlite3_column_text(st, 0),
 		       sqlite3_column_text(st, 1), cli_time(st, 2, seen), cli_time(st, 3, tap),
-		       sqlite3_column_int(st, 4), sqlite3_column_text(st, 5));
+		       sqlite3_column_int(st, 4), sqlite3_column_text(st, 6),
+		       sqlite3_column_text(st, 5));
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -54,10 +54,16 @@ acks_get taps 1 > "$T/acks3"
 ok "a new week counts afresh: this tap is its first session" \
 	grep -q "\"id\":\"$id5\".*\"week_sessions\":1" "$T/acks3"
 
-pub burnley/pitch-1/status '{"v":1,"state":"online","ts":"2026-03-03T18:00:00Z","spooled":4,"version":"0.1.0"}'
+pub burnley/pitch-1/status "{\"v\":1,\"state\":\"online\",\"ts\":\"$(now_utc)\",\"spooled\":4,\"version\":\"0.1.0\"}"
 wait_for "[ \"\$(sql \"SELECT state FROM reader WHERE id = 'pitch-1'\")\" = online ]"
 is "$(sql "SELECT spooled || ' ' || version FROM reader WHERE id = 'pitch-1'")" "4 0.1.0" \
 	"status recorded spool depth and version"
+# A reader whose clock is an hour slow is flagged.
+pub burnley/gym-1/status "{\"v\":1,\"state\":\"online\",\"ts\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\"}"
+wait_for "[ \"\$(sql \"SELECT state FROM reader WHERE id = 'gym-1'\")\" = online ]"
+tl reader list > "$T/readers"
+ok "reader list flags a clock an hour slow" grep -qE 'burnley/gym-1 .* -36(00|01|02)s OFF' "$T/readers"
+ok "a clock within tolerance is not flagged" grep -qE 'burnley/pitch-1 .* [-+][0-9]s ' "$T/readers"
 pub burnley/pitch-1/status '{"v":1,"state":"offline"}'
 wait_for "[ \"\$(sql \"SELECT state FROM reader WHERE id = 'pitch-1'\")\" = offline ]"
 is "$(sql "SELECT spooled FROM reader WHERE id = 'pitch-1'")" 4 "a Last Will keeps the last spool depth"

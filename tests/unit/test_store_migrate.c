@@ -55,6 +55,8 @@ static const char *const version_data[] = {
 	"  start_ts, end_ts, iso_week, week_start, created_at) VALUES ('kick', 'burnley',"
 	"  'football', '2026-03-03', '18:00', '19:30', 1772560800, 1772566200, '2026-W10',"
 	"  '2026-03-02', 1);",
+	/* 3 */
+	"UPDATE reader SET clock_offset = -3600, clock_at = 1772560000;",
 };
 
 /* Checks version v's data survived. */
@@ -70,6 +72,8 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM enrolment"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM session"), 1);
 	}
+	if (v >= 3)
+		assert_int_equal(q_int(db, "SELECT clock_offset FROM reader"), -3600);
 }
 
 static void test_every_version(void **state)
