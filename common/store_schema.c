@@ -194,8 +194,8 @@ const char *const tl_store_migrations[] = {
 	/* 3: reader clocks. clock_offset is the reader's clock minus ours, in
 	 * seconds, measured from its last status that carried a ts (statuses
 	 * are never spooled, so they arrive at once); clock_at is when. */
-	"ALTER TABLE reader ADD COLUMN clock_offset INTEGER;"
-	"ALTER TABLE reader ADD COLUMN clock_at INTEGER;",
+	("ALTER TABLE reader ADD COLUMN clock_offset INTEGER;"
+	 "ALTER TABLE reader ADD COLUMN clock_at INTEGER;"),
 };
 
 const int tl_store_migration_count =
