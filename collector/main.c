@@ -114,13 +114,15 @@ static sqlite3 *collector_open_db(struct collector *c)
 	int waited = 0;
 
 	for (;;) {
-		sqlite3 *db = tl_store_open(c->cfg.db, TL_STORE_CREATE, err, sizeof err);
+		sqlite3 *db = tl_store_open(c->cfg.db, TL_STORE_CREATE | TL_STORE_PRIVATE, err,
+		                            sizeof err);
 		if (db) {
 			if (waited)
 				tl_info("database %s is writable again", c->cfg.db);
 			return db;
 		}
-		if (stat(c->cfg.db, &sb) != 0 || strstr(err, "newer than this build")) {
+		if (stat(c->cfg.db, &sb) != 0 || strstr(err, "newer than this build") ||
+		    strstr(err, "must not be open to")) {
 			tl_error("%s", err);
 			return NULL;
 		}

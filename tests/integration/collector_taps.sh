@@ -78,4 +78,10 @@ tl export taps --format json --output "$T/taps.json" 2> /dev/null
 is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d), d[0]["participant"], d[0]["ts"])' "$T/taps.json")" \
 	"5 P-0001 2026-03-03T18:05:12Z" "JSON export parses and holds every tap"
 is "$(stat -c %a "$DB")" 600 "database created with mode 0600"
+collector_stop
+chmod 644 "$DB"
+rc=0
+"$COLLECTOR" --db "$DB" --port "$PORT" > /dev/null 2> "$T/refused" || rc=$?
+is "$rc" 1 "collector refuses a database others can read"
+ok "... and says how to fix it" grep -q "chmod 600" "$T/refused"
 done_testing
