@@ -1,0 +1,188 @@
+/* mqtt.c - the bridge's MQTT side, on libmosquitto's threaded loop.
+ *
+ * Persistent session (client id touchline-bridge-<site>-<reader>, clean
+ * session off) subscribed at QoS 1 to our own ack topic, so acks published
+ * while we are away wait at the broker. Retained status "online" on
+ * connect, Last Will "offline". Callbacks run on the network thread: they
+ * only queue acks and flip flags for the main thread (main.c). */
+#include "bridge.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char mqtt_will[] = "{\"v\":1,\"state\":\"offline\"}";
+
+static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
+{
+	struct bridge *b = obj;
+
+	if (rc != 0) {
+		tl_error("broker refused connection: %s", mosquitto_connack_string(rc));
+		return;
+	}
+	rc = mosquitto_subscribe(mosq, NULL, b->ack_topic, 1);
+	if (rc != MOSQ_ERR_SUCCESS)
+		tl_error("subscribe to %s failed: %s", b->ack_topic, mosquitto_strerror(rc));
+	tl_info("connected to %s:%ld, subscribed to %s", b->cfg.host, b->cfg.port, b->ack_topic);
+	pthread_mutex_lock(&b->lock);
+	b->connected = 1;
+	b->reconnected = 1;
+	b->status_dirty = 1;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
+{
+	struct bridge *b = obj;
+	(void)mosq;
+
+	pthread_mutex_lock(&b->lock);
+	b->connected = 0;
+	pthread_mutex_unlock(&b->lock);
+	if (rc != 0)
+		tl_warn("lost connection to broker (%s); taps are spooled, reconnecting",
+		        mosquitto_strerror(rc));
+}
+
+/* Queues a well-formed ack for the main thread; anything else is logged. */
+static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+{
+	struct bridge *b = obj;
+	struct ack_item *a;
+	enum tl_reason r;
+	(void)mosq;
+
+	if (strcmp(msg->topic, b->ack_topic) != 0) {
+		tl_debug("ignoring message on %s", msg->topic);
+		return;
+	}
+	a = calloc(1, sizeof *a);
+	if (!a) {
+		tl_error("out of memory: ack dropped; the tap will be resent");
+		return;
+	}
+	r = tl_ack_decode(msg->payload, (size_t)msg->payloadlen, &a->ack);
+	if (r != TL_OK) {
+		tl_warn("bad ack on %s: %s", msg->topic, tl_reason_name(r));
+		free(a);
+		return;
+	}
+	pthread_mutex_lock(&b->lock);
+	*b->acks_tail = a;
+	b->acks_tail = &a->next;
+	pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+}
+
+int mqtt_start(struct bridge *b)
+{
+	char client_id[128];
+	int rc;
+
+	mosquitto_lib_init();
+	snprintf(client_id, sizeof client_id, "touchline-bridge-%s-%s", b->cfg.site, b->cfg.id);
+	b->mosq = mosquitto_new(client_id, false, b);
+	if (!b->mosq) {
+		tl_error("cannot create MQTT client");
+		return -1;
+	}
+	mosquitto_connect_callback_set(b->mosq, mqtt_on_connect);
+	mosquitto_disconnect_callback_set(b->mosq, mqtt_on_disconnect);
+	mosquitto_message_callback_set(b->mosq, mqtt_on_message);
+	mosquitto_reconnect_delay_set(b->mosq, 1, 30, true);
+	mosquitto_max_inflight_messages_set(b->mosq, 0);
+	rc = mosquitto_will_set(b->mosq, b->status_topic, (int)strlen(mqtt_will), mqtt_will, 1, true);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		tl_error("cannot set last will: %s", mosquitto_strerror(rc));
+		return -1;
+	}
+	rc = mosquitto_connect_async(b->mosq, b->cfg.host, (int)b->cfg.port, (int)b->cfg.keepalive);
+	if (rc != MOSQ_ERR_SUCCESS)
+		tl_warn("cannot reach broker %s:%ld yet (%s); taps are spooled, will keep trying",
+		        b->cfg.host, b->cfg.port, mosquitto_strerror(rc));
+	rc = mosquitto_loop_start(b->mosq);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		tl_error("cannot start MQTT thread: %s", mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends the clean-exit "offline" and gives it a moment to leave. */
+void mqtt_stop(struct bridge *b)
+{
+	if (!b->mosq)
+		return;
+	if (b->connected) {
+		mqtt_publish_status(b, 0);
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	mosquitto_disconnect(b->mosq);
+	mosquitto_loop_stop(b->mosq, false);
+	mosquitto_destroy(b->mosq);
+	b->mosq = NULL;
+	mosquitto_lib_cleanup();
+}
+
+int mqtt_publish_tap(struct bridge *b, const struct tl_tap *tap)
+{
+	char topic[256], payload[TL_MAX_PAYLOAD];
+	int n, rc;
+
+	if (tl_topic_build(topic, sizeof topic, b->cfg.prefix, tap->site, tap->reader,
+	                   TL_KIND_TAP) < 0 ||
+	    (n = tl_tap_encode(tap, payload, sizeof payload)) < 0)
+		return -1;
+	rc = mosquitto_publish(b->mosq, NULL, topic, n, payload, 1, false);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		tl_debug("tap %s not published (%s); it stays spooled", tap->id,
+		         mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Status = the protocol's fields plus ours (unknown fields are ignored by
+ * the collector): the reader fault and how many taps the bound dropped.
+ * Called with b->lock held. */
+int mqtt_publish_status(struct bridge *b, int online)
+{
+	struct tl_status st;
+	char payload[TL_MAX_PAYLOAD], extra[400];
+	int n, rc;
+
+	memset(&st, 0, sizeof st);
+	st.state = online ? TL_STATE_ONLINE : TL_STATE_OFFLINE;
+	st.ts = (int64_t)time(NULL);
+	st.spooled = spool_count(&b->spool);
+	snprintf(st.version, sizeof st.version, "%s", TOUCHLINE_VERSION);
+	n = tl_status_encode(&st, payload, sizeof payload);
+	if (n < 2)
+		return -1;
+	/* The fault text comes from libnfc or us: keep it JSON-safe. */
+	char fault[sizeof b->fault];
+	size_t j = 0;
+	for (size_t i = 0; b->fault[i] && j + 1 < sizeof fault; i++) {
+		unsigned char c = (unsigned char)b->fault[i];
+		fault[j++] = (c < 0x20 || c == '"' || c == '\\' || c > 0x7e) ? ' ' : (char)c;
+	}
+	fault[j] = '\0';
+	snprintf(extra, sizeof extra, ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld}",
+	         fault[0] ? "false" : "true", fault[0] ? ",\"fault\":\"" : "", fault,
+	         fault[0] ? "\"" : "", (long long)b->spool.dropped);
+	if ((size_t)n - 1 + strlen(extra) >= sizeof payload)
+		return -1;
+	memcpy(payload + n - 1, extra, strlen(extra) + 1);
+	n = (int)strlen(payload);
+	rc = mosquitto_publish(b->mosq, NULL, b->status_topic, n, payload, 1, true);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		tl_debug("status not published: %s", mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,312 @@
+/* spool.c - the bridge's local SQLite store of unacknowledged taps.
+ *
+ * A tap is committed here (synchronous=FULL, so it survives a power cut)
+ * before it is published or shown to the coach, and deleted only when the
+ * collector's ack for its id arrives. The schema is tiny and versioned with
+ * PRAGMA user_version; it is not the collector's database.
+ *
+ * Bound (docs/bridge.md, "Spool policy"): when the spool holds spool_max
+ * taps the new tap is still stored; to make room we first drop a repeat,
+ * i.e. a tap of a card that already has an earlier tap in the spool on the
+ * same UTC day at the same reader, which carries no attendance the first
+ * one does not. Only if there is no repeat is the oldest tap dropped. Every
+ * drop is logged with the whole tap and counted in the status message. */
+#include "bridge.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPOOL_SCHEMA_VERSION 1
+
+static const char spool_schema[] =
+	"CREATE TABLE IF NOT EXISTS tap ("
+	" id TEXT PRIMARY KEY,"
+	" seq INTEGER NOT NULL UNIQUE,"
+	" site TEXT NOT NULL,"
+	" reader TEXT NOT NULL,"
+	" card TEXT NOT NULL,"
+	" ts INTEGER NOT NULL,"
+	" sent_ms INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS tap_card ON tap(card, ts);"
+	"CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO meta VALUES ('next_seq', 1), ('dropped', 0);"
+	"PRAGMA user_version = 1;";
+
+/* Runs SQL without rows, logging the failure. */
+static int spool_exec(struct spool *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		tl_error("spool: %s: %s", sql, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t spool_meta_get(struct spool *s, const char *name)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE name = ?", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int spool_meta_set(struct spool *s, const char *name, int64_t v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE meta SET value = ? WHERE name = ?", -1, &st, NULL))
+		return -1;
+	sqlite3_bind_int64(st, 1, v);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Creates the file 0600 before SQLite does, and refuses one that group or
+ * others can read: it holds card tokens and times. */
+static int spool_create_file(const char *path)
+{
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		tl_error("spool %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO))) {
+		tl_warn("spool %s had mode %03o; setting 0600", path, (unsigned)(sb.st_mode & 0777));
+		if (fchmod(fd, 0600) != 0) {
+			tl_error("spool %s: chmod: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static sqlite3_stmt *spool_prepare(struct spool *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		tl_error("spool: cannot prepare %s: %s", sql, sqlite3_errmsg(s->db));
+	return st;
+}
+
+int spool_open(struct spool *s, const char *path, long max)
+{
+	int version;
+	sqlite3_stmt *st;
+
+	memset(s, 0, sizeof *s);
+	s->max = max;
+	if (spool_create_file(path))
+		return -1;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL)) {
+		tl_error("spool %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (spool_exec(s, "PRAGMA journal_mode = WAL") ||
+	    spool_exec(s, "PRAGMA synchronous = FULL"))
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		goto fail;
+	version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (version > SPOOL_SCHEMA_VERSION || version < 0) {
+		tl_error("spool %s has schema version %d; this bridge knows up to %d", path, version,
+		         SPOOL_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < SPOOL_SCHEMA_VERSION &&
+	    (spool_exec(s, "BEGIN IMMEDIATE") || spool_exec(s, spool_schema) ||
+	     spool_exec(s, "COMMIT")))
+		goto fail;
+	s->next_seq = spool_meta_get(s, "next_seq");
+	s->dropped = spool_meta_get(s, "dropped");
+	s->insert = spool_prepare(s, "INSERT INTO tap (id, seq, site, reader, card, ts) "
+	                             "VALUES (?, ?, ?, ?, ?, ?)");
+	s->remove = spool_prepare(s, "DELETE FROM tap WHERE id = ?");
+	s->due = spool_prepare(s, "SELECT id, seq, site, reader, card, ts FROM tap "
+	                          "WHERE sent_ms <= ? ORDER BY seq LIMIT ?");
+	s->mark = spool_prepare(s, "UPDATE tap SET sent_ms = ? WHERE id = ?");
+	s->count = spool_prepare(s, "SELECT count(*) FROM tap WHERE sent_ms > ?");
+	if (s->next_seq < 1 || s->dropped < 0 || !s->insert || !s->remove || !s->due ||
+	    !s->mark || !s->count)
+		goto fail;
+	/* Send times are of the previous run: everything is due again. */
+	if (spool_reset_sent(s))
+		goto fail;
+	return 0;
+fail:
+	spool_close(s);
+	return -1;
+}
+
+void spool_close(struct spool *s)
+{
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->remove);
+	sqlite3_finalize(s->due);
+	sqlite3_finalize(s->mark);
+	sqlite3_finalize(s->count);
+	sqlite3_close(s->db);
+	memset(s, 0, sizeof *s);
+}
+
+/* Reads a tap row (id, seq, site, reader, card, ts) into out. */
+static void spool_row(sqlite3_stmt *st, struct tl_tap *out)
+{
+	snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
+	out->seq = sqlite3_column_int64(st, 1);
+	snprintf(out->site, sizeof out->site, "%s", (const char *)sqlite3_column_text(st, 2));
+	snprintf(out->reader, sizeof out->reader, "%s", (const char *)sqlite3_column_text(st, 3));
+	snprintf(out->card, sizeof out->card, "%s", (const char *)sqlite3_column_text(st, 4));
+	out->ts = sqlite3_column_int64(st, 5);
+}
+
+/* Drops one tap to keep the bound: the oldest repeat, else the oldest. */
+static int spool_evict_one(struct spool *s, enum spool_evict *evicted, struct tl_tap *victim)
+{
+	static const char *const pick[] = {
+		"SELECT id, seq, site, reader, card, ts FROM tap b WHERE EXISTS ("
+		" SELECT 1 FROM tap a WHERE a.card = b.card AND a.site = b.site"
+		" AND a.reader = b.reader AND a.seq < b.seq AND a.ts / 86400 = b.ts / 86400)"
+		" ORDER BY seq LIMIT 1",
+		"SELECT id, seq, site, reader, card, ts FROM tap ORDER BY seq LIMIT 1",
+	};
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = spool_prepare(s, pick[i]);
+		int rc;
+		if (!st)
+			return -1;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			spool_row(st, victim);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			continue;
+		if (rc != SQLITE_ROW)
+			return -1;
+		*evicted = i == 0 ? SPOOL_EVICT_REPEAT : SPOOL_EVICT_OLDEST;
+		return spool_remove(s, victim->id) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
+              struct tl_tap *evicted_tap)
+{
+	int rc;
+
+	*evicted = SPOOL_KEPT_ALL;
+	if (spool_exec(s, "BEGIN IMMEDIATE"))
+		return -1;
+	tap->seq = s->next_seq;
+	sqlite3_bind_text(s->insert, 1, tap->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->insert, 2, tap->seq);
+	sqlite3_bind_text(s->insert, 3, tap->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->insert, 4, tap->reader, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->insert, 5, tap->card, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->insert, 6, tap->ts);
+	rc = sqlite3_step(s->insert);
+	sqlite3_reset(s->insert);
+	if (rc != SQLITE_DONE) {
+		tl_error("spool: cannot store tap: %s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (spool_meta_set(s, "next_seq", tap->seq + 1))
+		goto fail;
+	if (spool_count(s) > s->max) {
+		if (spool_evict_one(s, evicted, evicted_tap))
+			goto fail;
+		if (*evicted != SPOOL_KEPT_ALL && spool_meta_set(s, "dropped", s->dropped + 1))
+			goto fail;
+	}
+	if (spool_exec(s, "COMMIT"))
+		goto fail;
+	s->next_seq = tap->seq + 1;
+	if (*evicted != SPOOL_KEPT_ALL)
+		s->dropped++;
+	return 0;
+fail:
+	spool_exec(s, "ROLLBACK");
+	*evicted = SPOOL_KEPT_ALL;
+	return -1;
+}
+
+int spool_remove(struct spool *s, const char *id)
+{
+	int rc;
+
+	sqlite3_bind_text(s->remove, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->remove);
+	sqlite3_reset(s->remove);
+	if (rc != SQLITE_DONE) {
+		tl_error("spool: cannot delete tap %s: %s", id, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return sqlite3_changes(s->db) > 0;
+}
+
+int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max)
+{
+	int n = 0, rc;
+
+	sqlite3_bind_int64(s->due, 1, before_ms);
+	sqlite3_bind_int(s->due, 2, max);
+	while (n < max && (rc = sqlite3_step(s->due)) == SQLITE_ROW)
+		spool_row(s->due, &out[n++]);
+	sqlite3_reset(s->due);
+	return n;
+}
+
+int spool_mark_sent(struct spool *s, const char *id, int64_t when_ms)
+{
+	int rc;
+
+	sqlite3_bind_int64(s->mark, 1, when_ms);
+	sqlite3_bind_text(s->mark, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s->mark);
+	sqlite3_reset(s->mark);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int spool_reset_sent(struct spool *s)
+{
+	return spool_exec(s, "UPDATE tap SET sent_ms = 0 WHERE sent_ms <> 0");
+}
+
+long spool_inflight(struct spool *s, int64_t since_ms)
+{
+	long n = -1;
+
+	sqlite3_bind_int64(s->count, 1, since_ms);
+	if (sqlite3_step(s->count) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s->count, 0);
+	sqlite3_reset(s->count);
+	return n;
+}
+
+long spool_count(struct spool *s)
+{
+	return spool_inflight(s, INT64_MIN);
+}
