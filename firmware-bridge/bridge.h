@@ -51,6 +51,7 @@ struct spool {
 	long max;
 	int64_t next_seq;
 	int64_t dropped;      /* taps evicted by the bound, ever */
+	long depth;           /* taps in the spool now */
 	sqlite3_stmt *insert, *remove, *due, *mark, *count;
 };
 
@@ -78,6 +79,8 @@ struct bridge {
 	uint8_t key[TL_KEY_LEN];
 	struct spool spool;
 	struct mosquitto *mosq;
+	pthread_t mqtt_thread;
+	int mqtt_running;
 	char tap_topic[256], ack_topic[256], status_topic[256];
 
 	pthread_mutex_t lock;

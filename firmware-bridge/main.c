@@ -243,6 +243,8 @@ static void main_acks(struct bridge *b, struct ack_item *a)
 
 		pthread_mutex_lock(&b->lock);
 		removed = spool_remove(&b->spool, a->ack.id);
+		if (removed == 1 && spool_count(&b->spool) == 0)
+			b->status_dirty = 1; /* drained: say so without waiting */
 		p = main_take_pending(b, a->ack.id);
 		pthread_mutex_unlock(&b->lock);
 		if (a->ack.status == TL_ACK_REJECTED)

@@ -8,10 +8,13 @@
 #include "bridge.h"
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define MQTT_RETRY_MS 2000
 
 static const char mqtt_will[] = "{\"v\":1,\"state\":\"offline\"}";
 
@@ -78,6 +81,35 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* The network thread: connects (retrying every few seconds; a failed first
+ * connect must not end it, as it would libmosquitto's own loop thread),
+ * then runs libmosquitto's loop, which reconnects by itself, until
+ * mqtt_stop disconnects. */
+static void *mqtt_thread(void *arg)
+{
+	struct bridge *b = arg;
+	int rc, warned = 0;
+
+	while (!b->stop) {
+		rc = mosquitto_connect(b->mosq, b->cfg.host, (int)b->cfg.port, (int)b->cfg.keepalive);
+		if (rc != MOSQ_ERR_SUCCESS) {
+			if (!warned++)
+				tl_warn("cannot reach broker %s:%ld (%s); taps are spooled, will keep "
+				        "trying", b->cfg.host, b->cfg.port,
+				        rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+			bridge_sleep(b, MQTT_RETRY_MS);
+			continue;
+		}
+		warned = 0;
+		rc = mosquitto_loop_forever(b->mosq, 1000, 1);
+		if (b->stop)
+			break;
+		tl_warn("MQTT loop ended (%s); starting again", mosquitto_strerror(rc));
+		bridge_sleep(b, MQTT_RETRY_MS);
+	}
+	return NULL;
+}
+
 int mqtt_start(struct bridge *b)
 {
 	char client_id[128];
@@ -93,26 +125,25 @@ int mqtt_start(struct bridge *b)
 	mosquitto_connect_callback_set(b->mosq, mqtt_on_connect);
 	mosquitto_disconnect_callback_set(b->mosq, mqtt_on_disconnect);
 	mosquitto_message_callback_set(b->mosq, mqtt_on_message);
-	mosquitto_reconnect_delay_set(b->mosq, 1, 30, true);
+	/* Short, flat retries: a venue's link comes and goes, and stopping
+	 * waits for the retry sleep to end. */
+	mosquitto_reconnect_delay_set(b->mosq, 1, 5, false);
 	mosquitto_max_inflight_messages_set(b->mosq, 0);
 	rc = mosquitto_will_set(b->mosq, b->status_topic, (int)strlen(mqtt_will), mqtt_will, 1, true);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		tl_error("cannot set last will: %s", mosquitto_strerror(rc));
 		return -1;
 	}
-	rc = mosquitto_connect_async(b->mosq, b->cfg.host, (int)b->cfg.port, (int)b->cfg.keepalive);
-	if (rc != MOSQ_ERR_SUCCESS)
-		tl_warn("cannot reach broker %s:%ld yet (%s); taps are spooled, will keep trying",
-		        b->cfg.host, b->cfg.port, mosquitto_strerror(rc));
-	rc = mosquitto_loop_start(b->mosq);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		tl_error("cannot start MQTT thread: %s", mosquitto_strerror(rc));
+	if (pthread_create(&b->mqtt_thread, NULL, mqtt_thread, b) != 0) {
+		tl_error("cannot start MQTT thread");
 		return -1;
 	}
+	b->mqtt_running = 1;
 	return 0;
 }
 
-/* Sends the clean-exit "offline" and gives it a moment to leave. */
+/* Sends the clean-exit "offline" and gives it a moment to leave. Called
+ * after b->stop is set. */
 void mqtt_stop(struct bridge *b)
 {
 	if (!b->mosq)
@@ -123,7 +154,8 @@ void mqtt_stop(struct bridge *b)
 		nanosleep(&ts, NULL);
 	}
 	mosquitto_disconnect(b->mosq);
-	mosquitto_loop_stop(b->mosq, false);
+	if (b->mqtt_running)
+		pthread_join(b->mqtt_thread, NULL);
 	mosquitto_destroy(b->mosq);
 	b->mosq = NULL;
 	mosquitto_lib_cleanup();

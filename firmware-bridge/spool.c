@@ -153,7 +153,7 @@ int spool_open(struct spool *s, const char *path, long max)
 	    !s->mark || !s->count)
 		goto fail;
 	/* Send times are of the previous run: everything is due again. */
-	if (spool_reset_sent(s))
+	if (spool_reset_sent(s) || (s->depth = spool_inflight(s, INT64_MIN)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -235,7 +235,7 @@ int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
 	}
 	if (spool_meta_set(s, "next_seq", tap->seq + 1))
 		goto fail;
-	if (spool_count(s) > s->max) {
+	if (++s->depth > s->max) {
 		if (spool_evict_one(s, evicted, evicted_tap))
 			goto fail;
 		if (*evicted != SPOOL_KEPT_ALL && spool_meta_set(s, "dropped", s->dropped + 1))
@@ -250,6 +250,7 @@ int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
 fail:
 	spool_exec(s, "ROLLBACK");
 	*evicted = SPOOL_KEPT_ALL;
+	s->depth = spool_inflight(s, INT64_MIN);
 	return -1;
 }
 
@@ -264,7 +265,10 @@ int spool_remove(struct spool *s, const char *id)
 		tl_error("spool: cannot delete tap %s: %s", id, sqlite3_errmsg(s->db));
 		return -1;
 	}
-	return sqlite3_changes(s->db) > 0;
+	if (sqlite3_changes(s->db) == 0)
+		return 0;
+	s->depth--;
+	return 1;
 }
 
 int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max)
@@ -308,5 +312,5 @@ long spool_inflight(struct spool *s, int64_t since_ms)
 
 long spool_count(struct spool *s)
 {
-	return spool_inflight(s, INT64_MIN);
+	return s->depth;
 }
