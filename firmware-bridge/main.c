@@ -19,6 +19,8 @@
 
 /* Most taps (re)sent per pass of the main loop. */
 #define MAIN_SEND_BATCH 64
+/* Least time between two status messages sent for a spool depth change. */
+#define MAIN_STATUS_MIN_MS 2000
 
 static struct bridge bridge = {
 	.cfg = {
@@ -338,9 +340,15 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	main_resend(b, now);
 
 	pthread_mutex_lock(&b->lock);
-	if (b->connected && (b->status_dirty || now >= *next_status)) {
+	/* Heartbeat, or sooner when something changed; a changed spool depth
+	 * alone is worth a status at most every MAIN_STATUS_MIN_MS. */
+	if (b->connected &&
+	    (b->status_dirty || now >= *next_status ||
+	     (spool_count(&b->spool) != b->status_spooled &&
+	      now >= *next_status - b->cfg.heartbeat * 1000 + MAIN_STATUS_MIN_MS))) {
 		if (mqtt_publish_status(b, 1) == 0) {
 			b->status_dirty = 0;
+			b->status_spooled = spool_count(&b->spool);
 			*next_status = now + b->cfg.heartbeat * 1000;
 		}
 	}
