@@ -130,8 +130,9 @@ long spool_count(struct spool *s);
 long spool_inflight(struct spool *s, int64_t since_ms);
 
 /* tap.c */
-/* A reader saw this UID: debounce, token, spool, publish, queue feedback. */
-void tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen);
+/* A reader saw this UID: debounce, token, spool, publish, queue feedback.
+ * Returns 1 if it made a tap, 0 if it was debounced or lost. */
+int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen);
 /* Fills a random UUID v4 (lowercase) into out (TL_UUID_LEN + 1 bytes). */
 int tap_uuid(char *out);
 

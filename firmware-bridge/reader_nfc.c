@@ -62,13 +62,16 @@ static void nfc_card(struct bridge *b, const nfc_target *t)
 	size_t len = a->szUidLen;
 
 	if (len != 4 && len != 7 && len != 10) {
-		tl_warn("card with a %zu-byte UID ignored (expected 4, 7 or 10)", len);
+		static int64_t warned_ms;
+		int64_t now = bridge_now_ms();
+		if (now - warned_ms > 10000) /* once, not at every poll */
+			tl_warn("card with a %zu-byte UID ignored (expected 4, 7 or 10)", len);
+		warned_ms = now;
 		return;
 	}
-	if (len == 4 && a->abtUid[0] == 0x08)
-		tl_debug("card has a random UID (a phone or a privacy card): it changes every "
-		         "time and cannot be enrolled");
-	tap_seen(b, a->abtUid, len);
+	if (tap_seen(b, a->abtUid, len) && len == 4 && a->abtUid[0] == 0x08)
+		tl_info("that card has a random UID (a phone or a privacy card): it changes "
+		        "every time and cannot be enrolled");
 }
 
 /* Polls the open device until stop or a persistent failure; 0 on stop. */
@@ -92,12 +95,12 @@ static int nfc_poll_loop(struct bridge *b, nfc_device *dev, char *fault, size_t 
 				tl_debug("deselect failed: %s", nfc_strerror(dev));
 		} else if (r == 0) {
 			errors = 0;
-		} else if (++errors >= NFC_ERRORS_MAX || r == NFC_EIO) {
+		} else if (++errors >= NFC_ERRORS_MAX) {
 			snprintf(fault, faultlen, "NFC reader %s failed: %s",
 			         nfc_device_get_name(dev), nfc_strerror(dev));
 			return -1;
 		} else {
-			tl_debug("poll failed: %s", nfc_strerror(dev));
+			tl_warn("poll failed (%s); carrying on", nfc_strerror(dev));
 		}
 		bridge_sleep(b, NFC_POLL_MS);
 	}

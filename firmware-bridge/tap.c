@@ -100,7 +100,7 @@ static void tap_log_eviction(struct bridge *b, enum spool_evict e, const struct 
 	b->status_dirty = 1;
 }
 
-void tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
+int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 {
 	struct tl_tap tap, victim;
 	enum spool_evict evicted;
@@ -111,13 +111,12 @@ void tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	pthread_mutex_lock(&b->lock);
 	if (tap_bounce(b, uid, uidlen, now)) {
 		pthread_mutex_unlock(&b->lock);
-		tl_debug("same card again within %lds: ignored", b->cfg.debounce);
-		return;
+		return 0; /* not logged: a held card is seen many times a second */
 	}
 	if (tl_token_compute(b->key, uid, uidlen, tap.card) || tap_uuid(tap.id)) {
 		pthread_mutex_unlock(&b->lock);
 		tl_error("cannot compute token or id: tap lost");
-		return;
+		return 0;
 	}
 	snprintf(tap.site, sizeof tap.site, "%s", b->cfg.site);
 	snprintf(tap.reader, sizeof tap.reader, "%s", b->cfg.id);
@@ -135,4 +134,5 @@ void tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	pthread_cond_signal(&b->wake);
 	pthread_mutex_unlock(&b->lock);
 	tl_debug("tap %s seq %lld card %s", tap.id, (long long)tap.seq, tap.card);
+	return 1;
 }
