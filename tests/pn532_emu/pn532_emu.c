@@ -11,7 +11,8 @@
  *            garbage                answer the next poll with junk bytes
  *            truncated              answer the next poll with half a frame
  *            badsum                 answer the next poll with a bad checksum
- *            stall                  stop answering (a hung reader)
+ *            stall                  acknowledge commands but never answer them
+ *                                   (a hung reader: libnfc waits, abortably)
  *            unstall                answer again
  *            vanish                 close the pty (reader unplugged)
  *            return                 a new pty, LINK re-pointed (plugged in)
@@ -199,7 +200,9 @@ static void emu_command(const uint8_t *c, size_t n)
 
 	emu_log("cmd %02x", cmd);
 	if (emu.stalled) {
-		emu_log("stalled: no answer");
+		static const uint8_t ack[] = { 0x00, 0x00, 0xff, 0x00, 0xff, 0x00 };
+		emu_log("stalled: ack only");
+		emu_write(ack, sizeof ack);
 		return;
 	}
 	switch (cmd) {
