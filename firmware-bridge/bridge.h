@@ -92,6 +92,7 @@ struct bridge {
 	int reconnected;             /* main thread must resend everything */
 	char fault[256];             /* reader fault, "" when healthy */
 	int status_dirty;            /* publish a status soon */
+	int clock_warned;
 	long status_spooled;         /* spool depth in the last status */
 	/* Debounce: the cards seen lately and when (monotonic ms). */
 	struct {

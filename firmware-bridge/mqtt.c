@@ -18,6 +18,30 @@
 
 static const char mqtt_will[] = "{\"v\":1,\"state\":\"offline\"}";
 
+/* Taps spooled under another site or reader id (the configuration was
+ * changed with taps still unsent) are sent as they were recorded; listen
+ * for their acks too, or they would be resent for ever. b->lock held. */
+static void mqtt_subscribe_others(struct bridge *b)
+{
+	sqlite3_stmt *st;
+	char topic[256];
+
+	if (sqlite3_prepare_v2(b->spool.db, "SELECT DISTINCT site, reader FROM tap", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *site = (const char *)sqlite3_column_text(st, 0);
+		const char *reader = (const char *)sqlite3_column_text(st, 1);
+		if (tl_topic_build(topic, sizeof topic, b->cfg.prefix, site, reader,
+		                   TL_KIND_ACK) < 0 ||
+		    strcmp(topic, b->ack_topic) == 0)
+			continue;
+		tl_warn("the spool holds taps recorded as %s/%s; sending them as such", site, reader);
+		mosquitto_subscribe(b->mosq, NULL, topic, 1);
+	}
+	sqlite3_finalize(st);
+}
+
 static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
 	struct bridge *b = obj;
@@ -31,6 +55,7 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 		tl_error("subscribe to %s failed: %s", b->ack_topic, mosquitto_strerror(rc));
 	tl_info("connected to %s:%ld, subscribed to %s", b->cfg.host, b->cfg.port, b->ack_topic);
 	pthread_mutex_lock(&b->lock);
+	mqtt_subscribe_others(b);
 	b->connected = 1;
 	b->reconnected = 1;
 	b->status_dirty = 1;
@@ -59,7 +84,8 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 	enum tl_reason r;
 	(void)mosq;
 
-	if (strcmp(msg->topic, b->ack_topic) != 0) {
+	struct tl_topic t;
+	if (tl_topic_parse(b->cfg.prefix, msg->topic, &t) != TL_OK || t.kind != TL_KIND_ACK) {
 		tl_debug("ignoring message on %s", msg->topic);
 		return;
 	}

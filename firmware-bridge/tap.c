@@ -13,6 +13,8 @@
 /* Feedback entries kept for follow-up lines; older ones are forgotten
  * (their taps stay in the spool; only the follow-up line is lost). */
 #define TAP_PENDING_MAX 1000
+/* 2024-01-01: a clock before this has never been set. */
+#define TAP_SANE_TIME 1704067200
 
 int tap_uuid(char *out)
 {
@@ -121,6 +123,11 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	snprintf(tap.site, sizeof tap.site, "%s", b->cfg.site);
 	snprintf(tap.reader, sizeof tap.reader, "%s", b->cfg.id);
 	tap.ts = (int64_t)time(NULL);
+	if (tap.ts < TAP_SANE_TIME && !b->clock_warned) {
+		b->clock_warned = 1;
+		tl_error("the system clock says %lld: it is not set (no network time and no RTC?); "
+		         "taps carry this time", (long long)tap.ts);
+	}
 	if (spool_add(&b->spool, &tap, &evicted, &victim)) {
 		/* Still tell the coach and try the network: better than nothing. */
 		tl_error("tap %s NOT spooled; sending it without a local copy", tap.id);
