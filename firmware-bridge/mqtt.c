@@ -15,6 +15,7 @@
 #include <time.h>
 
 #define MQTT_RETRY_MS 2000
+#define MQTT_OFFLINE_WAIT_MS 2000
 
 static const char mqtt_will[] = "{\"v\":1,\"state\":\"offline\"}";
 
@@ -107,6 +108,17 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Notes that the broker has the clean-exit "offline" status. */
+static void mqtt_on_publish(struct mosquitto *mosq, void *obj, int mid)
+{
+	struct bridge *b = obj;
+	(void)mosq;
+	pthread_mutex_lock(&b->lock);
+	if (mid == b->offline_mid)
+		b->offline_sent = 1;
+	pthread_mutex_unlock(&b->lock);
+}
+
 /* The network thread: connects (retrying every few seconds; a failed first
  * connect must not end it, as it would libmosquitto's own loop thread),
  * then runs libmosquitto's loop, which reconnects by itself, until
@@ -151,6 +163,7 @@ int mqtt_start(struct bridge *b)
 	mosquitto_connect_callback_set(b->mosq, mqtt_on_connect);
 	mosquitto_disconnect_callback_set(b->mosq, mqtt_on_disconnect);
 	mosquitto_message_callback_set(b->mosq, mqtt_on_message);
+	mosquitto_publish_callback_set(b->mosq, mqtt_on_publish);
 	/* Short, flat retries: a venue's link comes and goes, and stopping
 	 * waits for the retry sleep to end. */
 	mosquitto_reconnect_delay_set(b->mosq, 1, 5, false);
@@ -168,16 +181,24 @@ int mqtt_start(struct bridge *b)
 	return 0;
 }
 
-/* Sends the clean-exit "offline" and gives it a moment to leave. Called
- * after b->stop is set. */
+/* Sends the clean-exit "offline" (a clean disconnect does not fire the
+ * Last Will) and waits up to MQTT_OFFLINE_WAIT_MS for the broker to have
+ * it. Called after b->stop is set. */
 void mqtt_stop(struct bridge *b)
 {
 	if (!b->mosq)
 		return;
-	if (b->connected) {
-		mqtt_publish_status(b, 0);
-		struct timespec ts = { 0, 200 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+	if (b->connected && mqtt_publish_status(b, 0) == 0) {
+		for (int i = 0; i < MQTT_OFFLINE_WAIT_MS / 20; i++) {
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			int done;
+			pthread_mutex_lock(&b->lock);
+			done = b->offline_sent || !b->connected;
+			pthread_mutex_unlock(&b->lock);
+			if (done)
+				break;
+			nanosleep(&ts, NULL);
+		}
 	}
 	mosquitto_disconnect(b->mosq);
 	if (b->mqtt_running)
@@ -207,7 +228,8 @@ int mqtt_publish_tap(struct bridge *b, const struct tl_tap *tap)
 
 /* Status = the protocol's fields plus ours (unknown fields are ignored by
  * the collector): the reader fault and how many taps the bound dropped.
- * Called with b->lock held. */
+ * "online" is sent with b->lock held (main loop), "offline" without it
+ * (mqtt_stop, once the other threads are done with the spool). */
 int mqtt_publish_status(struct bridge *b, int online)
 {
 	struct tl_status st;
@@ -237,7 +259,16 @@ int mqtt_publish_status(struct bridge *b, int online)
 		return -1;
 	memcpy(payload + n - 1, extra, strlen(extra) + 1);
 	n = (int)strlen(payload);
-	rc = mosquitto_publish(b->mosq, NULL, b->status_topic, n, payload, 1, true);
+	if (online) {
+		rc = mosquitto_publish(b->mosq, NULL, b->status_topic, n, payload, 1, true);
+	} else {
+		/* Locked, so that on_publish cannot run before the mid is noted. */
+		int mid = 0;
+		pthread_mutex_lock(&b->lock);
+		rc = mosquitto_publish(b->mosq, &mid, b->status_topic, n, payload, 1, true);
+		b->offline_mid = mid;
+		pthread_mutex_unlock(&b->lock);
+	}
 	if (rc != MOSQ_ERR_SUCCESS) {
 		tl_debug("status not published: %s", mosquitto_strerror(rc));
 		return -1;
