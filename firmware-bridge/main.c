@@ -356,6 +356,22 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	feedback_reap();
 }
 
+/* Frees the acks and feedback entries left at exit (their taps, if any,
+ * are still in the spool and are sent by the next run). */
+static void main_free_lists(struct bridge *b)
+{
+	while (b->acks) {
+		struct ack_item *a = b->acks;
+		b->acks = a->next;
+		free(a);
+	}
+	while (b->pending) {
+		struct pending *p = b->pending;
+		b->pending = p->next;
+		free(p);
+	}
+}
+
 /* Refuses a key that others can read, before anything else starts. */
 static int main_load_key(struct bridge *b)
 {
@@ -363,7 +379,6 @@ static int main_load_key(struct bridge *b)
 
 	if (tl_key_load(b->cfg.key_file, b->key, err, sizeof err)) {
 		tl_error("%s", err);
-		fprintf(stderr, "touchline-bridge: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -404,6 +419,7 @@ int main(int argc, char **argv)
 	}
 	if (pthread_create(&reader, NULL, reader_thread, b) != 0) {
 		tl_error("cannot start the reader thread");
+		b->stop = 1;
 		mqtt_stop(b);
 		spool_close(&b->spool);
 		return 1;
@@ -421,19 +437,7 @@ int main(int argc, char **argv)
 		reader_nfc_abort(b);
 	pthread_join(reader, NULL);
 	mqtt_stop(b);
-	{
-		struct ack_item *a = b->acks;
-		while (a) {
-			struct ack_item *n = a->next;
-			free(a);
-			a = n;
-		}
-		while (b->pending) {
-			struct pending *p = b->pending;
-			b->pending = p->next;
-			free(p);
-		}
-	}
+	main_free_lists(b);
 	tl_info("stopped with %ld tap(s) in the spool", spool_count(&b->spool));
 	spool_close(&b->spool);
 	return 0;
