@@ -93,6 +93,7 @@ struct bridge {
 	char fault[256];             /* reader fault, "" when healthy */
 	int status_dirty;            /* publish a status soon */
 	int clock_warned;
+	long spool_errors;           /* taps that could not be spooled */
 	int offline_mid, offline_sent; /* the clean-exit status, on its way */
 	long status_spooled;         /* spool depth in the last status */
 	/* Debounce: the cards seen lately and when (monotonic ms). */

@@ -252,9 +252,10 @@ int mqtt_publish_status(struct bridge *b, int online)
 		fault[j++] = (c < 0x20 || c == '"' || c == '\\' || c > 0x7e) ? ' ' : (char)c;
 	}
 	fault[j] = '\0';
-	snprintf(extra, sizeof extra, ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld}",
+	snprintf(extra, sizeof extra,
+	         ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld,\"spool_errors\":%ld}",
 	         fault[0] ? "false" : "true", fault[0] ? ",\"fault\":\"" : "", fault,
-	         fault[0] ? "\"" : "", (long long)b->spool.dropped);
+	         fault[0] ? "\"" : "", (long long)b->spool.dropped, b->spool_errors);
 	if ((size_t)n - 1 + strlen(extra) >= sizeof payload)
 		return -1;
 	memcpy(payload + n - 1, extra, strlen(extra) + 1);

@@ -250,6 +250,7 @@ int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
 fail:
 	spool_exec(s, "ROLLBACK");
 	*evicted = SPOOL_KEPT_ALL;
+	s->next_seq = tap->seq + 1; /* not reused in this run, at least */
 	s->depth = spool_inflight(s, INT64_MIN);
 	return -1;
 }

@@ -131,6 +131,8 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	if (spool_add(&b->spool, &tap, &evicted, &victim)) {
 		/* Still tell the coach and try the network: better than nothing. */
 		tl_error("tap %s NOT spooled; sending it without a local copy", tap.id);
+		b->spool_errors++;
+		b->status_dirty = 1;
 	}
 	tap_log_eviction(b, evicted, &victim);
 	if (b->connected && mqtt_publish_tap(b, &tap) == 0) {
