@@ -77,6 +77,8 @@ ok "bridge still running" kill -0 "$BRIDGE_PID"
 
 # The reader vanishes mid-poll: fault logged and in the status; it comes back.
 emu vanish
+wait_for "grep -q 'vanishing mid-poll' '$T/emu.log'" 5
+ok "the reader vanished in the middle of a poll" grep -q 'vanishing mid-poll' "$T/emu.log"
 wait_for "grep -q 'NFC reader .* failed' '$T/nfc.log'" 10
 ok "failure logged" grep -q 'error: NFC reader .* failed' "$T/nfc.log"
 wait_for "status_of | grep -q '\"reader_ok\":false'" 10

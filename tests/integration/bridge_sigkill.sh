@@ -50,5 +50,6 @@ is "$(taps_at)" "$n" "collector holds exactly N taps"
 is "$(sql "SELECT count(DISTINCT seq) FROM tap")" "$n" "each seq once"
 is "$(sql "SELECT min(seq) || '-' || max(seq) FROM tap")" "1-$n" "seq 1..N, none missing"
 is "$(sql "SELECT count(*) FROM deadletter")" 0 "nothing dead-lettered"
+is "$(tl export taps --format csv | tail -n +2 | wc -l)" "$n" "touchline export taps lists N taps"
 ok "bridge exits 0 on SIGTERM" bridge_stop TERM
 done_testing

@@ -14,7 +14,9 @@
  *            stall                  acknowledge commands but never answer them
  *                                   (a hung reader: libnfc waits, abortably)
  *            unstall                answer again
- *            vanish                 close the pty (reader unplugged)
+ *            vanish                 close the pty (reader unplugged) in the middle
+ *                                   of the next poll: after acknowledging it,
+ *                                   before answering it
  *            return                 a new pty, LINK re-pointed (plugged in)
  *            quit
  * Each frame from the host is logged to stderr ("cmd 4a", "host ack", ...).
@@ -47,6 +49,7 @@ static struct {
 	int ats;                   /* card answers with an ATS (ISO 14443-4) */
 	enum emu_fault fault;
 	int stalled;
+	int vanish_next;           /* unplug mid-way through the next poll */
 	uint8_t regs[0x10000];
 	uint8_t in[4096];
 	size_t inlen;
@@ -224,6 +227,14 @@ static void emu_command(const uint8_t *c, size_t n)
 			emu.regs[(c[i] << 8) | c[i + 1]] = c[i + 2];
 		break;
 	case 0x4a: /* InListPassiveTarget */
+		if (emu.vanish_next) {
+			static const uint8_t ack[] = { 0x00, 0x00, 0xff, 0x00, 0xff, 0x00 };
+			emu.vanish_next = 0;
+			emu_write(ack, sizeof ack);
+			emu_log("vanishing mid-poll");
+			emu_unplug();
+			return;
+		}
 		emu_list_passive();
 		return;
 	case 0x60: /* InAutoPoll: nothing found */
@@ -337,7 +348,7 @@ static int emu_control(char *line)
 	else if (strcmp(line, "unstall") == 0)
 		emu.stalled = 0, emu_log("unstalled");
 	else if (strcmp(line, "vanish") == 0)
-		emu_unplug();
+		emu.vanish_next = 1;
 	else if (strcmp(line, "return") == 0 && emu.master < 0)
 		emu_plug();
 	else if (strcmp(line, "quit") == 0)
