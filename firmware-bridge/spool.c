@@ -33,6 +33,7 @@ static const char spool_schema[] =
 	" ts INTEGER NOT NULL,"
 	" sent_ms INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS tap_card ON tap(card, ts);"
+	"CREATE INDEX IF NOT EXISTS tap_sent ON tap(sent_ms);"
 	"CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT OR IGNORE INTO meta VALUES ('next_seq', 1), ('dropped', 0);"
 	"PRAGMA user_version = 1;";
