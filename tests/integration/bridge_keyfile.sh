@@ -65,4 +65,17 @@ kill -TERM $! 2>/dev/null || true
 wait $! 2>/dev/null || true
 ok "bridge ran from the config file" grep -q 'reader gym-1 (sim:-)' "$T/ini.log"
 is "$(stat -c %a "$T/ini.spool")" 600 "spool created mode 0600"
+
+# The protocol's test vector (docs/protocol.md), through the real tap path.
+printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n' > "$T/vector.key"
+chmod 600 "$T/vector.key"
+echo '04:a2:2b:6a:3c:5e:80' > "$T/vector.uids"
+"$BRIDGE" --reader "sim:$T/vector.uids" --site burnley --id pitch-1 --port 1 \
+	--key-file "$T/vector.key" --spool "$T/vector.spool" > "$T/vector.out" 2> "$T/vector.log" &
+vpid=$!
+wait_for "grep -q 'stored offline' '$T/vector.out'" 10
+kill -TERM "$vpid"
+wait "$vpid" || true
+is "$(sqlite3 "$T/vector.spool" 'SELECT card FROM tap')" 6b4f932b264667447ba8ccd5ce746170 \
+	"token of the protocol's test vector"
 done_testing
