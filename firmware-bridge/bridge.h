@@ -52,6 +52,7 @@ struct spool {
 	int64_t next_seq;
 	int64_t dropped;      /* taps evicted by the bound, ever */
 	long depth;           /* taps in the spool now */
+	int lock_fd;          /* holds the flock: one bridge per spool */
 	sqlite3_stmt *insert, *remove, *due, *mark, *count;
 };
 

@@ -330,7 +330,8 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	if (b->reconnected) {
 		b->reconnected = 0;
 		spool_reset_sent(&b->spool);
-		tl_info("%ld tap(s) in the spool to send", spool_count(&b->spool));
+		if (spool_count(&b->spool) > 0)
+			tl_info("%ld tap(s) in the spool to send", spool_count(&b->spool));
 	}
 	pthread_mutex_unlock(&b->lock);
 

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,14 +80,22 @@ static int spool_meta_set(struct spool *s, const char *name, int64_t v)
 }
 
 /* Creates the file 0600 before SQLite does, and refuses one that group or
- * others can read: it holds card tokens and times. */
-static int spool_create_file(const char *path)
+ * others can read: it holds card tokens and times. The file stays open
+ * with an flock (independent of SQLite's own fcntl locks) so that a second
+ * bridge on the same spool is refused instead of fighting over it. */
+static int spool_create_file(struct spool *s, const char *path)
 {
 	struct stat sb;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		tl_error("spool %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		tl_error("spool %s is in use by another touchline-bridge (%s)", path,
+		         strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (fstat(fd, &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO))) {
@@ -97,7 +106,7 @@ static int spool_create_file(const char *path)
 			return -1;
 		}
 	}
-	close(fd);
+	s->lock_fd = fd;
 	return 0;
 }
 
@@ -116,7 +125,8 @@ int spool_open(struct spool *s, const char *path, long max)
 
 	memset(s, 0, sizeof *s);
 	s->max = max;
-	if (spool_create_file(path))
+	s->lock_fd = -1;
+	if (spool_create_file(s, path))
 		return -1;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL)) {
 		tl_error("spool %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -170,7 +180,10 @@ void spool_close(struct spool *s)
 	sqlite3_finalize(s->mark);
 	sqlite3_finalize(s->count);
 	sqlite3_close(s->db);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
 }
 
 /* Reads a tap row (id, seq, site, reader, card, ts) into out. */

@@ -76,6 +76,18 @@ vpid=$!
 wait_for "grep -q 'stored offline' '$T/vector.out'" 10
 kill -TERM "$vpid"
 wait "$vpid" || true
+# A second bridge on the same spool is refused.
+"$BRIDGE" --reader sim:- --site burnley --id pitch-1 --port 1 --key-file "$KEY" \
+	--spool "$T/one.spool" < /dev/null > /dev/null 2> "$T/one.log" &
+onepid=$!
+wait_for "grep -q 'started' '$T/one.log'" 10
+rc=0
+"$BRIDGE" --reader sim:- --site burnley --id pitch-1 --port 1 --key-file "$KEY" \
+	--spool "$T/one.spool" < /dev/null > /dev/null 2> "$T/two.log" || rc=$?
+is "$rc" 1 "a second bridge on the same spool is refused"
+ok "saying why" grep -q 'in use by another touchline-bridge' "$T/two.log"
+kill -TERM "$onepid"
+wait "$onepid" || true
 is "$(sqlite3 "$T/vector.spool" 'SELECT card FROM tap')" 6b4f932b264667447ba8ccd5ce746170 \
 	"token of the protocol's test vector"
 done_testing
