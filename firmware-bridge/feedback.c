@@ -31,6 +31,7 @@ static struct {
 	int64_t started_ms;
 } fb_hooks[FB_HOOKS_MAX];
 
+/* The outcome as the hook receives it. */
 const char *feedback_outcome_name(enum feedback_outcome o)
 {
 	return fb_names[o];
@@ -66,6 +67,7 @@ static void feedback_hook(const char *hook, enum feedback_outcome o, const char 
 	fb_hooks[slot].started_ms = bridge_now_ms();
 }
 
+/* Collects finished hooks (no zombies) and kills hung ones. */
 void feedback_reap(void)
 {
 	int64_t now = bridge_now_ms();
@@ -132,6 +134,7 @@ static void feedback_text(struct bridge *b, enum feedback_outcome o, const struc
 	}
 }
 
+/* Prints the line (flushed at once) and starts the hook. */
 void feedback_tap(struct bridge *b, const struct pending *p, enum feedback_outcome o,
                   const struct tl_ack *ack, int later)
 {

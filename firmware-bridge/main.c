@@ -78,6 +78,8 @@ static const struct tl_option options[] = {
 	TL_OPT_END,
 };
 
+/* Monotonic milliseconds: debounce, ack waits and resends must not jump
+ * with the wall clock (which may be set late at a venue with no network). */
 int64_t bridge_now_ms(void)
 {
 	struct timespec ts;
@@ -86,6 +88,7 @@ int64_t bridge_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 365LL * 86400 * 1000;
 }
 
+/* Sleeps in short steps so that SIGTERM is never kept waiting. */
 int bridge_sleep(struct bridge *b, int64_t ms)
 {
 	while (ms > 0 && !b->stop) {
@@ -97,6 +100,7 @@ int bridge_sleep(struct bridge *b, int64_t ms)
 	return b->stop != 0;
 }
 
+/* Records the reader's health; a change is published in the status. */
 void bridge_set_fault(struct bridge *b, const char *fault)
 {
 	pthread_mutex_lock(&b->lock);
@@ -108,12 +112,14 @@ void bridge_set_fault(struct bridge *b, const char *fault)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* SIGTERM, SIGINT: the main loop sees the flag within 100 ms. */
 static void on_signal(int sig)
 {
 	(void)sig;
 	bridge.stop = 1;
 }
 
+/* --help: what the program is for, then every option from the table. */
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: touchline-bridge [OPTIONS]\n"
@@ -206,6 +212,7 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
+/* Maps an ack status to the feedback the coach gets. */
 static enum feedback_outcome main_outcome(enum tl_ack_status s)
 {
 	switch (s) {
@@ -385,6 +392,8 @@ static int main_load_key(struct bridge *b)
 	return 0;
 }
 
+/* Starts the network and reader threads, runs the main loop until a
+ * signal, then stops the reader first (no new taps), then MQTT. */
 int main(int argc, char **argv)
 {
 	struct bridge *b = &bridge;

@@ -43,6 +43,8 @@ static void mqtt_subscribe_others(struct bridge *b)
 	sqlite3_finalize(st);
 }
 
+/* (Re)connected: listen for acks, and have the main thread publish
+ * "online" and resend everything unacknowledged. */
 static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
 	struct bridge *b = obj;
@@ -64,6 +66,7 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* Offline from now: taps are spooled and told "stored offline" at once. */
 static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 {
 	struct bridge *b = obj;
@@ -148,6 +151,7 @@ static void *mqtt_thread(void *arg)
 	return NULL;
 }
 
+/* Creates the client (persistent session, Last Will) and its thread. */
 int mqtt_start(struct bridge *b)
 {
 	char client_id[128];
@@ -208,6 +212,8 @@ void mqtt_stop(struct bridge *b)
 	mosquitto_lib_cleanup();
 }
 
+/* Hands one tap to libmosquitto at QoS 1; the spool keeps it until the
+ * collector's ack, whatever the MQTT layer says. */
 int mqtt_publish_tap(struct bridge *b, const struct tl_tap *tap)
 {
 	char topic[256], payload[TL_MAX_PAYLOAD];

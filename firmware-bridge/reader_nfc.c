@@ -24,6 +24,7 @@
 static pthread_mutex_t nfc_mu = PTHREAD_MUTEX_INITIALIZER;
 static nfc_device *nfc_dev;
 
+/* Main thread, on stop: cut a poll short instead of waiting for it. */
 void reader_nfc_abort(struct bridge *b)
 {
 	(void)b;
@@ -107,6 +108,8 @@ static int nfc_poll_loop(struct bridge *b, nfc_device *dev, char *fault, size_t 
 	return 0;
 }
 
+/* Opens the reader, polls it, and on any failure reopens it with backoff,
+ * until stop; reader problems never end the program. */
 int reader_nfc_run(struct bridge *b, const char *connstring)
 {
 	nfc_context *ctx = NULL;

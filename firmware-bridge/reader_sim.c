@@ -47,6 +47,7 @@ static void sim_line(struct bridge *b, char *line)
 	tap_seen(b, uid, len);
 }
 
+/* Reads lines until stop or end of input (the bridge keeps running). */
 int reader_sim_run(struct bridge *b, const char *path)
 {
 	char buf[512];

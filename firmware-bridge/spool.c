@@ -51,6 +51,7 @@ static int spool_exec(struct spool *s, const char *sql)
 	return 0;
 }
 
+/* Reads a counter kept in the spool (next_seq, dropped); -1 if absent. */
 static int64_t spool_meta_get(struct spool *s, const char *name)
 {
 	sqlite3_stmt *st;
@@ -65,6 +66,7 @@ static int64_t spool_meta_get(struct spool *s, const char *name)
 	return v;
 }
 
+/* Updates such a counter, inside the caller's transaction. */
 static int spool_meta_set(struct spool *s, const char *name, int64_t v)
 {
 	sqlite3_stmt *st;
@@ -110,6 +112,7 @@ static int spool_create_file(struct spool *s, const char *path)
 	return 0;
 }
 
+/* Prepares a statement, logging the failure (a programming error). */
 static sqlite3_stmt *spool_prepare(struct spool *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
@@ -118,6 +121,7 @@ static sqlite3_stmt *spool_prepare(struct spool *s, const char *sql)
 	return st;
 }
 
+/* Opens (creating, locking, migrating) the spool; durable writes. */
 int spool_open(struct spool *s, const char *path, long max)
 {
 	int version;
@@ -172,6 +176,7 @@ fail:
 	return -1;
 }
 
+/* Releases statements, the database and the lock. */
 void spool_close(struct spool *s)
 {
 	sqlite3_finalize(s->insert);
@@ -226,6 +231,8 @@ static int spool_evict_one(struct spool *s, enum spool_evict *evicted, struct tl
 	return 0;
 }
 
+/* One transaction: the tap, the next seq, and any eviction the bound
+ * needs, so a crash leaves either all of it or none. */
 int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
               struct tl_tap *evicted_tap)
 {
@@ -269,6 +276,7 @@ fail:
 	return -1;
 }
 
+/* The ack for id arrived: the tap is the collector's now. */
 int spool_remove(struct spool *s, const char *id)
 {
 	int rc;
@@ -286,6 +294,7 @@ int spool_remove(struct spool *s, const char *id)
 	return 1;
 }
 
+/* Taps to (re)send, oldest first. */
 int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max)
 {
 	int n = 0, rc;
@@ -298,6 +307,7 @@ int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max)
 	return n;
 }
 
+/* Remembers when a tap went out, for the resend timeout and window. */
 int spool_mark_sent(struct spool *s, const char *id, int64_t when_ms)
 {
 	int rc;
@@ -309,11 +319,13 @@ int spool_mark_sent(struct spool *s, const char *id, int64_t when_ms)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* After a (re)connection everything unacknowledged is due at once. */
 int spool_reset_sent(struct spool *s)
 {
 	return spool_exec(s, "UPDATE tap SET sent_ms = 0 WHERE sent_ms <> 0");
 }
 
+/* Counts taps sent after since_ms and not yet acknowledged. */
 long spool_inflight(struct spool *s, int64_t since_ms)
 {
 	long n = -1;
@@ -325,6 +337,7 @@ long spool_inflight(struct spool *s, int64_t since_ms)
 	return n;
 }
 
+/* Spool depth, kept in memory (the status reports it often). */
 long spool_count(struct spool *s)
 {
 	return s->depth;

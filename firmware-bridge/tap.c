@@ -16,6 +16,7 @@
 /* 2024-01-01: a clock before this has never been set. */
 #define TAP_SANE_TIME 1704067200
 
+/* Tap ids are random (RAND_bytes), so readers never need to coordinate. */
 int tap_uuid(char *out)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -102,6 +103,8 @@ static void tap_log_eviction(struct bridge *b, enum spool_evict e, const struct 
 	b->status_dirty = 1;
 }
 
+/* The one path every card takes: debounce, token, spool (durably, first),
+ * publish if connected, then queue the coach's feedback. */
 int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 {
 	struct tl_tap tap, victim;

@@ -99,6 +99,7 @@ static int emu_plug(void)
 	return 0;
 }
 
+/* The reader is pulled out: the host sees I/O errors from now on. */
 static void emu_unplug(void)
 {
 	if (emu.master >= 0)
@@ -110,6 +111,7 @@ static void emu_unplug(void)
 	emu_log("vanished");
 }
 
+/* Writes all of p to the host, unless the pty is gone. */
 static void emu_write(const uint8_t *p, size_t n)
 {
 	while (n > 0 && emu.master >= 0) {
@@ -358,6 +360,7 @@ static int emu_control(char *line)
 	return 0;
 }
 
+/* One loop over the control FIFO and the pty. */
 int main(int argc, char **argv)
 {
 	char ctl[512];
