@@ -42,6 +42,21 @@ card off 04a1b2c3
 wait_for "[ \$(lines off '^[0-9:]* recorded: P-0002') -ge 1 ]" 5
 is "$(lines off '^[0-9:]* stored offline')" 3 "no offline line for a live tap"
 
+# The broker restarts under a connected bridge: a tap made while it is
+# away, and one after, both arrive.
+before=$(taps_at)
+broker_stop
+sleep 1.2
+card off 04a1b2c3
+wait_for "[ \$(lines off '^[0-9:]* stored offline') -ge 4 ]" 5
+broker_start
+wait_for "grep -q 'collector.*connected\|subscribed to' '$T/collector.log'" 5
+sleep 1.2
+card off 04d1d2d3d4d5d6
+wait_for "[ \$(taps_at) -ge $((before + 2)) ]" 20
+is "$(taps_at)" $((before + 2)) "taps around a broker restart delivered"
+ok "reconnection logged" grep -q 'lost connection to broker' "$T/off.log"
+
 ok "bridge exits 0 on SIGTERM" bridge_stop TERM
 ok "clean exit leaves retained status offline" grep -q '"state":"offline"' <<< "$(status_of)"
 is "$(sql "SELECT state FROM reader WHERE id='pitch-1'")" offline "collector saw offline"
