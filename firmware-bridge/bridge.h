@@ -53,6 +53,7 @@ struct spool {
 	int64_t dropped;      /* taps evicted by the bound, ever */
 	long depth;           /* taps in the spool now */
 	int lock_fd;          /* holds the flock: one bridge per spool */
+	int light;            /* inside spool_light_begin/end */
 	sqlite3_stmt *insert, *remove, *due, *mark, *count;
 };
 
@@ -72,6 +73,8 @@ struct pending {
 /* An ack taken off the wire by the network thread. */
 struct ack_item {
 	struct tl_ack ack;
+	int removed;              /* spool_remove's answer */
+	struct pending *pending;  /* its feedback entry, if any */
 	struct ack_item *next;
 };
 
@@ -127,6 +130,11 @@ int spool_remove(struct spool *s, const char *id);
 /* Up to max taps last sent at or before before_ms, oldest first. */
 int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max);
 int spool_mark_sent(struct spool *s, const char *id, int64_t when_ms);
+/* Brackets writes that a crash may lose harmlessly (send times, deleting
+ * acknowledged taps: at worst a tap is sent again and acked "duplicate")
+ * in one transaction without fsync. Taps themselves are always FULL. */
+void spool_light_begin(struct spool *s);
+void spool_light_end(struct spool *s);
 /* Forgets every send time: all taps are due again. */
 int spool_reset_sent(struct spool *s);
 long spool_count(struct spool *s);

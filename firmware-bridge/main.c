@@ -242,32 +242,40 @@ static struct pending *main_take_pending(struct bridge *b, const char *id)
 	return NULL;
 }
 
-/* Applies each ack: the tap leaves the spool; the coach hears about it. */
-static void main_acks(struct bridge *b, struct ack_item *a)
+/* Applies a batch of acks: the taps leave the spool (one transaction for
+ * the batch), then, outside the lock, the coach hears about them. */
+static void main_acks(struct bridge *b, struct ack_item *acks)
 {
-	while (a) {
-		struct ack_item *next = a->next;
-		struct pending *p;
-		int removed;
+	long removed = 0;
 
-		pthread_mutex_lock(&b->lock);
-		removed = spool_remove(&b->spool, a->ack.id);
-		if (removed == 1 && spool_count(&b->spool) == 0)
-			b->status_dirty = 1; /* drained: say so without waiting */
-		p = main_take_pending(b, a->ack.id);
-		pthread_mutex_unlock(&b->lock);
+	if (!acks)
+		return;
+	pthread_mutex_lock(&b->lock);
+	spool_light_begin(&b->spool);
+	for (struct ack_item *a = acks; a; a = a->next) {
+		a->removed = spool_remove(&b->spool, a->ack.id);
+		removed += a->removed == 1;
+		a->pending = main_take_pending(b, a->ack.id);
+	}
+	spool_light_end(&b->spool);
+	if (removed && spool_count(&b->spool) == 0)
+		b->status_dirty = 1; /* drained: say so without waiting */
+	pthread_mutex_unlock(&b->lock);
+	while (acks) {
+		struct ack_item *a = acks;
+		acks = a->next;
 		if (a->ack.status == TL_ACK_REJECTED)
 			tl_error("collector rejected tap %s (%s); removed from the spool", a->ack.id,
 			         a->ack.reason < TL_R_COUNT ? tl_reason_name(a->ack.reason) : "?");
 		else
 			tl_debug("ack %s for tap %s%s", tl_ack_status_name(a->ack.status), a->ack.id,
-			         removed == 1 ? "" : " (not in the spool)");
-		if (p) {
-			feedback_tap(b, p, main_outcome(a->ack.status), &a->ack, p->offline_told);
-			free(p);
+			         a->removed == 1 ? "" : " (not in the spool)");
+		if (a->pending) {
+			feedback_tap(b, a->pending, main_outcome(a->ack.status), &a->ack,
+			             a->pending->offline_told);
+			free(a->pending);
 		}
 		free(a);
-		a = next;
 	}
 }
 
@@ -304,11 +312,13 @@ static void main_resend(struct bridge *b, int64_t now)
 	if (room <= 0)
 		goto out;
 	n = spool_due(&b->spool, before, due, room < MAIN_SEND_BATCH ? (int)room : MAIN_SEND_BATCH);
+	spool_light_begin(&b->spool);
 	for (int i = 0; i < n; i++) {
 		if (mqtt_publish_tap(b, &due[i]))
 			break;
 		spool_mark_sent(&b->spool, due[i].id, now);
 	}
+	spool_light_end(&b->spool);
 	if (n > 0)
 		tl_debug("sent %d spooled tap(s), oldest seq %lld", n, (long long)due[0].seq);
 out:

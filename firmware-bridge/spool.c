@@ -319,6 +319,20 @@ int spool_mark_sent(struct spool *s, const char *id, int64_t when_ms)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+void spool_light_begin(struct spool *s)
+{
+	spool_exec(s, "PRAGMA synchronous = OFF");
+	s->light = spool_exec(s, "BEGIN IMMEDIATE") == 0;
+}
+
+void spool_light_end(struct spool *s)
+{
+	if (s->light && spool_exec(s, "COMMIT"))
+		spool_exec(s, "ROLLBACK");
+	s->light = 0;
+	spool_exec(s, "PRAGMA synchronous = FULL");
+}
+
 /* After a (re)connection everything unacknowledged is due at once. */
 int spool_reset_sent(struct spool *s)
 {

@@ -139,7 +139,9 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	}
 	tap_log_eviction(b, evicted, &victim);
 	if (b->connected && mqtt_publish_tap(b, &tap) == 0) {
+		spool_light_begin(&b->spool);
 		spool_mark_sent(&b->spool, tap.id, now);
+		spool_light_end(&b->spool);
 		sent = 1;
 	}
 	tap_pend(b, &tap, now, sent);
