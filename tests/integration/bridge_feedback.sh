@@ -6,7 +6,7 @@ source "$TL_SRC/tests/lib.sh"
 source "$TL_SRC/tests/integration/bridge_lib.sh"
 
 broker_start
-bridge_start fb --debounce 0 --ack-wait 1500
+bridge_start fb --debounce 0 --ack-wait 1500 --resend 2
 ACK="burnley/pitch-1/ack"
 n=0
 # tap_then_ack UID ACK-JSON-REST: taps UID, answers its id with the rest.
@@ -36,12 +36,19 @@ ok "rejected names the reason" grep -q 'rejected by the collector (unknown_reade
 ok "rejection logged as an error" grep -q 'error: collector rejected tap' "$T/fb.log"
 is "$(lines fb 'stored offline')" 0 "no offline line when acks come in time"
 
-# No ack within the wait: "stored offline" at once, then a follow-up.
+# No ack within the wait: "stored offline" at once; resent with the same
+# id after the resend timeout; a follow-up line when the ack comes.
+mosquitto_sub -p "$PORT" -q 1 -t "$PREFIX/burnley/pitch-1/tap" -C 2 -W 15 > "$T/resent" &
+subpid=$!
+sleep 0.5
 n=$((n + 1))
 card fb 04000006
 wait_for "[ \$(lines fb 'stored offline, will send') -ge 1 ]" 5
 ok "no ack in 1.5 s: stored offline" [ "$(lines fb 'stored offline, will send')" -eq 1 ]
 id=$(grep 'debug: tap ' "$T/fb.log" | sed -n "${n}p" | sed 's/.*debug: tap \([^ ]*\) .*/\1/')
+wait "$subpid" || true
+is "$(grep -c "\"id\":\"$id\"" "$T/resent")" 2 "unacked tap resent after the timeout, same id"
+is "$(sort -u "$T/resent" | wc -l)" 1 "byte for byte the same tap"
 pub "$ACK" "{\"v\":1,\"id\":\"$id\",\"status\":\"recorded\",\"participant\":\"P-0044\",\"week_sessions\":2}"
 wait_for "grep -q 'sent (tap of' '$T/fb.out'" 5
 ok "follow-up when the ack arrives" grep -qE 'sent \(tap of [0-9:]{8}\) recorded: P-0044, 2 sessions this week' "$T/fb.out"
