@@ -11,10 +11,6 @@ EMU="$TL_BIN/tests/pn532_emu"
 setup_db
 broker_start
 collector_start
-mkfifo "$T/emu.ctl"
-"$EMU" "$T/pn532" "$T/emu.ctl" 2> "$T/emu.log" &
-TL_PIDS+=("$!")
-wait_for "[ -L '$T/pn532' ]" 5
 emu() { echo "$*" > "$T/emu.ctl"; }
 # present UID TYPE: a card held for SECONDS (default 0.6), then removed.
 present() { emu card "$1" "${2:-classic}"; sleep "${3:-0.6}"; emu remove; }
@@ -24,8 +20,17 @@ LIBNFC_AUTO_SCAN=false LIBNFC_LOG_LEVEL=0 "$BRIDGE" --reader "nfc:pn532_uart:$T/
 	--spool "$T/nfc.spool" --debounce 1 --log-level debug > "$T/nfc.out" 2> "$T/nfc.log" &
 BRIDGE_PID=$!
 TL_PIDS+=("$BRIDGE_PID")
-wait_for "grep -q 'NFC reader ready' '$T/nfc.log'" 10
-ok "bridge opened the emulated PN532" grep -q 'NFC reader ready: pn532_uart' "$T/nfc.log"
+# No reader plugged in at start: the bridge runs, says so, keeps trying.
+wait_for "grep -q 'no NFC reader at pn532_uart' '$T/nfc.log'" 10
+ok "no reader at start: logged" grep -q 'error: no NFC reader at pn532_uart:' "$T/nfc.log"
+wait_for "status_of | grep -q '\"reader_ok\":false'" 10
+ok "no reader at start: in the status" grep -q '"reader_ok":false,"fault":"no NFC reader' <<< "$(status_of)"
+mkfifo "$T/emu.ctl"
+"$EMU" "$T/pn532" "$T/emu.ctl" 2> "$T/emu.log" &
+TL_PIDS+=("$!")
+wait_for "[ -L '$T/pn532' ]" 5
+wait_for "grep -q 'NFC reader ready' '$T/nfc.log'" 20
+ok "bridge opened the emulated PN532 once it was plugged in" grep -q 'NFC reader ready: pn532_uart' "$T/nfc.log"
 ok "libnfc probed it: Diagnose, GetFirmwareVersion, SAMConfiguration" \
 	bash -c "grep -q 'cmd 00' '$T/emu.log' && grep -q 'cmd 02' '$T/emu.log' && grep -q 'cmd 14' '$T/emu.log'"
 
