@@ -16,6 +16,7 @@
 #include <mosquitto.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -107,7 +108,7 @@ struct bridge {
 		int64_t seen_ms;
 	} recent[BRIDGE_RECENT];
 
-	volatile sig_atomic_t stop;
+	atomic_int stop;             /* set by the signal handler; lock-free */
 	void *reader_state;          /* the driver's own, for abort */
 };
 
