@@ -88,18 +88,25 @@ struct bridge {
 	int mqtt_running;
 	char tap_topic[256], ack_topic[256], status_topic[256];
 
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	pthread_mutex_t lock;        /* spool, feedback list, fault, debounce */
 	struct pending *pending;     /* oldest first */
 	int npending;
+	/* Events for the main thread, under ev_lock. ev_lock is a leaf: nothing
+	 * else is locked, and libmosquitto is not called, while it is held, as
+	 * libmosquitto calls our callbacks with its own mutexes held (the order
+	 * is always lock -> libmosquitto -> ev_lock). */
+	pthread_mutex_t ev_lock;
+	pthread_cond_t ev_wake;
+	int ev_pending;              /* something for the main loop to look at */
 	struct ack_item *acks, **acks_tail;
-	int connected;
 	int reconnected;             /* main thread must resend everything */
+	int published[8];            /* mids the broker acknowledged lately */
+	unsigned npublished;
+	atomic_int connected;
+	atomic_int status_dirty;     /* publish a status soon */
 	char fault[256];             /* reader fault, "" when healthy */
-	int status_dirty;            /* publish a status soon */
 	int clock_warned;
 	long spool_errors;           /* taps that could not be spooled */
-	int offline_mid, offline_sent; /* the clean-exit status, on its way */
 	long status_spooled;         /* spool depth in the last status */
 	/* Debounce: the cards seen lately and when (monotonic ms). */
 	struct {
@@ -116,6 +123,8 @@ struct bridge {
 int64_t bridge_now_ms(void);
 /* Sets or clears (NULL) the reader fault shown in the status message. */
 void bridge_set_fault(struct bridge *b, const char *fault);
+/* Wakes the main loop (any thread; takes only ev_lock). */
+void bridge_wake(struct bridge *b);
 /* Sleeps up to ms, returning early (nonzero) when the bridge is stopping. */
 int bridge_sleep(struct bridge *b, int64_t ms);
 
@@ -165,8 +174,12 @@ int mqtt_start(struct bridge *b);
 void mqtt_stop(struct bridge *b);
 /* Publishes one tap at QoS 1; 0 if handed to libmosquitto. */
 int mqtt_publish_tap(struct bridge *b, const struct tl_tap *tap);
-/* Publishes the retained status; online or the clean-exit offline. */
-int mqtt_publish_status(struct bridge *b, int online);
+/* Publishes the retained status; online or the clean-exit offline. The
+ * message id goes to *mid if mid is not NULL. */
+int mqtt_publish_status(struct bridge *b, int online, int *mid);
+/* Subscribes to the ack topics of taps spooled under another identity.
+ * Main thread, b->lock held. */
+void mqtt_subscribe_others(struct bridge *b);
 
 /* reader_sim.c, reader_nfc.c: each runs until b->stop. */
 int reader_sim_run(struct bridge *b, const char *path);

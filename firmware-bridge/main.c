@@ -103,13 +103,25 @@ int bridge_sleep(struct bridge *b, int64_t ms)
 /* Records the reader's health; a change is published in the status. */
 void bridge_set_fault(struct bridge *b, const char *fault)
 {
+	int changed;
+
 	pthread_mutex_lock(&b->lock);
-	if (strcmp(b->fault, fault ? fault : "") != 0) {
+	changed = strcmp(b->fault, fault ? fault : "") != 0;
+	if (changed)
 		snprintf(b->fault, sizeof b->fault, "%s", fault ? fault : "");
-		b->status_dirty = 1;
-		pthread_cond_signal(&b->wake);
-	}
 	pthread_mutex_unlock(&b->lock);
+	if (changed) {
+		b->status_dirty = 1;
+		bridge_wake(b);
+	}
+}
+
+void bridge_wake(struct bridge *b)
+{
+	pthread_mutex_lock(&b->ev_lock);
+	b->ev_pending = 1;
+	pthread_cond_signal(&b->ev_wake);
+	pthread_mutex_unlock(&b->ev_lock);
 }
 
 /* SIGTERM, SIGINT: the main loop sees the flag within 100 ms. */
@@ -331,6 +343,7 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	struct ack_item *acks;
 	struct timespec until;
 	int64_t now;
+	int reconnected;
 
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += 100 * 1000 * 1000;
@@ -338,19 +351,24 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&b->lock);
-	if (!b->acks && !b->reconnected && !b->stop)
-		pthread_cond_timedwait(&b->wake, &b->lock, &until);
+	pthread_mutex_lock(&b->ev_lock);
+	if (!b->ev_pending && !b->stop)
+		pthread_cond_timedwait(&b->ev_wake, &b->ev_lock, &until);
 	acks = b->acks;
 	b->acks = NULL;
 	b->acks_tail = &b->acks;
-	if (b->reconnected) {
-		b->reconnected = 0;
+	reconnected = b->reconnected;
+	b->reconnected = 0;
+	b->ev_pending = 0;
+	pthread_mutex_unlock(&b->ev_lock);
+	if (reconnected) {
+		pthread_mutex_lock(&b->lock);
+		mqtt_subscribe_others(b);
 		spool_reset_sent(&b->spool);
 		if (spool_count(&b->spool) > 0)
 			tl_info("%ld tap(s) in the spool to send", spool_count(&b->spool));
+		pthread_mutex_unlock(&b->lock);
 	}
-	pthread_mutex_unlock(&b->lock);
 
 	main_acks(b, acks);
 	now = bridge_now_ms();
@@ -364,7 +382,7 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	    (b->status_dirty || now >= *next_status ||
 	     (spool_count(&b->spool) != b->status_spooled &&
 	      now >= *next_status - b->cfg.heartbeat * 1000 + MAIN_STATUS_MIN_MS))) {
-		if (mqtt_publish_status(b, 1) == 0) {
+		if (mqtt_publish_status(b, 1, NULL) == 0) {
 			b->status_dirty = 0;
 			b->status_spooled = spool_count(&b->spool);
 			*next_status = now + b->cfg.heartbeat * 1000;
@@ -420,7 +438,8 @@ int main(int argc, char **argv)
 	if (spool_open(&b->spool, b->cfg.spool, b->cfg.spool_max))
 		return 1;
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->wake, NULL);
+	pthread_mutex_init(&b->ev_lock, NULL);
+	pthread_cond_init(&b->ev_wake, NULL);
 	b->acks_tail = &b->acks;
 
 	memset(&sa, 0, sizeof sa);
@@ -445,9 +464,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&b->lock);
 	tl_info("touchline-bridge %s started: site %s, reader %s (%s), spool %s with %ld tap(s)",
 	        TOUCHLINE_VERSION, b->cfg.site, b->cfg.id, b->cfg.reader, b->cfg.spool,
 	        spool_count(&b->spool));
+	pthread_mutex_unlock(&b->lock);
 
 	while (!b->stop)
 		main_tick(b, &next_status);

@@ -21,8 +21,8 @@ static const char mqtt_will[] = "{\"v\":1,\"state\":\"offline\"}";
 
 /* Taps spooled under another site or reader id (the configuration was
  * changed with taps still unsent) are sent as they were recorded; listen
- * for their acks too, or they would be resent for ever. b->lock held. */
-static void mqtt_subscribe_others(struct bridge *b)
+ * for their acks too, or they would be resent for ever. */
+void mqtt_subscribe_others(struct bridge *b)
 {
 	sqlite3_stmt *st;
 	char topic[256];
@@ -57,13 +57,13 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 	if (rc != MOSQ_ERR_SUCCESS)
 		tl_error("subscribe to %s failed: %s", b->ack_topic, mosquitto_strerror(rc));
 	tl_info("connected to %s:%ld, subscribed to %s", b->cfg.host, b->cfg.port, b->ack_topic);
-	pthread_mutex_lock(&b->lock);
-	mqtt_subscribe_others(b);
 	b->connected = 1;
-	b->reconnected = 1;
 	b->status_dirty = 1;
-	pthread_cond_signal(&b->wake);
-	pthread_mutex_unlock(&b->lock);
+	pthread_mutex_lock(&b->ev_lock);
+	b->reconnected = 1;
+	b->ev_pending = 1;
+	pthread_cond_signal(&b->ev_wake);
+	pthread_mutex_unlock(&b->ev_lock);
 }
 
 /* Offline from now: taps are spooled and told "stored offline" at once. */
@@ -72,9 +72,7 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 	struct bridge *b = obj;
 	(void)mosq;
 
-	pthread_mutex_lock(&b->lock);
 	b->connected = 0;
-	pthread_mutex_unlock(&b->lock);
 	if (rc != 0)
 		tl_warn("lost connection to broker (%s); taps are spooled, reconnecting",
 		        mosquitto_strerror(rc));
@@ -104,22 +102,34 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 		free(a);
 		return;
 	}
-	pthread_mutex_lock(&b->lock);
+	pthread_mutex_lock(&b->ev_lock);
 	*b->acks_tail = a;
 	b->acks_tail = &a->next;
-	pthread_cond_signal(&b->wake);
-	pthread_mutex_unlock(&b->lock);
+	b->ev_pending = 1;
+	pthread_cond_signal(&b->ev_wake);
+	pthread_mutex_unlock(&b->ev_lock);
 }
 
-/* Notes that the broker has the clean-exit "offline" status. */
+/* Notes which messages the broker has taken, so that mqtt_stop can wait
+ * for the clean-exit "offline" status. */
 static void mqtt_on_publish(struct mosquitto *mosq, void *obj, int mid)
 {
 	struct bridge *b = obj;
 	(void)mosq;
-	pthread_mutex_lock(&b->lock);
-	if (mid == b->offline_mid)
-		b->offline_sent = 1;
-	pthread_mutex_unlock(&b->lock);
+	pthread_mutex_lock(&b->ev_lock);
+	b->published[b->npublished++ % 8] = mid;
+	pthread_mutex_unlock(&b->ev_lock);
+}
+
+/* True once the broker has acknowledged message mid (seen lately). */
+static int mqtt_was_published(struct bridge *b, int mid)
+{
+	int found = 0;
+	pthread_mutex_lock(&b->ev_lock);
+	for (unsigned i = 0; i < 8 && i < b->npublished; i++)
+		found |= b->published[i] == mid;
+	pthread_mutex_unlock(&b->ev_lock);
+	return found;
 }
 
 /* The network thread: connects (retrying every few seconds; a failed first
@@ -192,14 +202,11 @@ void mqtt_stop(struct bridge *b)
 {
 	if (!b->mosq)
 		return;
-	if (b->connected && mqtt_publish_status(b, 0) == 0) {
+	int mid = 0;
+	if (b->connected && mqtt_publish_status(b, 0, &mid) == 0) {
 		for (int i = 0; i < MQTT_OFFLINE_WAIT_MS / 20; i++) {
 			struct timespec ts = { 0, 20 * 1000 * 1000 };
-			int done;
-			pthread_mutex_lock(&b->lock);
-			done = b->offline_sent || !b->connected;
-			pthread_mutex_unlock(&b->lock);
-			if (done)
+			if (mqtt_was_published(b, mid) || !b->connected)
 				break;
 			nanosleep(&ts, NULL);
 		}
@@ -235,8 +242,8 @@ int mqtt_publish_tap(struct bridge *b, const struct tl_tap *tap)
 /* Status = the protocol's fields plus ours (unknown fields are ignored by
  * the collector): the reader fault and how many taps the bound dropped.
  * "online" is sent with b->lock held (main loop), "offline" without it
- * (mqtt_stop, once the other threads are done with the spool). */
-int mqtt_publish_status(struct bridge *b, int online)
+ * (mqtt_stop, once the reader thread is gone). */
+int mqtt_publish_status(struct bridge *b, int online, int *mid)
 {
 	struct tl_status st;
 	char payload[TL_MAX_PAYLOAD], extra[400];
@@ -266,16 +273,7 @@ int mqtt_publish_status(struct bridge *b, int online)
 		return -1;
 	memcpy(payload + n - 1, extra, strlen(extra) + 1);
 	n = (int)strlen(payload);
-	if (online) {
-		rc = mosquitto_publish(b->mosq, NULL, b->status_topic, n, payload, 1, true);
-	} else {
-		/* Locked, so that on_publish cannot run before the mid is noted. */
-		int mid = 0;
-		pthread_mutex_lock(&b->lock);
-		rc = mosquitto_publish(b->mosq, &mid, b->status_topic, n, payload, 1, true);
-		b->offline_mid = mid;
-		pthread_mutex_unlock(&b->lock);
-	}
+	rc = mosquitto_publish(b->mosq, mid, b->status_topic, n, payload, 1, true);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		tl_debug("status not published: %s", mosquitto_strerror(rc));
 		return -1;

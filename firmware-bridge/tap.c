@@ -145,8 +145,8 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 		sent = 1;
 	}
 	tap_pend(b, &tap, now, sent);
-	pthread_cond_signal(&b->wake);
 	pthread_mutex_unlock(&b->lock);
+	bridge_wake(b);
 	tl_debug("tap %s seq %lld card %s", tap.id, (long long)tap.seq, tap.card);
 	return 1;
 }
