@@ -8,17 +8,17 @@ source "$TL_SRC/tests/integration/bridge_lib.sh"
 setup_db
 broker_start
 collector_start
-bridge_start db --debounce 1
+bridge_start db --debounce 2
 A=04111111 B=04222222
-# A held for 2 s: seen every 0.2 s, as a reader polling a card would.
-for i in $(seq 10); do card db $A; sleep 0.2; done
+# A held for 3 s: seen every 0.2 s, as a reader polling a card would.
+for i in $(seq 15); do card db $A; sleep 0.2; done
 card db $B
 sleep 0.3
 card db $A
 wait_for "[ \$(taps_at) -ge 2 ]" 5
 sleep 0.5
-is "$(taps_at)" 2 "A held for 2 s and B: two taps"
-sleep 1.2
+is "$(taps_at)" 2 "A held for 3 s and B: two taps"
+sleep 2.5
 card db $A
 wait_for "[ \$(taps_at) -ge 3 ]" 5
 is "$(taps_at)" 3 "A again after the debounce: a new tap"
