@@ -55,7 +55,8 @@ struct spool {
 	long depth;           /* taps in the spool now */
 	int lock_fd;          /* holds the flock: one bridge per spool */
 	int light;            /* inside spool_light_begin/end */
-	sqlite3_stmt *insert, *remove, *due, *mark, *count;
+	sqlite3_stmt *insert, *remove, *due, *mark, *count, *retime;
+	char boot[40];        /* this boot's id, for re-timing taps */
 };
 
 /* What spool_add had to do to stay within its bound. */
@@ -137,7 +138,8 @@ int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
               struct tl_tap *evicted_tap);
 /* Deletes the tap with this id; 1 if it was there, 0 if not, -1 on error. */
 int spool_remove(struct spool *s, const char *id);
-/* Up to max taps last sent at or before before_ms, oldest first. */
+/* Up to max taps last sent at or before before_ms, oldest first; taps of
+ * this boot made while the clock was wrong get the corrected time. */
 int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max);
 int spool_mark_sent(struct spool *s, const char *id, int64_t when_ms);
 /* Brackets writes that a crash may lose harmlessly (send times, deleting

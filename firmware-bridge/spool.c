@@ -20,9 +20,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SPOOL_SCHEMA_VERSION 1
+/* Clock steps smaller than this are not worth re-timing a tap for. */
+#define SPOOL_RETIME_S 60
+/* Most taps one spool_due call returns. */
+#define SPOOL_DUE_MAX 256
 
 static const char spool_schema[] =
 	"CREATE TABLE IF NOT EXISTS tap ("
@@ -32,7 +37,9 @@ static const char spool_schema[] =
 	" reader TEXT NOT NULL,"
 	" card TEXT NOT NULL,"
 	" ts INTEGER NOT NULL,"
-	" sent_ms INTEGER NOT NULL DEFAULT 0);"
+	" sent_ms INTEGER NOT NULL DEFAULT 0,"
+	" boot TEXT NOT NULL DEFAULT '',"      /* the boot it was made in ... */
+	" mono_ms INTEGER NOT NULL DEFAULT 0);" /* ... and CLOCK_BOOTTIME then */
 	"CREATE INDEX IF NOT EXISTS tap_card ON tap(card, ts);"
 	"CREATE INDEX IF NOT EXISTS tap_sent ON tap(sent_ms);"
 	"CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -79,6 +86,51 @@ static int spool_meta_set(struct spool *s, const char *name, int64_t v)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* This boot's id: CLOCK_BOOTTIME readings only compare within one boot. */
+static void spool_boot_id(char *out, size_t size)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	out[0] = '\0';
+	if (f) {
+		if (fgets(out, (int)size, f))
+			out[strcspn(out, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/* Milliseconds since boot, suspend included; never stepped like the clock. */
+static int64_t spool_boottime_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A board with no RTC and no network at the venue may tap with a wrong
+ * clock (unset, or fake-hwclock's last shutdown time) that is corrected
+ * later (NTP once the link is up). A tap made in this boot knows exactly
+ * how long ago it happened, so before it is sent its time is recomputed
+ * from the clock now; if that differs from the stored time by more than
+ * SPOOL_RETIME_S, the clock was stepped since and the tap gets the
+ * corrected time (logged). Taps from an earlier boot keep their time.
+ * Returns 1 if the tap's ts was changed. */
+static int spool_retime(struct spool *s, struct tl_tap *tap, const char *boot, int64_t mono_ms)
+{
+	int64_t now_ms = spool_boottime_ms(), when;
+
+	if (!boot || !s->boot[0] || strcmp(boot, s->boot) != 0 || mono_ms <= 0 || mono_ms > now_ms)
+		return 0;
+	when = (int64_t)time(NULL) - (now_ms - mono_ms) / 1000;
+	if (when - tap->ts <= SPOOL_RETIME_S && tap->ts - when <= SPOOL_RETIME_S)
+		return 0;
+	tl_warn("the clock was off by %lld s when tap %s was made (it has been set since); "
+	        "sending it with the corrected time",
+	        (long long)(when - tap->ts), tap->id);
+	tap->ts = when;
+	return 1;
 }
 
 /* Creates the file 0600 before SQLite does, and refuses one that group or
@@ -157,15 +209,17 @@ int spool_open(struct spool *s, const char *path, long max)
 		goto fail;
 	s->next_seq = spool_meta_get(s, "next_seq");
 	s->dropped = spool_meta_get(s, "dropped");
-	s->insert = spool_prepare(s, "INSERT INTO tap (id, seq, site, reader, card, ts) "
-	                             "VALUES (?, ?, ?, ?, ?, ?)");
+	s->insert = spool_prepare(s, "INSERT INTO tap (id, seq, site, reader, card, ts, boot, "
+	                             "mono_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	s->remove = spool_prepare(s, "DELETE FROM tap WHERE id = ?");
-	s->due = spool_prepare(s, "SELECT id, seq, site, reader, card, ts FROM tap "
+	s->due = spool_prepare(s, "SELECT id, seq, site, reader, card, ts, boot, mono_ms FROM tap "
 	                          "WHERE sent_ms <= ? ORDER BY seq LIMIT ?");
+	s->retime = spool_prepare(s, "UPDATE tap SET ts = ? WHERE id = ?");
+	spool_boot_id(s->boot, sizeof s->boot);
 	s->mark = spool_prepare(s, "UPDATE tap SET sent_ms = ? WHERE id = ?");
 	s->count = spool_prepare(s, "SELECT count(*) FROM tap WHERE sent_ms > ?");
 	if (s->next_seq < 1 || s->dropped < 0 || !s->insert || !s->remove || !s->due ||
-	    !s->mark || !s->count)
+	    !s->mark || !s->count || !s->retime)
 		goto fail;
 	/* Send times are of the previous run: everything is due again. */
 	if (spool_reset_sent(s) || (s->depth = spool_inflight(s, INT64_MIN)) < 0)
@@ -184,6 +238,7 @@ void spool_close(struct spool *s)
 	sqlite3_finalize(s->due);
 	sqlite3_finalize(s->mark);
 	sqlite3_finalize(s->count);
+	sqlite3_finalize(s->retime);
 	sqlite3_close(s->db);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
@@ -248,6 +303,8 @@ int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
 	sqlite3_bind_text(s->insert, 4, tap->reader, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->insert, 5, tap->card, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->insert, 6, tap->ts);
+	sqlite3_bind_text(s->insert, 7, s->boot, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->insert, 8, spool_boottime_ms());
 	rc = sqlite3_step(s->insert);
 	sqlite3_reset(s->insert);
 	if (rc != SQLITE_DONE) {
@@ -298,12 +355,28 @@ int spool_remove(struct spool *s, const char *id)
 int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max)
 {
 	int n = 0, rc;
+	char retimed[SPOOL_DUE_MAX];
 
+	if (max > SPOOL_DUE_MAX)
+		max = SPOOL_DUE_MAX;
 	sqlite3_bind_int64(s->due, 1, before_ms);
 	sqlite3_bind_int(s->due, 2, max);
-	while (n < max && (rc = sqlite3_step(s->due)) == SQLITE_ROW)
-		spool_row(s->due, &out[n++]);
+	while (n < max && (rc = sqlite3_step(s->due)) == SQLITE_ROW) {
+		spool_row(s->due, &out[n]);
+		retimed[n] = (char)spool_retime(s, &out[n], (const char *)sqlite3_column_text(s->due, 6),
+		                                sqlite3_column_int64(s->due, 7));
+		n++;
+	}
 	sqlite3_reset(s->due);
+	for (int i = 0; i < n; i++) {
+		if (!retimed[i])
+			continue;
+		sqlite3_bind_int64(s->retime, 1, out[i].ts);
+		sqlite3_bind_text(s->retime, 2, out[i].id, -1, SQLITE_STATIC);
+		if (sqlite3_step(s->retime) != SQLITE_DONE)
+			tl_warn("spool: cannot store the corrected time of tap %s", out[i].id);
+		sqlite3_reset(s->retime);
+	}
 	return n;
 }
 
