@@ -20,9 +20,13 @@ for b in $(seq 1 $BRIDGES); do
 done
 collector_start
 
-# Each bridge gets 1 000 distinct cards from a file, as fast as it reads.
+# Each bridge gets 1 000 distinct cards from a file over about 20 s, so
+# the faults below land while taps are flowing.
 for b in $(seq 1 $BRIDGES); do
-	for i in $(seq 1 $PER); do printf '04%02x%04x\n' "$b" "$i"; done > "$T/cards-$b"
+	for i in $(seq 1 $PER); do
+		printf '04%02x%04x\n' "$b" "$i"
+		[ $((i % 40)) -eq 0 ] && echo "sleep 0.8"
+	done > "$T/cards-$b"
 	"$BRIDGE" --reader "sim:$T/cards-$b" --host 127.0.0.1 --port "$PORT" \
 		--site "site-$(( (b - 1) / 4 ))" --id "r$b" --key-file "$KEY" --spool "$T/spool-$b" \
 		--debounce 0 --resend 3 --ack-wait 500 --heartbeat 5 \
