@@ -38,8 +38,8 @@ static void reader_print_credentials(const char *site, const char *reader, const
 	printf("[mqtt]\nhost = %s\nport = %ld\ncafile = /etc/touchline/ca.crt\n", host, port);
 	printf("username = %s.%s\npassword-file = /etc/touchline/mqtt-password\n", site, reader);
 	printf("\n[bridge]\nsite = %s\nid = %s\n", site, reader);
-	printf("key-file = /etc/touchline/deployment.key\nspool = /var/lib/touchline-bridge/spool.db\n");
-	printf("EOF\n# 3. Copy ca.crt and the deployment key (mode 600) to /etc/touchline/.\n");
+	printf("key-file = /etc/touchline/bridge.key\nspool = /var/lib/touchline-bridge/spool.db\n");
+	printf("EOF\n# 3. Copy ca.crt and the deployment key to /etc/touchline/ (bridge.key, mode 600).\n");
 	memset(password, 0, sizeof password);
 }
 

@@ -90,6 +90,27 @@ is "$(sql "SELECT count(*) FROM tap WHERE site = 'preston'")" 201 "every real ta
 is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_json'")" 5000 "every garbage message dead-lettered"
 ok "collector survived" kill -0 "$COLLECTOR_PID"
 
+# A new venue from 'touchline reader add --credentials', followed as
+# printed: the broker user and ACL, then the reader's own config file.
+tl reader add preston pitch-2 --credentials --broker-host localhost --broker-port "$PORT" > "$T/creds"
+grep '^mosquitto_passwd' "$T/creds" | sed "s|/etc/mosquitto/touchline/|$B/|" | sh
+tl reader acl > "$B/acl"
+kill -HUP "$(pgrep -f "mosquitto -c $B/mosquitto.conf")"
+mkdir -p "$T/etc"
+grep '^install -m 600 /dev/null /etc/touchline/mqtt-password' "$T/creds" | sed "s|/etc/touchline/|$T/etc/|g" | sh
+sed -n "/^cat > \/etc\/touchline\/bridge.ini <<'EOF'/,/^EOF/p" "$T/creds" | sed '1d;$d' |
+	sed -e "s|/etc/touchline/|$T/etc/|g" -e "s|/var/lib/touchline-bridge/|$T/|" > "$T/etc/bridge.ini"
+cp "$B/ca.crt" "$T/etc/ca.crt"
+"$TL_BIN/firmware-bridge/touchline-bridge" keygen "$T/etc/bridge.key" > /dev/null
+echo 04a1b2c3d4e5f6 > "$T/one-card"
+"$TL_BIN/firmware-bridge/touchline-bridge" --config "$T/etc/bridge.ini" --reader "sim:$T/one-card" \
+	> "$T/bridge.out" 2> "$T/bridge.log" &
+TL_PIDS+=($!)
+wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston' AND reader = 'pitch-2'\") -ge 1 ]" 20
+is "$(sql "SELECT count(*) FROM tap WHERE site = 'preston' AND reader = 'pitch-2'")" 1 \
+	"a reader set up from 'reader add --credentials' connects over TLS and its tap is recorded"
+ok "its coach sees the collector's answer" grep -q "unknown card" "$T/bridge.out"
+
 # The client refuses to send a password in clear to a non-loopback host.
 rc=0
 "$COLLECTOR" --db "$DB" --host 192.0.2.1 --username u --password-file "$T/collector.pw" \
