@@ -33,7 +33,7 @@ test: deps build build-fuzz build-san
 	@cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 demo: deps build
-	@sh scripts/demo.sh $(BUILD)
+	@bash scripts/demo.sh $(BUILD)
 
 bench: deps build
 	@sh bench/run.sh $(BUILD)

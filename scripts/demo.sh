@@ -1,16 +1,23 @@
-#!/bin/sh
-# make demo: a private broker on a free loopback port, the collector on a
-# fresh database, a site with two readers and a few participants set up
-# with the admin CLI, a realistic stream of taps, and what was recorded.
-# Everything lives in ./demo-run (removed and made anew each run).
+#!/bin/bash
+# make demo: the whole picture on one machine. A private mosquitto on a free
+# loopback port, the collector on a fresh database, a site with a football
+# pitch and a gym set up with the admin CLI, and two simulated readers
+# (touchline-bridge with its sim driver: the same code path as a real NFC
+# reader after the card's UID is read). Coaches tap cards, the venue's
+# signal drops and returns, an unknown card is enrolled on the spot. Then a
+# generated 12-week programme and its weekly report.
+# Everything lives in ./demo-run (made anew each run).
 set -eu
 BUILD=${1:-build}
 BIN=$(cd "$BUILD" && pwd)
 DIR=$(pwd)/demo-run
 TL="$BIN/collector/touchline --db $DIR/touchline.db"
+BRIDGE="$BIN/firmware-bridge/touchline-bridge"
 
 rm -rf "$DIR"
 mkdir -p "$DIR/broker"
+chmod 755 "$DIR"
+id mosquitto > /dev/null 2>&1 && chown mosquitto: "$DIR/broker"
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
@@ -19,107 +26,119 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# Free port: try random ones until mosquitto binds one.
-for try in 1 2 3 4 5 6 7 8 9 10; do
-	PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-	bash -c "$(declare -f port_open); port_open $PORT" && continue
-	sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$DIR/broker|" deploy/mosquitto/local.conf > "$DIR/broker/mosquitto.conf"
-	mosquitto -c "$DIR/broker/mosquitto.conf" 2> "$DIR/broker/log" &
+wait_for() { i=0; while [ $i -lt 100 ]; do eval "$1" && return 0; sleep 0.1; i=$((i + 1)); done; return 1; }
+
+broker_start() {
+	mosquitto -c "$DIR/broker/mosquitto.conf" 2>> "$DIR/broker/log" &
 	bpid=$!
-	sleep 0.3
-	kill -0 "$bpid" 2>/dev/null && break
+	pids="$pids $bpid"
+	wait_for "port_open $PORT"
+}
+# A free port: try random ones until one is free.
+while :; do
+	PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+	port_open "$PORT" || break
 done
-pids="$pids $bpid"
-echo "== broker: mosquitto on 127.0.0.1:$PORT"
+sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$DIR/broker|" deploy/mosquitto/local.conf > "$DIR/broker/mosquitto.conf"
+broker_start
+echo "== broker: mosquitto on 127.0.0.1:$PORT (deploy/mosquitto/local.conf)"
 
 echo "== set-up with the admin CLI"
 $TL init
 $TL site add burnley --name "Burnley FC in the Community"
 $TL reader add burnley pitch-1
 $TL reader add burnley gym-1
-
-# A deployment key and six cards. Real readers compute the token from the
-# card UID with this key; here openssl does the same HMAC.
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DIR/deployment.key"
-chmod 600 "$DIR/deployment.key"
+"$BRIDGE" keygen "$DIR/bridge.key"
+# The coach's enrolment desk computes each card's token with the same key
+# the readers use (HMAC-SHA256, docs/protocol.md).
 token() {
 	printf "$(echo "$1" | sed 's/../\\x&/g')" |
-		openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(cat "$DIR/deployment.key")" |
+		openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(cat "$DIR/bridge.key")" |
 		awk '{print $2}' | cut -c1-32
 }
-n=0
-for uid in 04a1b2c3 04a1b2c4 04d5e6f7a8b9c0 04d5e6f7a8b9c1 0455667788 04a1b2c7; do
-	n=$((n + 1))
+for uid in 04a1b2c3 04a1b2c4 04d5e6f7a8b9c0 04d5e6f7a8b9c1 04556677889900; do
 	code=$($TL participant add)
-	echo "$code $uid" >> "$DIR/cards"
-	[ "$n" -le 5 ] && $TL card enrol "$code" --token "$(token "$uid")"
+	$TL card enrol "$code" --token "$(token "$uid")" > /dev/null
+	echo "$code holds card $uid"
 done
+
+# Tonight's football and gym sessions, in a programme everyone is on.
+today=$(TZ=Europe/London date +%Y-%m-%d)
+start=$(TZ=Europe/London date -d '-10 min' +%H:%M)
+end=$(TZ=Europe/London date -d '+80 min' +%H:%M)
+[ "$end" \> "$start" ] || end=23:59 # sessions end by midnight
+if [ "$end" \> "$start" ]; then
+	$TL programme add live --name "Live demo" --weeks 12 --sites burnley > /dev/null
+	$TL session add live --site burnley --activity football --date "$today" --start "$start" --end "$end" > /dev/null
+	$TL session add live --site burnley --activity gym --date "$today" --start "$start" --end "$end" > /dev/null
+	for i in 1 2 3 4 5; do $TL programme enrol live "P-000$i" --start "$today" > /dev/null; done
+	echo "programme 'live': football and gym sessions today $start-$end (Europe/London)"
+fi
 
 "$BIN/collector/touchline-collector" --db "$DIR/touchline.db" --port "$PORT" \
 	--stats-interval 0 2> "$DIR/collector.log" &
 pids="$pids $!"
-for i in $(seq 50); do grep -q subscribed "$DIR/collector.log" && break; sleep 0.1; done
+wait_for "grep -q subscribed '$DIR/collector.log'"
 echo "== collector running (log: demo-run/collector.log)"
 
-# Three weeks of Tuesday football (pitch-1) and Thursday gym (gym-1): each
-# participant taps in before the session and out at the end, with some
-# missing sessions and one card nobody has enrolled yet.
+# Two readers, each fed card UIDs through a FIFO by this script.
 for r in pitch-1 gym-1; do
-	mosquitto_pub -p "$PORT" -q 1 -r -t "touchline/v1/burnley/$r/status" \
-		-m '{"v":1,"state":"online","spooled":0,"version":"demo"}'
+	mkfifo "$DIR/$r.cards"
+	"$BRIDGE" --reader "sim:$DIR/$r.cards" --port "$PORT" --site burnley --id "$r" \
+		--key-file "$DIR/bridge.key" --spool "$DIR/$r.spool" --ack-wait 1000 --resend 3 \
+		>> "$DIR/$r.feedback" 2> "$DIR/$r.log" &
+	pids="$pids $!"
 done
-seq=0
-day0=$(date -u -d 'last monday -21 days' +%Y-%m-%d)
-for week in 0 1 2; do
-	for slot in "1 pitch-1 18:00 19:30" "3 gym-1 10:00 11:00"; do
-		set -- $slot
-		date=$(date -u -d "$day0 +$((week * 7 + $1)) days" +%Y-%m-%d)
-		while read -r code uid; do
-			# Participant-dependent absences make the numbers varied.
-			case "$code$week$2" in P-0002?gym-1|P-0004[12]*|P-0005[02]pitch-1) continue ;; esac
-			for t in "$3" "$4"; do
-				seq=$((seq + 1))
-				base=$(date -u -d "$date $t" +%s)
-				ts=$(date -u -d "@$((base + ((seq * 7) % 11 - 5) * 60))" +%Y-%m-%dT%H:%M:%SZ)
-				printf '{"v":1,"id":"%s","site":"burnley","reader":"%s","card":"%s","ts":"%s","seq":%d}\n' \
-					"$(cat /proc/sys/kernel/random/uuid)" "$2" "$(token "$uid")" "$ts" "$seq" \
-					>> "$DIR/taps-$2.jsonl"
-			done
-		done < "$DIR/cards"
-	done
-done
-total=$(cat "$DIR"/taps-*.jsonl | wc -l)
-mosquitto_pub -p "$PORT" -q 1 -t touchline/v1/burnley/pitch-1/tap -l < "$DIR/taps-pitch-1.jsonl"
-mosquitto_pub -p "$PORT" -q 1 -t touchline/v1/burnley/gym-1/tap -l < "$DIR/taps-gym-1.jsonl"
-# and one malformed message, which is dead-lettered, not lost
+wait_for "grep -q 'sim reader on' '$DIR/pitch-1.log' && grep -q 'sim reader on' '$DIR/gym-1.log'"
+tap() { echo "$2" > "$DIR/$1.cards"; sleep 0.4; }
+show() { echo "-- coach's screen at $1:"; sed 's/^/   /' "$DIR/$1.feedback"; : > "$DIR/$1.feedback"; }
+
+echo "== tonight's football: four participants tap in, one holds the card on too long, a new card"
+tap pitch-1 04a1b2c3
+tap pitch-1 04a1b2c4
+tap pitch-1 04a1b2c4
+tap pitch-1 04d5e6f7a8b9c0
+tap pitch-1 04556677889900
+tap pitch-1 04ffeeddccbbaa
+sleep 1
+show pitch-1
+echo "== the coach enrols the new card on the spot"
+code=$($TL participant add)
+$TL card enrol "$code" --last-unknown --reader burnley/pitch-1
+sleep 3 # past the reader's 3 s debounce: a new tap, not the same one held
+tap pitch-1 04ffeeddccbbaa
+sleep 1
+show pitch-1
+
+echo "== the gym's signal drops (broker stopped); taps carry on"
+kill "$bpid"; wait "$bpid" 2>/dev/null || true
+tap gym-1 04d5e6f7a8b9c1
+tap gym-1 04a1b2c3
+sleep 1.5
+show gym-1
+echo "   spooled at the gym: $(sqlite3 "$DIR/gym-1.spool" 'SELECT count(*) FROM tap') taps"
+echo "== signal back: the spool drains"
+broker_start
+wait_for "[ \$(sqlite3 '$DIR/gym-1.spool' 'SELECT count(*) FROM tap') -eq 0 ]" || true
+sleep 0.5
+show gym-1
+echo "   spooled at the gym: $(sqlite3 "$DIR/gym-1.spool" 'SELECT count(*) FROM tap') taps"
 mosquitto_pub -p "$PORT" -q 1 -t touchline/v1/burnley/gym-1/tap -m '{"v":1,"id":"oops"}'
-echo "== published $total taps and 1 malformed message"
-for i in $(seq 100); do
-	[ "$(sqlite3 "$DIR/touchline.db" 'SELECT count(*) FROM tap')" -ge "$total" ] && break
-	sleep 0.1
-done
+sleep 0.5
 
 echo "== readers"
 $TL reader list
 echo "== participants"
 $TL participant list
-echo "== taps per participant and reader"
-sqlite3 -column -header "$DIR/touchline.db" \
-	"SELECT coalesce(p.code, '(unknown card)') AS participant,
-	        sum(t.reader = 'pitch-1') AS football_taps, sum(t.reader = 'gym-1') AS gym_taps,
-	        min(strftime('%Y-%m-%d', t.ts, 'unixepoch')) AS first, max(strftime('%Y-%m-%d', t.ts, 'unixepoch')) AS last
-	 FROM tap t LEFT JOIN participant p ON p.id = t.participant GROUP BY 1 ORDER BY 1"
-echo "== unknown cards (enrol with: touchline card enrol CODE --last-unknown --reader SITE/READER)"
-$TL unknown list
-echo "== dead letters"
+echo "== dead letters (a malformed message, kept with its reason)"
 $TL deadletter list
 $TL export taps --format csv --output "$DIR/taps.csv"
-echo "== first rows of the taps export (demo-run/taps.csv)"
-head -4 "$DIR/taps.csv"
+echo "== the taps export (demo-run/taps.csv): pseudonymous codes, UTC times"
+cat "$DIR/taps.csv"
 
 echo
 echo "== a generated 12-week programme: two sites, football and gym, 40 participants"
 sh scripts/demo-programme.sh "$BUILD" "$DIR/programme.db"
 echo
-echo "Databases: demo-run/touchline.db (live demo), demo-run/programme.db (12-week programme)"
+echo "Databases: demo-run/touchline.db (the live demo), demo-run/programme.db (12 weeks)"
 echo "Try: build/collector/touchline --db demo-run/touchline.db --help"
