@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include "mqtt_auth.h"
 #include "protocol.h"
 #include "queue.h"
 
@@ -25,6 +26,7 @@ struct collector_config {
 	long queue_max;
 	long stats_interval;
 	char log_level[16];
+	struct tl_mqtt_auth auth;
 };
 
 /* Prepared statements, made once and reused for every message. */

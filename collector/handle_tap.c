@@ -1,4 +1,5 @@
 /* handle_tap.c - one tap, from raw payload to stored row and ack. */
+#include "attendance.h"
 #include "collector.h"
 #include "log.h"
 #include "store_schema.h"
@@ -177,6 +178,10 @@ int handle_tap(struct collector *c, struct msg *m, const struct tl_topic *t)
 	} else {
 		ack.status = known ? TL_ACK_RECORDED : TL_ACK_UNKNOWN_CARD;
 		if (tap_touch_reader(c, &tap, m->received_at))
+			return -1;
+		/* For the coach's feedback line: sessions attended this week,
+		 * counting this tap, matched as 'attendance rebuild' would. */
+		if (known && tl_attendance_week_sessions(c->db, pid, tap.ts, &ack.week_sessions))
 			return -1;
 	}
 	tap_set_ack(c, m, t, &ack);

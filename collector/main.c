@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct collector collector = {
 	.cfg = {
@@ -36,6 +38,7 @@ static const struct tl_option options[] = {
 	{ "mqtt", "topic-prefix", TL_OPT_STR, STR(prefix), 0, 0, "PREFIX", "topic prefix" },
 	{ "mqtt", "keepalive", TL_OPT_INT, &collector.cfg.keepalive, 0, 5, 3600, "SECONDS",
 	  "MQTT keepalive" },
+	TL_MQTT_AUTH_OPTIONS(collector.cfg.auth),
 	{ "database", "db", TL_OPT_STR, STR(db), 0, 0, "FILE",
 	  "SQLite database (created, mode 0600, if missing)" },
 	{ "collector", "batch-max", TL_OPT_INT, &collector.cfg.batch_max, 0, 1, 100000, "N",
@@ -60,7 +63,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: touchline-collector [OPTIONS]\n\n"
 	             "Records taps published by Touchline readers over MQTT into SQLite and\n"
 	             "acknowledges each one after it is committed. Options:\n\n");
-	tl_options_usage(out, options);
+	tl_options_usage_program(out, options);
 }
 
 /* Reads options; exits on --help, --version and any error. */
@@ -100,11 +103,43 @@ static void collector_configure(int argc, char **argv)
 	tl_log_init("collector", level);
 }
 
+/* Opens the database. One that exists but cannot be written now (a
+ * read-only or full file system) is waited for, not given up on: readers
+ * keep their taps and the broker queues them meanwhile. Anything else
+ * (a bad path, a database from a newer version) is fatal at once. */
+static sqlite3 *collector_open_db(struct collector *c)
+{
+	char err[1024];
+	struct stat sb;
+	int waited = 0;
+
+	for (;;) {
+		sqlite3 *db = tl_store_open(c->cfg.db, TL_STORE_CREATE | TL_STORE_PRIVATE, err,
+		                            sizeof err);
+		if (db) {
+			if (waited)
+				tl_info("database %s is writable again", c->cfg.db);
+			return db;
+		}
+		if (stat(c->cfg.db, &sb) != 0 || strstr(err, "newer than this build") ||
+		    strstr(err, "must not be open to")) {
+			tl_error("%s", err);
+			return NULL;
+		}
+		if (!waited++)
+			tl_error("%s: not writable; not connecting to the broker until it is "
+			         "(retrying every 5 s)", err);
+		for (int i = 0; i < 50 && !c->stop; i++)
+			usleep(100000);
+		if (c->stop)
+			return NULL;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct collector *c = &collector;
 	struct sigaction sa;
-	char err[1024];
 	int rc;
 
 	collector_configure(argc, argv);
@@ -114,11 +149,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	c->db = tl_store_open(c->cfg.db, TL_STORE_CREATE, err, sizeof err);
-	if (!c->db) {
-		tl_error("%s", err);
+	c->db = collector_open_db(c);
+	if (!c->db)
 		return 1;
-	}
 	if (writer_prepare(c) || queue_init(&c->queue, (size_t)c->cfg.queue_max) ||
 	    mqtt_start(c)) {
 		writer_finalize(c);

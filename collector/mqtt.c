@@ -52,6 +52,7 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 
 int mqtt_start(struct collector *c)
 {
+	char err[512];
 	int rc;
 
 	mosquitto_lib_init();
@@ -60,12 +61,18 @@ int mqtt_start(struct collector *c)
 		tl_error("cannot create MQTT client");
 		return -1;
 	}
+	if (tl_mqtt_auth_apply(c->mosq, &c->cfg.auth, c->cfg.host, err, sizeof err)) {
+		tl_error("%s", err);
+		return -1;
+	}
 	mosquitto_connect_callback_set(c->mosq, mqtt_on_connect);
 	mosquitto_disconnect_callback_set(c->mosq, mqtt_on_disconnect);
 	mosquitto_message_callback_set(c->mosq, mqtt_on_message);
 	mosquitto_reconnect_delay_set(c->mosq, 1, 30, true);
 	/* Ack publishes are QoS 1: let many be in flight at once. */
 	mosquitto_max_inflight_messages_set(c->mosq, 0);
+	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
+	mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	rc = mosquitto_connect_async(c->mosq, c->cfg.host, (int)c->cfg.port, (int)c->cfg.keepalive);
 	if (rc != MOSQ_ERR_SUCCESS)
 		tl_warn("cannot reach broker %s:%ld yet (%s); will keep trying", c->cfg.host,

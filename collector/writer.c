@@ -23,7 +23,9 @@ static const char *const writer_sql[] = {
 	"UPDATE reader SET last_seen = ?1, last_tap = max(coalesce(last_tap, 0), ?2)"
 	" WHERE site = ?3 AND id = ?4",
 	"UPDATE reader SET state = ?1, last_seen = ?2, status_ts = coalesce(?3, status_ts),"
-	" spooled = coalesce(?4, spooled), version = coalesce(?5, version)"
+	" spooled = coalesce(?4, spooled), version = coalesce(?5, version),"
+	" clock_offset = coalesce(?3 - ?2, clock_offset),"
+	" clock_at = CASE WHEN ?3 IS NULL THEN clock_at ELSE ?2 END"
 	" WHERE site = ?6 AND id = ?7",
 	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -63,12 +63,39 @@ int tl_option_set(const struct tl_option *o, const char *value, char *err, size_
 	return -1;
 }
 
+/* State of one parse. inih calls the reader once per line and the handler
+ * right after, so counting lines in the reader tells the handler where it
+ * is; the reader also catches lines longer than inih's buffer, which inih
+ * would otherwise split into a confusing second line. */
 struct config_ctx {
 	const struct tl_option *opts;
-	char *err;
-	size_t errlen;
-	int failed;
+	FILE *in;
+	int line;       /* lines read so far */
+	int fail_line;  /* first line we found fault with, 0 if none */
+	char why[300];
 };
+
+static char *config_reader(char *str, int num, void *stream)
+{
+	struct config_ctx *c = stream;
+	size_t n;
+
+	if (!fgets(str, num, c->in))
+		return NULL;
+	c->line++;
+	n = strlen(str);
+	if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(c->in)) {
+		int ch;
+		if (!c->fail_line) {
+			c->fail_line = c->line;
+			snprintf(c->why, sizeof c->why, "line too long (at most %d bytes)", num - 2);
+		}
+		while ((ch = fgetc(c->in)) != EOF && ch != '\n')
+			;
+		str[0] = '\0';
+	}
+	return str;
+}
 
 /* inih handler: every key must be known, and in the right section. */
 static int config_handler(void *user, const char *section, const char *name, const char *value)
@@ -77,40 +104,68 @@ static int config_handler(void *user, const char *section, const char *name, con
 	const struct tl_option *o;
 	char why[256];
 
-	if (c->failed)
-		return 0;
+	if (c->fail_line)
+		return 1;
 	o = config_find(c->opts, section, name);
 	if (!o) {
-		snprintf(c->err, c->errlen, "unknown setting [%s] %s", section, name);
-		c->failed = 1;
-		return 0;
+		snprintf(c->why, sizeof c->why, "unknown setting [%s] %s", section, name);
+		c->fail_line = c->line;
+		return 1;
 	}
 	if (tl_option_set(o, value, why, sizeof why)) {
-		snprintf(c->err, c->errlen, "[%s] %s", section, why);
-		c->failed = 1;
-		return 0;
+		snprintf(c->why, sizeof c->why, "[%s] %s", section, why);
+		c->fail_line = c->line;
 	}
 	return 1;
 }
 
-int tl_config_load(const struct tl_option *opts, const char *path, char *err, size_t errlen)
+/* Parses the stream in c; on error writes "WHERE:LINE: why" to err. */
+static int config_parse(struct config_ctx *c, const char *where, char *err, size_t errlen)
 {
-	struct config_ctx c = { opts, NULL, 0, 0 };
-	char why[300] = "";
-	int rc;
+	int rc = ini_parse_stream(config_reader, c, config_handler, c);
 
-	c.err = why;
-	c.errlen = sizeof why;
-	rc = ini_parse(path, config_handler, &c);
-	if (rc == -1) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	if (rc > 0 && (!c->fail_line || rc < c->fail_line)) {
+		snprintf(err, errlen, "%s:%d: syntax error", where, rc);
 		return -1;
 	}
-	if (rc != 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, rc, why[0] ? why : "syntax error");
+	if (rc != 0 || c->fail_line) {
+		snprintf(err, errlen, "%s:%d: %s", where, c->fail_line, c->why);
 		return -1;
 	}
 	return 0;
+}
+
+int tl_config_load(const struct tl_option *opts, const char *path, char *err, size_t errlen)
+{
+	struct config_ctx c = { .opts = opts };
+	int rc;
+
+	c.in = fopen(path, "r");
+	if (!c.in) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = config_parse(&c, path, err, errlen);
+	fclose(c.in);
+	return rc;
+}
+
+int tl_config_load_string(const struct tl_option *opts, const char *text, char *err,
+                          size_t errlen)
+{
+	struct config_ctx c = { .opts = opts };
+	int rc;
+
+	if (!text[0])
+		return 0;
+	c.in = fmemopen((void *)text, strlen(text), "r");
+	if (!c.in) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = config_parse(&c, "line", err, errlen);
+	fclose(c.in);
+	return rc;
 }
 
 /* Splits "--name=value" or "--name value"; returns the value or NULL. */
@@ -179,8 +234,13 @@ enum tl_parse_result tl_options_parse(const struct tl_option *opts, int argc, ch
 				return TL_PARSE_ERROR;
 			}
 			path = argv[++i];
-		} else if (strncmp(argv[i], "--config=", 9) == 0)
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			path = argv[i] + 9;
+		} else if (strncmp(argv[i], "--", 2) == 0 && !strchr(argv[i], '=')) {
+			const struct tl_option *o = config_find(opts, NULL, argv[i] + 2);
+			if (o && o->type != TL_OPT_BOOL)
+				i++; /* skip the flag's value */
+		}
 		if (path && tl_config_load(opts, path, err, errlen))
 			return TL_PARSE_ERROR;
 	}
@@ -233,7 +293,6 @@ enum tl_parse_result tl_args_parse(const struct tl_option *opts, int argc, char 
 
 void tl_options_usage(FILE *out, const struct tl_option *opts)
 {
-	fprintf(out, "  %-28s %s\n", "-c, --config FILE", "read settings from an INI file");
 	for (const struct tl_option *o = opts; o->name; o++) {
 		char flag[64], def[300];
 		snprintf(flag, sizeof flag, "--%s%s%s", o->name, o->metavar ? " " : "",
@@ -247,6 +306,12 @@ void tl_options_usage(FILE *out, const struct tl_option *opts)
 		fprintf(out, "  %-28s %s%s%s%s\n", flag, o->help, def[0] ? " (default: " : "", def,
 		        def[0] ? ")" : "");
 	}
+}
+
+void tl_options_usage_program(FILE *out, const struct tl_option *opts)
+{
+	fprintf(out, "  %-28s %s\n", "-c, --config FILE", "read settings from an INI file");
+	tl_options_usage(out, opts);
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 	fprintf(out, "  %-28s %s\n", "--version", "show the version");
 }

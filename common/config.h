@@ -39,9 +39,14 @@ enum tl_parse_result tl_args_parse(const struct tl_option *opts, int argc, char 
                                    char **pos, int maxpos, int *npos, char *err, size_t errlen);
 /* Reads one INI file into the table. */
 int tl_config_load(const struct tl_option *opts, const char *path, char *err, size_t errlen);
+/* The same from text in memory (tests, fuzzing). */
+int tl_config_load_string(const struct tl_option *opts, const char *text, char *err,
+                          size_t errlen);
 /* Sets one option by name from text, as a flag or the file would. */
 int tl_option_set(const struct tl_option *opt, const char *value, char *err, size_t errlen);
 /* Prints one line per option: flag, metavar, help, current value. */
 void tl_options_usage(FILE *out, const struct tl_option *opts);
+/* The same, with the flags every program has (--config, --help, --version). */
+void tl_options_usage_program(FILE *out, const struct tl_option *opts);
 
 #endif

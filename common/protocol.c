@@ -33,6 +33,7 @@ static const char *const reason_names[TL_R_COUNT] = {
 	[TL_R_BAD_SPOOLED] = "bad_spooled",
 	[TL_R_BAD_FIELD] = "bad_field",
 	[TL_R_UNKNOWN_READER] = "unknown_reader",
+	[TL_R_TS_IMPLAUSIBLE] = "ts_implausible",
 };
 
 static const char *const ack_names[] = { "recorded", "duplicate", "unknown_card", "rejected" };
@@ -299,7 +300,9 @@ static enum tl_reason proto_tap_fields(const cJSON *obj, const struct tl_topic *
 		return TL_R_BAD_TS;
 	if (out->ts > now + TL_MAX_FUTURE)
 		return TL_R_TS_IN_FUTURE;
-	if (proto_get_int(obj, "seq", 0, (int64_t)1 << 53, &out->seq))
+	if (out->ts < TL_MIN_TS)
+		return TL_R_TS_IMPLAUSIBLE;
+	if (proto_get_int(obj, "seq", 0, ((int64_t)1 << 53) - 1, &out->seq))
 		return TL_R_BAD_SEQ;
 	return TL_OK;
 }
@@ -427,7 +430,7 @@ enum tl_reason tl_status_decode(const void *payload, size_t len, struct tl_statu
 		goto done;
 	r = TL_R_BAD_SPOOLED;
 	if (cJSON_GetObjectItemCaseSensitive(obj, "spooled") &&
-	    proto_get_int(obj, "spooled", 0, (int64_t)1 << 53, &out->spooled))
+	    proto_get_int(obj, "spooled", 0, ((int64_t)1 << 53) - 1, &out->spooled))
 		goto done;
 	r = TL_R_BAD_FIELD;
 	it = cJSON_GetObjectItemCaseSensitive(obj, "version");

@@ -16,6 +16,8 @@
 #define TL_TOKEN_LEN 32   /* card token: 16 bytes as lowercase hex */
 #define TL_MAX_FUTURE 300 /* seconds a tap's ts may lie ahead of ours */
 #define TL_VERSION_MAX 64
+#define TL_CLOCK_TOLERANCE 120 /* seconds a reader's clock may be off unflagged */
+#define TL_MIN_TS 1577836800   /* 2020-01-01T00:00:00Z: earlier means a clock never set */
 
 /* Why a message was rejected. Names (tl_reason_name) are stable: they
  * appear in acks, the dead-letter table and docs/protocol.md. */
@@ -41,6 +43,7 @@ enum tl_reason {
 	TL_R_BAD_SPOOLED,
 	TL_R_BAD_FIELD,
 	TL_R_UNKNOWN_READER,
+	TL_R_TS_IMPLAUSIBLE,
 	TL_R_COUNT
 };
 

@@ -105,9 +105,16 @@ sqlite3 *tl_store_open(const char *path, int flags, char *err, size_t errlen)
 		         strerror(errno), path);
 		return NULL;
 	}
-	if (sb.st_mode & (S_IRWXG | S_IRWXO))
-		tl_warn("%s is readable by others (mode %03o): run chmod 600 on it", path,
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		if (flags & TL_STORE_PRIVATE) {
+			snprintf(err, errlen, "%s has mode %03o: it holds personal data and must not be "
+			         "open to group or others (run: chmod 600 %s)", path,
+			         (unsigned)(sb.st_mode & 0777), path);
+			return NULL;
+		}
+		tl_warn("%s is open to group or others (mode %03o): run chmod 600 on it", path,
 		        (unsigned)(sb.st_mode & 0777));
+	}
 	if (sqlite3_open_v2(path, &db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);

@@ -13,7 +13,8 @@
 enum {
 	TL_STORE_CREATE = 1,   /* create the file (mode 0600) if missing */
 	TL_STORE_READONLY = 2, /* open for reading only */
-	TL_STORE_NOMIGRATE = 4 /* open as is; used by the migration tests */
+	TL_STORE_NOMIGRATE = 4, /* open as is; used by the migration tests */
+	TL_STORE_PRIVATE = 8    /* refuse a file group or others can read */
 };
 
 #define TL_STORE_BUSY_MS 10000

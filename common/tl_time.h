@@ -1,7 +1,8 @@
 /* tl_time.h - UTC timestamps as they appear on the wire and in storage.
  *
  * Storage keeps Unix seconds (INTEGER); the wire and exports use RFC 3339
- * with a "Z" suffix, e.g. 2026-03-03T18:05:12Z. */
+ * with a "Z" suffix, e.g. 2026-03-03T18:05:12Z. Calendar dates and local
+ * time are in calendar.h. */
 #ifndef TL_TIME_H
 #define TL_TIME_H
 
@@ -14,7 +15,5 @@
 int tl_time_parse(const char *text, int64_t *out);
 /* Writes the RFC 3339 UTC form of t into buf. */
 void tl_time_format(int64_t t, char buf[TL_TIME_LEN]);
-/* Parses a calendar date "YYYY-MM-DD" to days since 1970-01-01. */
-int tl_date_parse(const char *text, int64_t *days);
 
 #endif

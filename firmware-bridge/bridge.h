@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "mqtt_auth.h"
 #include "protocol.h"
 #include "token.h"
 
@@ -44,6 +45,7 @@ struct bridge_config {
 	long heartbeat;       /* seconds */
 	char hook[1024];
 	char log_level[16];
+	struct tl_mqtt_auth auth; /* TLS and credentials, as the collector's */
 };
 
 /* The local store of taps not yet acknowledged (spool.c). */

@@ -75,6 +75,7 @@ static const struct tl_option options[] = {
 	{ "mqtt", "topic-prefix", TL_OPT_STR, STR(prefix), 0, 0, "PREFIX", "topic prefix" },
 	{ "mqtt", "keepalive", TL_OPT_INT, &bridge.cfg.keepalive, 0, 5, 3600, "SECONDS",
 	  "MQTT keepalive" },
+	TL_MQTT_AUTH_OPTIONS(bridge.cfg.auth),
 	TL_OPT_END,
 };
 

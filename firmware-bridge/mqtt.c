@@ -178,7 +178,7 @@ static void *mqtt_thread(void *arg)
 /* Creates the client (persistent session, Last Will) and its thread. */
 int mqtt_start(struct bridge *b)
 {
-	char client_id[128];
+	char client_id[128], err[512];
 	int rc;
 
 	mosquitto_lib_init();
@@ -186,6 +186,10 @@ int mqtt_start(struct bridge *b)
 	b->mosq = mosquitto_new(client_id, false, b);
 	if (!b->mosq) {
 		tl_error("cannot create MQTT client");
+		return -1;
+	}
+	if (tl_mqtt_auth_apply(b->mosq, &b->cfg.auth, b->cfg.host, err, sizeof err)) {
+		tl_error("%s", err);
 		return -1;
 	}
 	mosquitto_connect_callback_set(b->mosq, mqtt_on_connect);

@@ -74,11 +74,19 @@ port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# mosquitto started as root runs as user mosquitto: let it reach and own
+# its files, as in a real installation.
+broker_own() {
+	chmod 755 "$T"
+	if id mosquitto > /dev/null 2>&1; then chown -R mosquitto: "$1"; fi
+}
+
 # broker_start [EXTRA-CONFIG-FILE]: a private mosquitto on a free loopback
 # port, persistence on in $T/broker so restarts keep sessions. Sets PORT.
 broker_start() {
 	local extra=${1:-} try
 	mkdir -p "$T/broker"
+	broker_own "$T/broker"
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		PORT=${PORT:-$((20000 + RANDOM % 30000))}
 		if port_open "$PORT"; then PORT=; continue; fi
@@ -89,6 +97,7 @@ broker_start() {
 			echo "persistence_location $T/broker/"
 			echo "max_queued_messages 1000000"
 			echo "max_inflight_messages 0"
+			echo "set_tcp_nodelay true"
 			[ -n "$extra" ] && cat "$extra"
 		} > "$T/broker/mosquitto.conf"
 		mosquitto -c "$T/broker/mosquitto.conf" >> "$T/broker/log" 2>&1 &
@@ -152,15 +161,24 @@ pub() { mosquitto_pub -p "$PORT" -q 1 -t "$PREFIX/$1" -m "$2"; }
 # pub_lines TOPIC-SUFFIX < FILE: one message per line
 pub_lines() { mosquitto_pub -p "$PORT" -q 1 -t "$PREFIX/$1" -l; }
 
-# acks_listen NAME: registers a persistent subscriber to every ack, so acks
-# published from now on are kept by the broker until acks_get NAME.
+# acks_listen NAME: from now on every ack is appended to $T/acks-NAME.log
+# by a subscriber that stays connected (a persistent session registered
+# first, so nothing published after this returns is missed).
 acks_listen() {
 	mosquitto_sub -p "$PORT" -c -i "test-$1" -q 1 -t "$PREFIX/+/+/ack" -E
+	mosquitto_sub -p "$PORT" -c -i "test-$1" -q 1 -t "$PREFIX/+/+/ack" >> "$T/acks-$1.log" &
+	TL_PIDS+=($!)
+	echo 0 > "$T/acks-$1.read"
 }
-# acks_get NAME COUNT [SECONDS]: prints COUNT acks (payloads), waiting at
-# most SECONDS (default 20).
+# acks_get NAME COUNT [SECONDS]: prints the next COUNT acks (payloads) not
+# yet printed, waiting at most SECONDS (default 20); fewer if time runs out.
 acks_get() {
-	mosquitto_sub -p "$PORT" -c -i "test-$1" -q 1 -t "$PREFIX/+/+/ack" -C "$2" -W "${3:-20}" || true
+	local log="$T/acks-$1.log" read
+	read=$(cat "$T/acks-$1.read")
+	wait_for "[ \$((\$(wc -l < '$log') - $read)) -ge $2 ]" "${3:-20}" 2>/dev/null || true
+	tail -n +"$((read + 1))" "$log" | head -n "$2" > "$T/acks-$1.new"
+	echo $((read + $(wc -l < "$T/acks-$1.new"))) > "$T/acks-$1.read"
+	cat "$T/acks-$1.new"
 }
 
 # A fixed deployment: site burnley with readers pitch-1 and gym-1, and

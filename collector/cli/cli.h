@@ -33,7 +33,9 @@ void cli_usage_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), n
  * positional arguments; fails with a usage error otherwise. */
 void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int argc, char **argv,
               char **pos, int min, int max);
+/* The command being run, set by main before it runs. */
 const struct cli_command *cli_current(void);
+void cli_set_current(const struct cli_command *cmd);
 
 sqlite3_stmt *cli_prepare(struct cli *cli, const char *sql);
 /* Steps a statement expected to return no rows, failing loudly if not. */

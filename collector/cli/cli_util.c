@@ -15,6 +15,11 @@ const struct cli_command *cli_current(void)
 	return current;
 }
 
+void cli_set_current(const struct cli_command *cmd)
+{
+	current = cmd;
+}
+
 __attribute__((noreturn)) static void cli_vfail(int code, const char *fmt, va_list ap)
 {
 	fputs("touchline: ", stderr);
@@ -47,7 +52,6 @@ void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int a
 	char err[512];
 	int n;
 
-	current = cmd;
 	switch (tl_args_parse(opts ? opts : none, argc, argv, pos, max, &n, err, sizeof err)) {
 	case TL_PARSE_OK:
 		break;

@@ -1,11 +1,16 @@
 /* cmd_export.c - touchline export: tidy tables for evaluators.
  *
- * Exports carry pseudonymous codes only: never names, never card tokens.
+ * Exports carry pseudonymous codes only: never names, never card tokens
+ * (--rekey replaces even the codes). Times are local to the programme's
+ * zone with their offset. docs/data-dictionary.md describes every column.
  * With --output the file is written beside its target and renamed into
- * place, so a reader of FILE never sees half an export. */
+ * place, so a reader of FILE never sees half an export. The kinds and the
+ * writing are in common/export.c, shared with the dashboard. */
+#include "calendar.h"
 #include "cli.h"
 #include "cmds.h"
-#include "rows.h"
+#include "programme.h"
+#include "export.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,24 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-struct export_kind {
-	const char *name;
-	const char *const *cols;
-	int ncols;
-	const char *sql;
-};
-
-static const char *const taps_cols[] = { "id", "site", "reader", "participant", "ts",
-	                                 "received_at" };
-
-static const struct export_kind export_kinds[] = {
-	{ "taps", taps_cols, 6,
-	  "SELECT t.id, t.site, t.reader, p.code,"
-	  " strftime('%Y-%m-%dT%H:%M:%SZ', t.ts, 'unixepoch'),"
-	  " strftime('%Y-%m-%dT%H:%M:%SZ', t.received_at, 'unixepoch')"
-	  " FROM tap t LEFT JOIN participant p ON p.id = t.participant ORDER BY t.ts, t.n" },
-};
 
 /* Opens a temporary file next to path; *tmp receives its name. */
 static FILE *export_open(const char *path, char *tmp, size_t size)
@@ -58,53 +45,77 @@ static void export_commit(FILE *f, const char *tmp, const char *path)
 	}
 }
 
+/* The date filter as a canonical local date (checked), or NULL. */
+static const char *export_date(const char *flag, const char *text, char buf[TL_DATE_LEN])
+{
+	if (!text[0])
+		return NULL;
+	tl_cal_format(cli_date(flag, text), buf);
+	return buf;
+}
+
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	char format[16] = "csv", output[1024] = "", tmp[1100], *pos[1];
+	char from[16] = "", to[16] = "", programme[64] = "", site[64] = "";
+	char fd[TL_DATE_LEN], td[TL_DATE_LEN];
+	int rekey_on = 0;
 	const struct tl_option opts[] = {
 		{ NULL, "format", TL_OPT_STR, format, sizeof format, 0, 0, "csv|json", "output format" },
 		{ NULL, "output", TL_OPT_STR, output, sizeof output, 0, 0, "FILE",
 		  "write to FILE (atomically) instead of standard output" },
+		{ NULL, "from", TL_OPT_STR, from, sizeof from, 0, 0, "DATE",
+		  "sessions (taps: UTC days) on or after DATE" },
+		{ NULL, "to", TL_OPT_STR, to, sizeof to, 0, 0, "DATE", "on or before DATE" },
+		{ NULL, "programme", TL_OPT_STR, programme, sizeof programme, 0, 0, "P",
+		  "programme P only" },
+		{ NULL, "site", TL_OPT_STR, site, sizeof site, 0, 0, "SITE", "site SITE only" },
+		{ NULL, "rekey", TL_OPT_BOOL, &rekey_on, 0, 0, 0, NULL,
+		  "replace codes with random pseudonyms for this export only" },
 		TL_OPT_END,
 	};
-	const struct export_kind *kind = NULL;
+	struct tl_export_filter filter = { NULL, NULL, NULL, NULL, 0 };
+	const struct tl_export_kind *kind;
 	enum tl_format fmt;
-	struct tl_rows rows;
-	sqlite3_stmt *st;
 	FILE *out = stdout;
+	char err[512];
+	long nrows = 0;
 	int rc;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
-	for (size_t i = 0; i < sizeof export_kinds / sizeof export_kinds[0]; i++)
-		if (strcmp(pos[0], export_kinds[i].name) == 0)
-			kind = &export_kinds[i];
+	kind = tl_export_find(pos[0]);
 	if (!kind)
-		cli_usage_fail("unknown export '%s'", pos[0]);
+		cli_usage_fail("unknown export '%s' (taps, attendance, activity, participants,"
+		               " sessions)", pos[0]);
 	if (tl_format_parse(format, &fmt))
 		cli_usage_fail("--format must be csv or json, not '%s'", format);
+	if ((from[0] || to[0]) && !(kind->filters & TL_EXPORT_DATES))
+		cli_usage_fail("export %s takes no --from or --to", kind->name);
+	if (programme[0] && !(kind->filters & TL_EXPORT_PROGRAMME))
+		cli_usage_fail("export %s takes no --programme", kind->name);
+	if (site[0] && !(kind->filters & TL_EXPORT_SITE))
+		cli_usage_fail("export %s takes no --site (it is per participant, across sites)",
+		               kind->name);
+	filter.from = export_date("--from", from, fd);
+	filter.to = export_date("--to", to, td);
+	filter.programme = programme[0] ? programme : NULL;
+	filter.site = site[0] ? site : NULL;
+	filter.rekey = rekey_on;
 	if (output[0])
 		out = export_open(output, tmp, sizeof tmp);
 	/* One read transaction: the export is a consistent snapshot even while
 	 * the collector keeps writing. */
 	cli_exec(cli, "BEGIN");
-	st = cli_prepare(cli, kind->sql);
-	tl_rows_begin(&rows, out, fmt, kind->cols, kind->ncols);
-	rc = tl_rows_query(&rows, st);
-	sqlite3_finalize(st);
+	rc = tl_export_write(cli->db, kind, fmt, &filter, out, &nrows, err, sizeof err);
 	cli_exec(cli, "COMMIT");
 	if (rc) {
 		if (output[0])
 			unlink(tmp);
-		cli_fail("database: %s", sqlite3_errstr(rc));
-	}
-	if (tl_rows_finish(&rows)) {
-		if (output[0])
-			unlink(tmp);
-		cli_fail("write failed: %s", strerror(errno));
+		cli_fail("%s", err);
 	}
 	if (output[0]) {
 		export_commit(out, tmp, output);
-		fprintf(stderr, "%ld rows written to %s\n", rows.nrows, output);
+		fprintf(stderr, "%ld rows written to %s\n", nrows, output);
 	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* cmd_site.c - touchline site add|list, reader add|list. */
+/* cmd_site.c - touchline site add|list. */
 #include "cli.h"
 #include "cmds.h"
 #include "protocol.h"
@@ -44,53 +44,6 @@ int cmd_site_list(struct cli *cli, int argc, char **argv)
 	while (sqlite3_step(st) == SQLITE_ROW)
 		printf("%-32s %-7d %s\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 2),
 		       sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
-	return 0;
-}
-
-int cmd_reader_add(struct cli *cli, int argc, char **argv)
-{
-	char *pos[2];
-	sqlite3_stmt *st;
-
-	cli_args(cli_current(), NULL, argc, argv, pos, 2, 2);
-	if (!tl_id_valid(pos[1]))
-		cli_fail("reader id '%s' must be 1 to 32 of a-z, 0-9 and -", pos[1]);
-	cli_begin(cli);
-	st = cli_prepare(cli, "SELECT 1 FROM site WHERE id = ?1");
-	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		cli_fail("no site '%s' (add it with 'touchline site add %s')", pos[0], pos[0]);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "INSERT INTO reader (site, id, created_at) VALUES (?1, ?2, ?3)"
-	                      " ON CONFLICT DO NOTHING");
-	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pos[1], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	if (sqlite3_changes(cli->db) == 0)
-		cli_fail("reader %s/%s already exists", pos[0], pos[1]);
-	cli_commit(cli);
-	printf("reader %s/%s added\n", pos[0], pos[1]);
-	return 0;
-}
-
-int cmd_reader_list(struct cli *cli, int argc, char **argv)
-{
-	char seen[TL_TIME_LEN], tap[TL_TIME_LEN];
-	sqlite3_stmt *st;
-
-	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
-	st = cli_prepare(cli, "SELECT site || '/' || id, state, last_seen, last_tap,"
-	                      " coalesce(spooled, 0), coalesce(version, '-')"
-	                      " FROM reader ORDER BY site, id");
-	printf("%-40s %-10s %-20s %-20s %-7s %s\n", "READER", "STATE", "LAST SEEN", "LAST TAP",
-	       "SPOOLED", "VERSION");
-	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-40s %-10s %-20s %-20s %-7d %s\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), cli_time(st, 2, seen), cli_time(st, 3, tap),
-		       sqlite3_column_int(st, 4), sqlite3_column_text(st, 5));
 	sqlite3_finalize(st);
 	return 0;
 }

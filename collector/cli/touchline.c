@@ -22,8 +22,13 @@ const struct cli_command cli_commands[] = {
 	{ "init", NULL, cmd_init, "", "Create the database (mode 0600) or migrate it to this version.", 0 },
 	{ "site", "add", cmd_site_add, "<site> [--name NAME]", "Register a site (venue).", 1 },
 	{ "site", "list", cmd_site_list, "", "List sites.", 1 },
-	{ "reader", "add", cmd_reader_add, "<site> <reader>", "Register a reader at a site.", 1 },
+	{ "reader", "add", cmd_reader_add,
+	  "<site> <reader> [--credentials [--broker-host H] [--broker-port P]]",
+	  "Register a reader at a site; with --credentials, print a new MQTT password,\n"
+	  "the broker commands and a ready reader config.", 1 },
 	{ "reader", "list", cmd_reader_list, "", "List readers with their last status.", 1 },
+	{ "reader", "acl", cmd_reader_acl, "[--topic-prefix P] [--collector-user NAME]",
+	  "Print the mosquitto ACL confining each reader to its own topics.", 1 },
 	{ "participant", "add", cmd_participant_add, "[--name NAME]",
 	  "Add a participant and print their new pseudonymous code.", 1 },
 	{ "participant", "list", cmd_participant_list, "[--names]",
@@ -35,9 +40,51 @@ const struct cli_command cli_commands[] = {
 	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
 	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
 	  "Messages the collector rejected, newest first, with the reason.", 1 },
-	{ "export", NULL, cmd_export, "taps [--format csv|json] [--output FILE]",
-	  "Export every recorded tap: id, site, reader, participant code (empty if\n"
-	  "unknown), ts, received_at. Pseudonymous codes only.", 1 },
+	{ "export", NULL, cmd_export,
+	  "taps|attendance|activity|participants|sessions [--format csv|json] [--from DATE]"
+	  " [--to DATE] [--programme P] [--site S] [--rekey] [--output FILE]",
+	  "Export a table for evaluators (columns in docs/data-dictionary.md). Pseudonymous\n"
+	  "codes only, never names or card tokens; --rekey replaces the codes with random\n"
+	  "pseudonyms consistent within this one export. Times are local to the programme\n"
+	  "with their UTC offset (taps: UTC). 'activity' is programme activity: programme\n"
+	  "sessions only, not a participant's total physical activity.", 1 },
+	/* Programme model */
+	{ "activity", "add", cmd_activity_add, "<activity> [--intensity moderate|vigorous] [--met MET] [--name NAME]",
+	  "Add an activity, or edit one (football and gym exist by default).", 1 },
+	{ "activity", "list", cmd_activity_list, "", "List activities with intensity and MET.", 1 },
+	{ "programme", "add", cmd_programme_add,
+	  "<programme> [--name NAME] [--weeks 12] [--tz Europe/London] [--sites SITE,...]",
+	  "Add a programme (or add --sites to one), with its matching settings.", 1 },
+	{ "programme", "enrol", cmd_programme_enrol, "<programme> <code> --start DATE [--end DATE]",
+	  "Enrol a participant from their own start date (rolling intake).", 1 },
+	{ "programme", "withdraw", cmd_programme_withdraw, "<programme> <code> --date DATE",
+	  "Record a withdrawal: sessions from DATE on are no longer expected.", 1 },
+	{ "programme", "list", cmd_programme_list, "", "List programmes.", 1 },
+	{ "schedule", "add", cmd_schedule_add,
+	  "<programme> --site S --activity A --weekday DAY --start HH:MM --end HH:MM"
+	  " --from DATE --to DATE",
+	  "Add a weekly schedule (local times) and generate its sessions.", 1 },
+	{ "schedule", "list", cmd_schedule_list, "[--programme P]", "List schedules.", 1 },
+	{ "schedule", "cancel", cmd_schedule_cancel, "<id> (--date DATE | --from DATE) [--reason TEXT]",
+	  "Cancel one session of a schedule, or all of them from a date.", 1 },
+	{ "session", "add", cmd_session_add,
+	  "<programme> --site S --activity A --date DATE --start HH:MM --end HH:MM",
+	  "Add a one-off session.", 1 },
+	{ "session", "list", cmd_session_list, "[--programme P] [--site S] [--from DATE] [--to DATE]",
+	  "List sessions with attendance.", 1 },
+	{ "session", "cancel", cmd_session_cancel, "<id> [--reason TEXT]", "Cancel one session.", 1 },
+	{ "attendance", "rebuild", cmd_attendance_rebuild, "[--as-of TIME]",
+	  "Recompute attendance, programme activity and engagement from the taps.", 1 },
+	{ "attendance", "unmatched", cmd_attendance_unmatched, "",
+	  "Taps that matched no session, with the reason.", 1 },
+	{ "followup", "list", cmd_followup_list, "[--programme P] [--names]",
+	  "Participants who missed their last eligible sessions, for a peer mentor.", 1 },
+	{ "report", "weekly", cmd_report_weekly, "[--programme P]",
+	  "Weekly summary per programme: sessions, attendance, programme activity.", 1 },
+	{ "participant", "erase", cmd_participant_erase, "<code> [--yes]",
+	  "Erase a participant's name, cards and code; anonymous counts stay.", 1 },
+	{ "purge", NULL, cmd_purge, "--before DATE [--yes]",
+	  "Delete taps and attendance older than DATE (retention).", 1 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
@@ -49,7 +96,7 @@ static void usage(FILE *out)
 		fprintf(out, "  %s%s%s %s\n", c->noun, c->verb ? " " : "", c->verb ? c->verb : "",
 		        c->args);
 	fprintf(out, "\nGlobal options:\n");
-	tl_options_usage(out, global_options);
+	tl_options_usage_program(out, global_options);
 	fprintf(out, "\n'touchline <command> --help' describes one command.\n");
 }
 
@@ -62,6 +109,15 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	if (!cli->db)
 		cli_fail("%s", err);
 	printf("database %s ready (schema %d)\n", cli->db_path, tl_store_version(cli->db));
+	return 0;
+}
+
+/* Help needs no database: don't fail on a missing one before showing it. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
 	return 0;
 }
 
@@ -113,7 +169,8 @@ int main(int argc, char **argv)
 		        argv[first], first + 1 < argc ? " " : "", first + 1 < argc ? argv[first + 1] : "");
 		return 2;
 	}
-	if (cmd->needs_db) {
+	cli_set_current(cmd);
+	if (cmd->needs_db && !wants_help(argc - first, argv + first)) {
 		cli.db = tl_store_open(db_path, 0, err, sizeof err);
 		if (!cli.db) {
 			fprintf(stderr, "touchline: %s\n", err);

@@ -1,0 +1,218 @@
+/* loadgen.c - publishes realistic v1 taps from many readers and measures
+ * how fast they are acknowledged, end to end.
+ *
+ *   tl-loadgen --port P --taps N [--readers 200] [--rate R] [--window W]
+ *
+ * With --rate 0 it publishes as fast as the acks allow, keeping at most W
+ * taps unacknowledged (a closed loop, so the broker's queues stay small
+ * and the figure is the slowest stage's throughput). With --rate R it
+ * publishes R taps per second (open loop) and reports latency. The tap's
+ * index is carried in the last 12 hex digits of its UUID, so an ack maps
+ * back to its send time without a table lookup. Prints one line of
+ * key=value results. */
+#include "protocol.h"
+
+#include <mosquitto.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct lg {
+	long taps, readers, rate, window, port, cards;
+	char host[64], prefix[64];
+	double *sent;          /* send time per tap, seconds */
+	double *lat;           /* ack latency per tap */
+	unsigned char *acked;
+	long nacked, ndup, nrecorded, nother;
+	double first_sent, last_ack;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static double lg_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The ack's id ends in the tap index (hex). */
+static void lg_on_ack(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+{
+	struct lg *g = obj;
+	struct tl_ack ack;
+	long i;
+	(void)m;
+
+	if (tl_ack_decode(msg->payload, (size_t)msg->payloadlen, &ack) != TL_OK)
+		return;
+	i = strtol(ack.id + 24, NULL, 16);
+	if (i < 0 || i >= g->taps)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (!g->acked[i]) {
+		g->acked[i] = 1;
+		g->last_ack = lg_now();
+		g->lat[i] = g->last_ack - g->sent[i];
+		g->nacked++;
+		if (ack.status == TL_ACK_RECORDED || ack.status == TL_ACK_UNKNOWN_CARD)
+			g->nrecorded++;
+		else
+			g->nother++;
+		pthread_cond_broadcast(&g->cond);
+	} else
+		g->ndup++;
+	pthread_mutex_unlock(&g->lock);
+}
+
+static int lg_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Builds tap i: reader i % readers, card from a pool of g->cards. */
+static int lg_tap(struct lg *g, long i, char *topic, size_t tsz, char *buf, size_t bsz)
+{
+	struct tl_tap t;
+	char site[TL_ID_MAX + 1], reader[TL_ID_MAX + 1];
+	long r = i % g->readers;
+
+	snprintf(site, sizeof site, "site-%02ld", r / 4);
+	snprintf(reader, sizeof reader, "reader-%ld", r % 4);
+	char id[64];
+	snprintf(id, sizeof id, "%08x-0000-4000-8000-%012llx", (unsigned)getpid(),
+	         (unsigned long long)i & 0xffffffffffffULL);
+	memcpy(t.id, id, TL_UUID_LEN);
+	t.id[TL_UUID_LEN] = '\0';
+	memcpy(t.site, site, sizeof site);
+	memcpy(t.reader, reader, sizeof reader);
+	snprintf(t.card, sizeof t.card, "%032lx", (i * 7919) % g->cards + 1);
+	t.ts = (int64_t)time(NULL) - 60;
+	t.seq = i / g->readers;
+	tl_topic_build(topic, tsz, g->prefix, site, reader, TL_KIND_TAP);
+	return tl_tap_encode(&t, buf, bsz);
+}
+
+static void lg_usage(void)
+{
+	fprintf(stderr, "usage: tl-loadgen --port P --taps N [--readers R] [--rate TAPS/S]"
+	                " [--window W] [--cards C] [--host H]\n");
+	exit(2);
+}
+
+static void lg_args(struct lg *g, int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+		if (!strcmp(k, "--port")) g->port = atol(v);
+		else if (!strcmp(k, "--taps")) g->taps = atol(v);
+		else if (!strcmp(k, "--readers")) g->readers = atol(v);
+		else if (!strcmp(k, "--rate")) g->rate = atol(v);
+		else if (!strcmp(k, "--window")) g->window = atol(v);
+		else if (!strcmp(k, "--cards")) g->cards = atol(v);
+		else if (!strcmp(k, "--host")) snprintf(g->host, sizeof g->host, "%s", v);
+		else lg_usage();
+	}
+	if (argc % 2 == 0 || g->port <= 0 || g->taps <= 0 || g->readers <= 0 || g->cards <= 0)
+		lg_usage();
+}
+
+static struct mosquitto *lg_connect(struct lg *g, const char *id)
+{
+	struct mosquitto *m = mosquitto_new(id, true, g);
+	if (!m || mosquitto_connect(m, g->host, (int)g->port, 60) != MOSQ_ERR_SUCCESS) {
+		fprintf(stderr, "tl-loadgen: cannot connect to %s:%ld\n", g->host, g->port);
+		exit(1);
+	}
+	mosquitto_max_inflight_messages_set(m, 0);
+	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
+	mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
+	return m;
+}
+
+int main(int argc, char **argv)
+{
+	struct lg g = { .readers = 200, .window = 2000, .cards = 10000,
+		        .host = "127.0.0.1", .prefix = TL_DEFAULT_PREFIX };
+	struct mosquitto *pub, *sub;
+	char topic[128], payload[TL_MAX_PAYLOAD], ackt[128];
+	double t0, deadline;
+	long i;
+
+	lg_args(&g, argc, argv);
+	g.sent = calloc((size_t)g.taps, sizeof(double));
+	g.lat = calloc((size_t)g.taps, sizeof(double));
+	g.acked = calloc((size_t)g.taps, 1);
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.cond, NULL);
+	mosquitto_lib_init();
+	sub = lg_connect(&g, NULL);
+	mosquitto_message_callback_set(sub, lg_on_ack);
+	snprintf(ackt, sizeof ackt, "%s/+/+/ack", g.prefix);
+	mosquitto_subscribe(sub, NULL, ackt, 1);
+	mosquitto_loop_start(sub);
+	pub = lg_connect(&g, NULL);
+	mosquitto_loop_start(pub);
+	usleep(200000); /* let the subscription settle */
+
+	t0 = lg_now();
+	for (i = 0; i < g.taps; i++) {
+		int n = lg_tap(&g, i, topic, sizeof topic, payload, sizeof payload);
+		pthread_mutex_lock(&g.lock);
+		if (g.rate > 0) {
+			double due = t0 + (double)i / (double)g.rate;
+			pthread_mutex_unlock(&g.lock);
+			while (lg_now() < due)
+				usleep(100);
+			pthread_mutex_lock(&g.lock);
+		} else {
+			while (i - g.nacked >= g.window)
+				pthread_cond_wait(&g.cond, &g.lock);
+		}
+		g.sent[i] = lg_now();
+		if (i == 0)
+			g.first_sent = g.sent[0];
+		pthread_mutex_unlock(&g.lock);
+		mosquitto_publish(pub, NULL, topic, n, payload, 1, false);
+	}
+	deadline = lg_now() + 60;
+	pthread_mutex_lock(&g.lock);
+	while (g.nacked < g.taps && lg_now() < deadline) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&g.cond, &g.lock, &ts);
+	}
+	pthread_mutex_unlock(&g.lock);
+
+	{
+		long n = g.nacked;
+		double span = g.last_ack - g.first_sent;
+		double *l = malloc(sizeof(double) * (size_t)(n ? n : 1));
+		long k = 0;
+		for (i = 0; i < g.taps; i++)
+			if (g.acked[i])
+				l[k++] = g.lat[i];
+		qsort(l, (size_t)k, sizeof(double), lg_cmp);
+		printf("taps=%ld acked=%ld recorded=%ld other=%ld dup_acks=%ld seconds=%.3f "
+		       "rate=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+		       g.taps, n, g.nrecorded, g.nother, g.ndup, span, span > 0 ? (double)n / span : 0,
+		       k ? l[k / 2] * 1e3 : 0, k ? l[(k * 99) / 100] * 1e3 : 0, k ? l[k - 1] * 1e3 : 0);
+		free(l);
+	}
+	mosquitto_disconnect(pub);
+	mosquitto_disconnect(sub);
+	mosquitto_loop_stop(pub, false);
+	mosquitto_loop_stop(sub, false);
+	mosquitto_destroy(pub);
+	mosquitto_destroy(sub);
+	mosquitto_lib_cleanup();
+	free(g.sent);
+	free(g.lat);
+	free(g.acked);
+	return g.nacked == g.taps ? 0 : 1;
+}

@@ -1,0 +1,140 @@
+#!/bin/bash
+# make bench: the collector measured side by side with the ceiling (an
+# echo client that stores nothing) and the baseline (a Python paho-mqtt
+# script committing each tap), on one broker, with the same generated taps
+# from 200 readers. Prints one table and writes bench/results/latest.md.
+#
+#   bench/run.sh BUILD-DIR [--smoke]
+#
+# --smoke runs every stage on a few thousand taps in seconds (part of make
+# test, so the benchmark never rots); it checks that every stage works but
+# judges no target, since timings in a test are noise.
+set -euo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+SMOKE=${2:-}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$SMOKE" = --smoke ]; then
+	N=3000 RUNS=1 LAT_SECONDS=2 MEM_TAPS=5000
+else
+	N=100000 RUNS=3 LAT_SECONDS=15 MEM_TAPS=1000000
+fi
+W=$(mktemp -d /tmp/touchline-bench.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for() { for _ in $(seq 200); do eval "$1" && return 0; sleep 0.05; done; echo "timeout: $1" >&2; return 1; }
+
+# The broker, configured as deploy/mosquitto/local.conf, without persistence.
+for _ in $(seq 10); do
+	PORT=$((20000 + RANDOM % 30000))
+	port_open "$PORT" && continue
+	sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$W|" -e 's/^persistence true/persistence false/' \
+		"$SRC/deploy/mosquitto/local.conf" > "$W/mosquitto.conf"
+	mosquitto -c "$W/mosquitto.conf" 2> "$W/broker.log" &
+	pids+=($!)
+	wait_for "port_open $PORT" && break
+done
+
+# A database with 50 sites x 4 readers and 10 000 enrolled cards, copied
+# fresh for each run.
+"$BUILD/collector/touchline" --db "$W/template.db" init > /dev/null
+sqlite3 "$W/template.db" "
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)
+INSERT INTO participant (id, code, created_at) SELECT i + 1, printf('P-%05d', i + 1), 0 FROM n;
+INSERT INTO card (token, participant, enrolled_at) SELECT printf('%032x', id), id, 0 FROM participant;
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 49)
+INSERT INTO site (id, name, created_at) SELECT printf('site-%02d', i), 'Site', 0 FROM n;
+INSERT INTO reader (site, id, created_at)
+  SELECT s.id, 'reader-' || r.i, 0 FROM site s,
+  (SELECT 0 AS i UNION SELECT 1 UNION SELECT 2 UNION SELECT 3) r;"
+fresh_db() { rm -f "$W/run.db"*; cp "$W/template.db" "$W/run.db"; }
+
+# start_subject NAME: starts the consumer under test; sets SUBJECT.
+start_subject() {
+	fresh_db
+	case $1 in
+	ceiling) "$BUILD/bench/tl-echo" --port "$PORT" 2> "$W/subject.log" & ;;
+	collector) "$BUILD/collector/touchline-collector" --db "$W/run.db" --port "$PORT" \
+		--client-id "bench-$RANDOM" --stats-interval 0 2> "$W/subject.log" & ;;
+	baseline) /usr/bin/python3 "$SRC/bench/baseline.py" --port "$PORT" --db "$W/run.db" \
+		2> "$W/subject.log" & ;;
+	esac
+	SUBJECT=$!
+	pids+=("$SUBJECT")
+	wait_for "grep -q subscribed '$W/subject.log'"
+}
+stop_subject() { kill "$SUBJECT"; wait "$SUBJECT" 2>/dev/null || true; }
+
+field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+
+# best_rate NAME: the best of RUNS closed-loop runs of N taps.
+best_rate() {
+	local best=0 out r
+	for _ in $(seq "$RUNS"); do
+		start_subject "$1"
+		out=$("$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$N")
+		stop_subject
+		[ "$(field "$out" acked)" = "$N" ] || { echo "$1: not every tap acked: $out" >&2; exit 1; }
+		r=$(field "$out" rate)
+		[ "$r" -gt "$best" ] && best=$r
+	done
+	echo "$best"
+}
+
+echo "bench: $N taps per run, best of $RUNS, 200 readers, broker on 127.0.0.1:$PORT" >&2
+ceiling=$(best_rate ceiling)
+collector=$(best_rate collector)
+baseline=$(best_rate baseline)
+
+start_subject collector
+lat=$("$BUILD/bench/tl-loadgen" --port "$PORT" --taps $((LAT_SECONDS * 1000)) --rate 1000)
+stop_subject
+
+start_subject collector
+"$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$MEM_TAPS" --window 5000 > "$W/mem.out"
+rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$SUBJECT/status")
+stored=$(sqlite3 "$W/run.db" 'SELECT count(*) FROM tap')
+stop_subject
+[ "$stored" = "$MEM_TAPS" ] || { echo "memory run: stored $stored of $MEM_TAPS" >&2; exit 1; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? v >= t : v < t; print ok ? "met" : "MISSED" }'; }
+r_ceiling=$(ratio "$collector" "$ceiling")
+r_baseline=$(ratio "$collector" "$baseline")
+p99=$(field "$lat" p99_ms)
+rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+
+table=$(cat <<EOT
+| measure | value | target | |
+|---|---|---|---|
+| ceiling (echo client, stores nothing) | $ceiling taps/s | | |
+| touchline-collector (acks after commit) | $collector taps/s | | |
+| baseline (Python paho-mqtt, commit per tap) | $baseline taps/s | | |
+| collector ÷ ceiling | $r_ceiling | ≥ 0.80 | $(verdict "$r_ceiling" ">=" 0.8) |
+| collector ÷ baseline | $r_baseline | ≥ 3.00 | $(verdict "$r_baseline" ">=" 3) |
+| tap-to-ack latency at 1 000 taps/s, p50 / p99 / max | $(field "$lat" p50_ms) / $p99 / $(field "$lat" max_ms) ms | p99 < 20 ms | $(verdict "$p99" "<" 20) |
+| collector resident memory after $MEM_TAPS taps | $rss_mb MB | < 16 MB | $(verdict "$rss_mb" "<" 16) |
+EOT
+)
+echo "$table"
+if [ "$SMOKE" = --smoke ]; then
+	echo "bench smoke: every stage ran and acked every tap"
+	echo "1 passed, 0 failed"
+	exit 0
+fi
+mkdir -p "$SRC/bench/results"
+{
+	echo "# Touchline benchmark, $(date -u +%Y-%m-%d)"
+	echo
+	echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)."
+	echo "Each rate is the best of $RUNS runs of $N taps (closed loop, 2 000 in flight)."
+	echo
+	echo "$table"
+} > "$SRC/bench/results/latest.md"
+echo "written to bench/results/latest.md"

@@ -1,0 +1,40 @@
+/* export.h - the evaluator exports (attendance, activity, participants,
+ * sessions, taps) as CSV or JSON, for 'touchline export' and the
+ * dashboard's downloads. */
+#ifndef TL_EXPORT_H
+#define TL_EXPORT_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "rows.h"
+
+/* Filters a kind accepts; its SQL reads them as ?1 from, ?2 to (local
+ * dates), ?3 programme and ?4 site, NULL when not given. */
+enum { TL_EXPORT_DATES = 1, TL_EXPORT_PROGRAMME = 2, TL_EXPORT_SITE = 4 };
+
+struct tl_export_kind {
+	const char *name;
+	const char *const *cols;
+	int ncols;
+	int filters;
+	const char *sql;
+};
+
+struct tl_export_filter {
+	const char *from, *to;     /* canonical local dates "YYYY-MM-DD", or NULL */
+	const char *programme, *site;
+	int rekey;                 /* random pseudonyms instead of codes */
+};
+
+extern const struct tl_export_kind tl_export_kinds[];
+extern const int tl_export_kind_count;
+
+const struct tl_export_kind *tl_export_find(const char *name);
+/* Writes one export to out, streaming. Run it inside a read transaction
+ * for a consistent snapshot. Returns 0, or -1 with err set. */
+int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_format fmt,
+                    const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
+                    size_t errlen);
+
+#endif

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# deploy/mosquitto/production.conf with certificates from deploy/make-certs.sh,
+# a password file and the ACL from 'touchline reader acl': anonymous and
+# wrong-password clients are refused; a reader cannot publish as another or
+# read another's acks; a payload claiming another site is dead-lettered;
+# the collector keeps recording while one reader floods garbage.
+. "$TL_SRC/tests/lib.sh"
+
+B="$T/broker"
+mkdir -p "$B"
+sh "$TL_SRC/deploy/make-certs.sh" "$B" localhost 127.0.0.1 > /dev/null
+setup_db
+tl site add preston > /dev/null
+tl reader add preston gym-1 > /dev/null
+tl reader acl > "$B/acl"
+mosquitto_passwd -c -b "$B/passwd" touchline-collector collector-secret
+mosquitto_passwd -b "$B/passwd" burnley.pitch-1 pitch-secret
+mosquitto_passwd -b "$B/passwd" preston.gym-1 gym-secret
+for f in collector pitch gym; do
+	install -m 600 /dev/null "$T/$f.pw"
+	echo "$f-secret" > "$T/$f.pw"
+done
+
+# The production file as shipped, with its paths and port moved into $T.
+PORT=$((20000 + RANDOM % 30000))
+while port_open "$PORT"; do PORT=$((20000 + RANDOM % 30000)); done
+sed -e "s|/etc/mosquitto/touchline/|$B/|" -e "s|^listener 8883|listener $PORT 127.0.0.1|" \
+	-e "s|/var/lib/mosquitto/|$B/|" -e "s|^log_dest syslog|log_dest stderr|" \
+	"$TL_SRC/deploy/mosquitto/production.conf" > "$B/mosquitto.conf"
+broker_own "$B"
+mosquitto -c "$B/mosquitto.conf" 2> "$B/log" &
+TL_PIDS+=($!)
+wait_for "port_open $PORT"
+
+TLS=(--cafile "$B/ca.crt" -h localhost -p "$PORT")
+# sub_as USER PASSWORD TOPIC COUNT SECONDS: prints what USER receives
+pub_as() { local u=$1 p=$2; shift 2; mosquitto_pub "${TLS[@]}" -u "$u" -P "$p" -q 1 "$@"; }
+
+rc=0; mosquitto_pub "${TLS[@]}" -q 1 -t "$PREFIX/burnley/pitch-1/tap" -m x 2> "$T/err" || rc=$?
+ok "anonymous client refused" [ "$rc" -ne 0 ]
+ok "... as not authorised" grep -qi "not authori" "$T/err"
+rc=0; pub_as burnley.pitch-1 wrong -t "$PREFIX/burnley/pitch-1/tap" -m x 2> "$T/err" || rc=$?
+ok "wrong password refused" [ "$rc" -ne 0 ]
+rc=0; mosquitto_pub -h 127.0.0.1 -p "$PORT" -u burnley.pitch-1 -P pitch-secret -t x -m x 2> /dev/null || rc=$?
+ok "plain TCP to the TLS listener fails" [ "$rc" -ne 0 ]
+
+"$COLLECTOR" --db "$DB" --host localhost --port "$PORT" --cafile "$B/ca.crt" \
+	--username touchline-collector --password-file "$T/collector.pw" --stats-interval 0 \
+	> "$T/collector.log" 2>&1 &
+COLLECTOR_PID=$!
+TL_PIDS+=($!)
+wait_for "grep -q 'subscribed to' '$T/collector.log'"
+ok "collector connects with TLS and its password" grep -q "subscribed to" "$T/collector.log"
+
+# Each reader listens to its own acks, and pitch-1 also tries to read gym-1's.
+mosquitto_sub "${TLS[@]}" -u burnley.pitch-1 -P pitch-secret -q 1 -v \
+	-t "$PREFIX/burnley/pitch-1/ack" -t "$PREFIX/preston/gym-1/ack" > "$T/pitch-acks" &
+TL_PIDS+=($!)
+mosquitto_sub "${TLS[@]}" -u preston.gym-1 -P gym-secret -q 1 -v -t "$PREFIX/preston/gym-1/ack" > "$T/gym-acks" &
+TL_PIDS+=($!)
+sleep 0.5
+
+own=$(uuid) spoof=$(uuid) liar=$(uuid) gymtap=$(uuid)
+pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -m "$(tap_json burnley pitch-1 "$CARD1" "" 1 "$own")"
+pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/preston/gym-1/tap" -m "$(tap_json preston gym-1 "$CARD1" "" 2 "$spoof")" || true
+pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -m "$(tap_json preston pitch-1 "$CARD1" "" 3 "$liar")"
+pub_as preston.gym-1 gym-secret -t "$PREFIX/preston/gym-1/tap" -m "$(tap_json preston gym-1 "$CARD1" "" 1 "$gymtap")"
+wait_for "[ \$(sql 'SELECT count(*) FROM tap') -ge 2 ] && [ \$(sql 'SELECT count(*) FROM deadletter') -ge 1 ]"
+sleep 0.5
+is "$(sql "SELECT count(*) FROM tap WHERE id = '$own'")" 1 "reader's own tap recorded"
+is "$(sql "SELECT count(*) FROM tap WHERE id = '$spoof'") $(sql "SELECT count(*) FROM deadletter WHERE tap_id = '$spoof'")" "0 0" \
+	"tap published on another reader's topic never reaches the collector"
+is "$(sql "SELECT reason FROM deadletter WHERE tap_id = '$liar'")" site_mismatch \
+	"payload claiming another site than its topic dead-lettered"
+is "$(sql "SELECT count(*) FROM tap WHERE id = '$gymtap'")" 1 "the other reader's tap recorded"
+wait_for "grep -q '$gymtap' '$T/gym-acks'"
+ok "gym-1 gets its ack" grep -q "$gymtap" "$T/gym-acks"
+ok "pitch-1 gets its acks" grep -q "$own" "$T/pitch-acks"
+ok "pitch-1 cannot read gym-1's acks" bash -c "! grep -q '$gymtap' '$T/pitch-acks'"
+
+# One reader floods garbage while the other sends real taps.
+for i in $(seq 1 5000); do echo "{garbage $i $RANDOM$RANDOM"; done > "$T/garbage"
+pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -l < "$T/garbage" &
+flood=$!
+for i in $(seq 1 200); do tap_json preston gym-1 "$CARD1" "" "$((10 + i))"; done > "$T/real"
+pub_as preston.gym-1 gym-secret -t "$PREFIX/preston/gym-1/tap" -l < "$T/real"
+wait "$flood"
+wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston'\") -ge 201 ] && [ \$(sql \"SELECT count(*) FROM deadletter WHERE reason = 'bad_json'\") -ge 5000 ]" 60
+is "$(sql "SELECT count(*) FROM tap WHERE site = 'preston'")" 201 "every real tap recorded during the flood"
+is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_json'")" 5000 "every garbage message dead-lettered"
+ok "collector survived" kill -0 "$COLLECTOR_PID"
+
+# A new venue from 'touchline reader add --credentials', followed as
+# printed: the broker user and ACL, then the reader's own config file.
+tl reader add preston pitch-2 --credentials --broker-host localhost --broker-port "$PORT" > "$T/creds"
+grep '^mosquitto_passwd' "$T/creds" | sed "s|/etc/mosquitto/touchline/|$B/|" | sh
+tl reader acl > "$B/acl"
+kill -HUP "$(pgrep -f "mosquitto -c $B/mosquitto.conf")"
+mkdir -p "$T/etc"
+grep '^install -m 600 /dev/null /etc/touchline/mqtt-password' "$T/creds" | sed "s|/etc/touchline/|$T/etc/|g" | sh
+sed -n "/^cat > \/etc\/touchline\/bridge.ini <<'EOF'/,/^EOF/p" "$T/creds" | sed '1d;$d' |
+	sed -e "s|/etc/touchline/|$T/etc/|g" -e "s|/var/lib/touchline-bridge/|$T/|" > "$T/etc/bridge.ini"
+cp "$B/ca.crt" "$T/etc/ca.crt"
+"$TL_BIN/firmware-bridge/touchline-bridge" keygen "$T/etc/bridge.key" > /dev/null
+echo 04a1b2c3d4e5f6 > "$T/one-card"
+"$TL_BIN/firmware-bridge/touchline-bridge" --config "$T/etc/bridge.ini" --reader "sim:$T/one-card" \
+	> "$T/bridge.out" 2> "$T/bridge.log" &
+TL_PIDS+=($!)
+wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston' AND reader = 'pitch-2'\") -ge 1 ]" 20
+is "$(sql "SELECT count(*) FROM tap WHERE site = 'preston' AND reader = 'pitch-2'")" 1 \
+	"a reader set up from 'reader add --credentials' connects over TLS and its tap is recorded"
+ok "its coach sees the collector's answer" grep -q "unknown card" "$T/bridge.out"
+
+# The client refuses to send a password in clear to a non-loopback host.
+rc=0
+"$COLLECTOR" --db "$DB" --host 192.0.2.1 --username u --password-file "$T/collector.pw" \
+	> /dev/null 2> "$T/refuse" || rc=$?
+is "$rc" 1 "collector refuses plain credentials to a remote host"
+ok "... and says why" grep -q "refusing to send credentials over plain TCP" "$T/refuse"
+chmod 644 "$T/collector.pw"
+rc=0
+"$COLLECTOR" --db "$DB" --host localhost --port "$PORT" --cafile "$B/ca.crt" \
+	--username touchline-collector --password-file "$T/collector.pw" > /dev/null 2> "$T/refuse" || rc=$?
+is "$rc" 1 "collector refuses a password file others can read"
+done_testing
