@@ -159,6 +159,8 @@ long spool_inflight(struct spool *s, int64_t since_ms);
 /* A reader saw this UID: debounce, token, spool, publish, queue feedback.
  * Returns 1 if it made a tap, 0 if it was debounced or lost. */
 int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen);
+/* False for a tap stamped by a never-set clock while it is still unset. */
+int tap_sendable(const struct tl_tap *tap);
 /* Fills a random UUID v4 (lowercase) into out (TL_UUID_LEN + 1 bytes). */
 int tap_uuid(char *out);
 

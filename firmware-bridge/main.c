@@ -327,6 +327,8 @@ static void main_resend(struct bridge *b, int64_t now)
 	n = spool_due(&b->spool, before, due, room < MAIN_SEND_BATCH ? (int)room : MAIN_SEND_BATCH);
 	spool_light_begin(&b->spool);
 	for (int i = 0; i < n; i++) {
+		if (!tap_sendable(&due[i]))
+			continue;
 		if (mqtt_publish_tap(b, &due[i]))
 			break;
 		spool_mark_sent(&b->spool, due[i].id, now);

@@ -66,6 +66,20 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 	pthread_mutex_unlock(&b->ev_lock);
 }
 
+/* A refused subscription (an ACL without our ack topic) would mean no ack
+ * ever arrives and every tap is resent for ever: say so loudly. */
+static void mqtt_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n,
+                              const int *granted)
+{
+	(void)mosq;
+	(void)obj;
+	(void)mid;
+	for (int i = 0; i < n; i++)
+		if (granted[i] == 0x80)
+			tl_error("the broker refused our ack subscription (check its ACL): no tap "
+			         "can be acknowledged, all stay spooled");
+}
+
 /* Offline from now: taps are spooled and told "stored offline" at once. */
 static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 {
@@ -182,6 +196,7 @@ int mqtt_start(struct bridge *b)
 	mosquitto_disconnect_callback_set(b->mosq, mqtt_on_disconnect);
 	mosquitto_message_callback_set(b->mosq, mqtt_on_message);
 	mosquitto_publish_callback_set(b->mosq, mqtt_on_publish);
+	mosquitto_subscribe_callback_set(b->mosq, mqtt_on_subscribe);
 	/* Short, flat retries: a venue's link comes and goes, and stopping
 	 * waits for the retry sleep to end. */
 	mosquitto_reconnect_delay_set(b->mosq, 1, 5, false);

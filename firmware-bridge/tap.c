@@ -13,8 +13,16 @@
 /* Feedback entries kept for follow-up lines; older ones are forgotten
  * (their taps stay in the spool; only the follow-up line is lost). */
 #define TAP_PENDING_MAX 1000
-/* 2024-01-01: a clock before this has never been set. */
-#define TAP_SANE_TIME 1704067200
+
+/* A tap stamped by a clock that was never set would only be rejected
+ * (ts_implausible): hold it while the clock is still unset; once it is
+ * set, spool_due re-times taps of this boot, and taps of an earlier boot
+ * that cannot be re-timed are sent as they are (the collector keeps them
+ * in its dead-letter table). */
+int tap_sendable(const struct tl_tap *tap)
+{
+	return tap->ts >= TL_MIN_TS || (int64_t)time(NULL) >= TL_MIN_TS;
+}
 
 /* Tap ids are random (RAND_bytes), so readers never need to coordinate. */
 int tap_uuid(char *out)
@@ -126,10 +134,11 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	snprintf(tap.site, sizeof tap.site, "%s", b->cfg.site);
 	snprintf(tap.reader, sizeof tap.reader, "%s", b->cfg.id);
 	tap.ts = (int64_t)time(NULL);
-	if (tap.ts < TAP_SANE_TIME && !b->clock_warned) {
+	if (tap.ts < TL_MIN_TS && !b->clock_warned) {
 		b->clock_warned = 1;
-		tl_error("the system clock says %lld: it is not set (no network time and no RTC?); "
-		         "taps carry this time", (long long)tap.ts);
+		tl_error("the system clock says %lld: it has never been set (no network time and "
+		         "no RTC?); taps are held until it is, then sent with corrected times",
+		         (long long)tap.ts);
 	}
 	if (spool_add(&b->spool, &tap, &evicted, &victim)) {
 		/* Still tell the coach and try the network: better than nothing. */
@@ -138,7 +147,7 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 		b->status_dirty = 1;
 	}
 	tap_log_eviction(b, evicted, &victim);
-	if (b->connected && mqtt_publish_tap(b, &tap) == 0) {
+	if (b->connected && tap_sendable(&tap) && mqtt_publish_tap(b, &tap) == 0) {
 		spool_light_begin(&b->spool);
 		spool_mark_sent(&b->spool, tap.id, now);
 		spool_light_end(&b->spool);

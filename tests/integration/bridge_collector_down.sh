@@ -15,7 +15,7 @@ card cd 04a1b2c3d4e5f6
 wait_for "[ \$(lines cd 'recorded: P-0002') -ge 1 ]" 5
 collector_stop
 card cd 04a1b2c3d4e5f6 04000001 04000002
-wait_for "[ \$(lines cd 'stored offline, will send') -ge 3 ]" 5
+wait_for "[ \$(lines cd 'stored offline, will send') -ge 3 ]" 10
 ok "no ack: 'stored offline' after the ack wait" [ "$(lines cd 'stored offline')" -eq 3 ]
 wait_for "status_of | grep -q '\"spooled\":3'" 10
 ok "status reports 3 spooled" grep -q '"spooled":3' <<< "$(status_of)"

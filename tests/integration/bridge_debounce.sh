@@ -23,6 +23,8 @@ card db $A
 wait_for "[ \$(taps_at) -ge 3 ]" 5
 is "$(taps_at)" 3 "A again after the debounce: a new tap"
 is "$(sql "SELECT count(*) FROM tap WHERE card = '$(token_of $A)'")" 2 "two taps of A"
+wait_for "[ \$(lines db 'unknown card') -ge 3 ]" 5
+sleep 0.3
 is "$(lines db 'unknown card')" 3 "one feedback line per tap"
 ok "bridge exits 0 on SIGTERM" bridge_stop TERM
 done_testing

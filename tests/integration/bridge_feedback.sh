@@ -6,7 +6,7 @@ source "$TL_SRC/tests/lib.sh"
 source "$TL_SRC/tests/integration/bridge_lib.sh"
 
 broker_start
-bridge_start fb --debounce 0 --ack-wait 1500 --resend 2
+bridge_start fb --debounce 0 --ack-wait 3000 --resend 2
 ACK="burnley/pitch-1/ack"
 n=0
 # tap_then_ack UID ACK-JSON-REST: taps UID, answers its id with the rest.
@@ -43,8 +43,8 @@ subpid=$!
 sleep 0.5
 n=$((n + 1))
 card fb 04000006
-wait_for "[ \$(lines fb 'stored offline, will send') -ge 1 ]" 5
-ok "no ack in 1.5 s: stored offline" [ "$(lines fb 'stored offline, will send')" -eq 1 ]
+wait_for "[ \$(lines fb 'stored offline, will send') -ge 1 ]" 10
+ok "no ack in 3 s: stored offline" [ "$(lines fb 'stored offline, will send')" -eq 1 ]
 id=$(grep 'debug: tap ' "$T/fb.log" | sed -n "${n}p" | sed 's/.*debug: tap \([^ ]*\) .*/\1/')
 wait "$subpid" || true
 is "$(grep -c "\"id\":\"$id\"" "$T/resent")" 2 "unacked tap resent after the timeout, same id"

@@ -37,7 +37,8 @@ is "$rc" 2 "unknown reader driver refused"
 
 "$BRIDGE" --help > "$T/help"
 for opt in config reader debounce hook site id key-file spool spool-max ack-wait resend \
-	window heartbeat log-level host port topic-prefix keepalive; do
+	window heartbeat log-level host port topic-prefix keepalive cafile certfile keyfile \
+	username password-file allow-plain-credentials; do
 	ok "--help documents --$opt" grep -q -- "--$opt" "$T/help"
 done
 ok "--help mentions keygen" grep -q 'keygen FILE' "$T/help"

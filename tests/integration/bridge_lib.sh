@@ -14,7 +14,7 @@ bridge_start() {
 	[ -p "$T/$name.fifo" ] || mkfifo "$T/$name.fifo"
 	"$BRIDGE" --reader "sim:$T/$name.fifo" --host 127.0.0.1 --port "$PORT" \
 		--site burnley --id pitch-1 --key-file "$KEY" --spool "$T/$name.spool" \
-		--ack-wait 1000 --resend 5 --log-level debug "$@" \
+		--ack-wait 3000 --resend 5 --log-level debug "$@" \
 		>> "$T/$name.out" 2>> "$T/$name.log" &
 	BRIDGE_PID=$!
 	TL_PIDS+=("$BRIDGE_PID")

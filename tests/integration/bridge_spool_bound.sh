@@ -38,7 +38,7 @@ collector_start
 wait_for "[ \$(spool_depth sb) -eq 0 ]" 20
 is "$(taps_at)" 5 "the five kept taps are delivered"
 is "$(sql "SELECT count(DISTINCT card) FROM tap")" 5 "one per card B..F"
-wait_for "status_of | grep -q '\"dropped\":3'" 10
+wait_for "status_of | grep -q '\"spooled\":0.*\"dropped\":3'" 10
 ok "status reports the drops" grep -q '"spooled":0.*"dropped":3' <<< "$(status_of)"
 ok "bridge exits 0 on SIGTERM" bridge_stop TERM
 # The count survives a restart.
