@@ -13,7 +13,7 @@ mkdir -p "$W/corpus"
 if ls "$SRC/regressions/$2"/* > /dev/null 2>&1; then
 	"$BIN" "$SRC/regressions/$2"/*
 fi
-"$BIN" -max_total_time="$3" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+"$BIN" -max_total_time="$3" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 -close_fd_mask=2 \
 	-artifact_prefix="$W/" "$W/corpus" "$SRC/corpus/$2" > "$W/log" 2>&1 || {
 	cat "$W/log"
 	echo "fuzz_$2: crash; inputs kept in $W" >&2
