@@ -483,8 +483,10 @@ int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, in
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
-	if (!found)
+	if (!found) {
+		*count = -1; /* on no programme now: the ack says nothing */
 		return 0;
+	}
 	memset(&a, 0, sizeof a);
 	/* Taps more than 9 days old cannot match a session of this week. */
 	if (att_load(db, participant, ts, 0, week, ts - 9 * 86400, ts, &a)) {

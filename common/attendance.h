@@ -56,8 +56,9 @@ int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *s
  * their latest eligible session whose window had opened by ts, counting
  * taps up to ts, matched exactly as tl_attendance_rebuild does. Reads only
  * (no time zone calls, safe in any thread that owns db); call it inside the
- * transaction that inserted the tap. Returns 0 (count 0 when the
- * participant has no eligible session) or -1 on a database error. */
+ * transaction that inserted the tap. Returns 0 (count -1 when the
+ * participant has no eligible session: the ack then leaves the field out)
+ * or -1 on a database error. */
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count);
 
 #endif
