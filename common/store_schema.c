@@ -62,6 +62,134 @@ const char *const tl_store_migrations[] = {
 	"  reason TEXT NOT NULL,"
 	"  tap_id TEXT);"
 	"CREATE INDEX deadletter_reason ON deadletter(reason);",
+	/* 2: the programme model. Inputs: activities, programmes and their
+	 * sites, enrolments, schedules and sessions. Derived (rebuilt from taps
+	 * by tl_attendance_rebuild, never edited by hand): attendance,
+	 * tap_unmatched, activity_week, engagement, attendance_build. Dates are
+	 * local calendar dates of the programme's zone, "YYYY-MM-DD". */
+	"CREATE TABLE activity ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  intensity TEXT NOT NULL CHECK (intensity IN ('moderate', 'vigorous')),"
+	"  met REAL NOT NULL CHECK (met > 0 AND met <= 25),"
+	"  created_at INTEGER NOT NULL);"
+	"INSERT INTO activity (id, name, intensity, met, created_at) VALUES"
+	"  ('football', 'Football', 'vigorous', 7.0, 0),"
+	"  ('gym', 'Gym', 'moderate', 5.0, 0);"
+	"CREATE TABLE programme ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  weeks INTEGER NOT NULL DEFAULT 12 CHECK (weeks BETWEEN 1 AND 520),"
+	"  tz TEXT NOT NULL DEFAULT 'Europe/London',"
+	"  checkin_before_min INTEGER NOT NULL DEFAULT 30,"  /* window opens before start */
+	"  checkin_after_end_min INTEGER NOT NULL DEFAULT 0," /* and closes after the end */
+	"  checkout_gap_min INTEGER NOT NULL DEFAULT 10,"    /* check-out at least this later */
+	"  checkout_grace_min INTEGER NOT NULL DEFAULT 60,"  /* and at most this after the end */
+	"  followup_misses INTEGER NOT NULL DEFAULT 2,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE programme_site ("
+	"  programme TEXT NOT NULL REFERENCES programme(id),"
+	"  site TEXT NOT NULL REFERENCES site(id),"
+	"  PRIMARY KEY (programme, site)) WITHOUT ROWID;"
+	/* Rolling intake: each participant's weeks count from their start.
+	 * Eligible for sessions dated start_date..end_date (inclusive) and
+	 * before withdrawn_on. */
+	"CREATE TABLE enrolment ("
+	"  programme TEXT NOT NULL REFERENCES programme(id),"
+	"  participant INTEGER NOT NULL REFERENCES participant(id),"
+	"  start_date TEXT NOT NULL,"
+	"  end_date TEXT NOT NULL,"
+	"  withdrawn_on TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (programme, participant)) WITHOUT ROWID;"
+	"CREATE INDEX enrolment_participant ON enrolment(participant);"
+	"CREATE TABLE schedule ("
+	"  id INTEGER PRIMARY KEY,"
+	"  programme TEXT NOT NULL REFERENCES programme(id),"
+	"  site TEXT NOT NULL REFERENCES site(id),"
+	"  activity TEXT NOT NULL REFERENCES activity(id),"
+	"  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7)," /* ISO, 1 = Monday */
+	"  start_time TEXT NOT NULL," /* local HH:MM */
+	"  end_time TEXT NOT NULL,"
+	"  first_date TEXT NOT NULL,"
+	"  last_date TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	/* One occurrence: local date and times as scheduled, and the UTC
+	 * instants they meant in the programme's zone on that date. */
+	"CREATE TABLE session ("
+	"  id INTEGER PRIMARY KEY,"
+	"  programme TEXT NOT NULL REFERENCES programme(id),"
+	"  site TEXT NOT NULL REFERENCES site(id),"
+	"  activity TEXT NOT NULL REFERENCES activity(id),"
+	"  schedule INTEGER REFERENCES schedule(id)," /* NULL: a one-off session */
+	"  local_date TEXT NOT NULL,"
+	"  start_time TEXT NOT NULL,"
+	"  end_time TEXT NOT NULL,"
+	"  start_ts INTEGER NOT NULL,"
+	"  end_ts INTEGER NOT NULL CHECK (end_ts > start_ts),"
+	"  iso_week TEXT NOT NULL," /* of local_date, e.g. 2026-W10 */
+	"  week_start TEXT NOT NULL," /* Monday of that ISO week */
+	"  cancelled_at INTEGER,"
+	"  cancel_reason TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  UNIQUE (programme, site, activity, local_date, start_time));"
+	"CREATE INDEX session_site_time ON session(site, start_ts);"
+	"CREATE INDEX session_programme_date ON session(programme, local_date);"
+	"CREATE INDEX session_week ON session(programme, iso_week);"
+	/* One row per participant per eligible session that has started. */
+	"CREATE TABLE attendance ("
+	"  participant INTEGER NOT NULL REFERENCES participant(id),"
+	"  session INTEGER NOT NULL REFERENCES session(id),"
+	"  programme TEXT NOT NULL,"
+	"  programme_week INTEGER NOT NULL,"
+	"  attended INTEGER NOT NULL,"
+	"  checkin_tap INTEGER," /* tap.n */
+	"  checkout_tap INTEGER,"
+	"  checkin_at INTEGER,"
+	"  checkout_at INTEGER,"
+	"  minutes INTEGER NOT NULL,"
+	"  minutes_estimated INTEGER NOT NULL,"
+	"  PRIMARY KEY (participant, session)) WITHOUT ROWID;"
+	"CREATE INDEX attendance_session ON attendance(session);"
+	/* Taps that matched no eligible session: kept, listed, never lost. */
+	"CREATE TABLE tap_unmatched ("
+	"  tap INTEGER PRIMARY KEY," /* tap.n */
+	"  reason TEXT NOT NULL);"
+	/* Programme activity (programme sessions only, not total activity),
+	 * per participant, programme and ISO week with an eligible session. */
+	"CREATE TABLE activity_week ("
+	"  participant INTEGER NOT NULL,"
+	"  programme TEXT NOT NULL,"
+	"  iso_week TEXT NOT NULL,"
+	"  week_start TEXT NOT NULL,"
+	"  sessions_eligible INTEGER NOT NULL,"
+	"  sessions_attended INTEGER NOT NULL,"
+	"  minutes INTEGER NOT NULL,"
+	"  moderate_minutes INTEGER NOT NULL,"
+	"  vigorous_minutes INTEGER NOT NULL,"
+	"  moderate_equivalent_minutes INTEGER NOT NULL,"
+	"  met_minutes REAL NOT NULL,"
+	"  activity_level TEXT NOT NULL,"
+	"  PRIMARY KEY (participant, programme, iso_week)) WITHOUT ROWID;"
+	"CREATE TABLE engagement ("
+	"  participant INTEGER NOT NULL,"
+	"  programme TEXT NOT NULL,"
+	"  sessions_eligible INTEGER NOT NULL,"
+	"  sessions_attended INTEGER NOT NULL,"
+	"  attendance_rate REAL," /* NULL before the first eligible session */
+	"  weeks_attended INTEGER NOT NULL,"
+	"  missed_run INTEGER NOT NULL," /* eligible sessions missed since the last attended */
+	"  last_attended TEXT,"
+	"  followup INTEGER NOT NULL,"
+	"  PRIMARY KEY (participant, programme)) WITHOUT ROWID;"
+	/* When the derived tables were built, for which instant, and the
+	 * retention horizon: sessions before purged_before are not rebuilt. */
+	"CREATE TABLE attendance_build ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  built_at INTEGER NOT NULL,"
+	"  as_of INTEGER NOT NULL,"
+	"  purged_before INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO attendance_build (id, built_at, as_of) VALUES (1, 0, 0);",
 };
 
 const int tl_store_migration_count =

@@ -16,5 +16,24 @@ int cmd_card_revoke(struct cli *cli, int argc, char **argv);
 int cmd_unknown_list(struct cli *cli, int argc, char **argv);
 int cmd_deadletter_list(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+/* Programme model */
+int cmd_activity_add(struct cli *cli, int argc, char **argv);
+int cmd_activity_list(struct cli *cli, int argc, char **argv);
+int cmd_programme_add(struct cli *cli, int argc, char **argv);
+int cmd_programme_enrol(struct cli *cli, int argc, char **argv);
+int cmd_programme_withdraw(struct cli *cli, int argc, char **argv);
+int cmd_programme_list(struct cli *cli, int argc, char **argv);
+int cmd_schedule_add(struct cli *cli, int argc, char **argv);
+int cmd_schedule_list(struct cli *cli, int argc, char **argv);
+int cmd_schedule_cancel(struct cli *cli, int argc, char **argv);
+int cmd_session_add(struct cli *cli, int argc, char **argv);
+int cmd_session_list(struct cli *cli, int argc, char **argv);
+int cmd_session_cancel(struct cli *cli, int argc, char **argv);
+int cmd_attendance_rebuild(struct cli *cli, int argc, char **argv);
+int cmd_attendance_unmatched(struct cli *cli, int argc, char **argv);
+int cmd_followup_list(struct cli *cli, int argc, char **argv);
+int cmd_report_weekly(struct cli *cli, int argc, char **argv);
+int cmd_participant_erase(struct cli *cli, int argc, char **argv);
+int cmd_purge(struct cli *cli, int argc, char **argv);
 
 #endif

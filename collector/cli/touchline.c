@@ -35,9 +35,51 @@ const struct cli_command cli_commands[] = {
 	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
 	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
 	  "Messages the collector rejected, newest first, with the reason.", 1 },
-	{ "export", NULL, cmd_export, "taps [--format csv|json] [--output FILE]",
-	  "Export every recorded tap: id, site, reader, participant code (empty if\n"
-	  "unknown), ts, received_at. Pseudonymous codes only.", 1 },
+	{ "export", NULL, cmd_export,
+	  "taps|attendance|activity|participants|sessions [--format csv|json] [--from DATE]"
+	  " [--to DATE] [--programme P] [--site S] [--rekey] [--output FILE]",
+	  "Export a table for evaluators (columns in docs/data-dictionary.md). Pseudonymous\n"
+	  "codes only, never names or card tokens; --rekey replaces the codes with random\n"
+	  "pseudonyms consistent within this one export. Times are local to the programme\n"
+	  "with their UTC offset (taps: UTC). 'activity' is programme activity: programme\n"
+	  "sessions only, not a participant's total physical activity.", 1 },
+	/* Programme model */
+	{ "activity", "add", cmd_activity_add, "<activity> [--intensity moderate|vigorous] [--met MET] [--name NAME]",
+	  "Add an activity, or edit one (football and gym exist by default).", 1 },
+	{ "activity", "list", cmd_activity_list, "", "List activities with intensity and MET.", 1 },
+	{ "programme", "add", cmd_programme_add,
+	  "<programme> [--name NAME] [--weeks 12] [--tz Europe/London] [--sites SITE,...]",
+	  "Add a programme (or add --sites to one), with its matching settings.", 1 },
+	{ "programme", "enrol", cmd_programme_enrol, "<programme> <code> --start DATE [--end DATE]",
+	  "Enrol a participant from their own start date (rolling intake).", 1 },
+	{ "programme", "withdraw", cmd_programme_withdraw, "<programme> <code> --date DATE",
+	  "Record a withdrawal: sessions from DATE on are no longer expected.", 1 },
+	{ "programme", "list", cmd_programme_list, "", "List programmes.", 1 },
+	{ "schedule", "add", cmd_schedule_add,
+	  "<programme> --site S --activity A --weekday DAY --start HH:MM --end HH:MM"
+	  " --from DATE --to DATE",
+	  "Add a weekly schedule (local times) and generate its sessions.", 1 },
+	{ "schedule", "list", cmd_schedule_list, "[--programme P]", "List schedules.", 1 },
+	{ "schedule", "cancel", cmd_schedule_cancel, "<id> (--date DATE | --from DATE) [--reason TEXT]",
+	  "Cancel one session of a schedule, or all of them from a date.", 1 },
+	{ "session", "add", cmd_session_add,
+	  "<programme> --site S --activity A --date DATE --start HH:MM --end HH:MM",
+	  "Add a one-off session.", 1 },
+	{ "session", "list", cmd_session_list, "[--programme P] [--site S] [--from DATE] [--to DATE]",
+	  "List sessions with attendance.", 1 },
+	{ "session", "cancel", cmd_session_cancel, "<id> [--reason TEXT]", "Cancel one session.", 1 },
+	{ "attendance", "rebuild", cmd_attendance_rebuild, "[--as-of TIME]",
+	  "Recompute attendance, programme activity and engagement from the taps.", 1 },
+	{ "attendance", "unmatched", cmd_attendance_unmatched, "",
+	  "Taps that matched no session, with the reason.", 1 },
+	{ "followup", "list", cmd_followup_list, "[--programme P] [--names]",
+	  "Participants who missed their last eligible sessions, for a peer mentor.", 1 },
+	{ "report", "weekly", cmd_report_weekly, "[--programme P]",
+	  "Weekly summary per programme: sessions, attendance, programme activity.", 1 },
+	{ "participant", "erase", cmd_participant_erase, "<code> [--yes]",
+	  "Erase a participant's name, cards and code; anonymous counts stay.", 1 },
+	{ "purge", NULL, cmd_purge, "--before DATE [--yes]",
+	  "Delete taps and attendance older than DATE (retention).", 1 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 

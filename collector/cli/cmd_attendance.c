@@ -1,0 +1,64 @@
+/* cmd_attendance.c - touchline attendance rebuild|unmatched. */
+#include "attendance.h"
+#include "cli.h"
+#include "cmds.h"
+#include "programme.h"
+#include "tl_time.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Recomputes attendance, programme activity and engagement from taps.
+ * Run after new taps arrive (e.g. from cron) or after 'card enrol'
+ * credits earlier taps; commands that change schedules, sessions,
+ * enrolments or activities rebuild by themselves. */
+int cmd_attendance_rebuild(struct cli *cli, int argc, char **argv)
+{
+	char as_of[32] = "", err[512];
+	const struct tl_option opts[] = {
+		{ NULL, "as-of", TL_OPT_STR, as_of, sizeof as_of, 0, 0, "TIME",
+		  "compute as at this RFC 3339 UTC time (default: $TOUCHLINE_AS_OF or now)" },
+		TL_OPT_END,
+	};
+	struct tl_rebuild_stats s;
+	int64_t t;
+
+	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
+	if (as_of[0]) {
+		if (tl_time_parse(as_of, &t))
+			cli_usage_fail("--as-of '%s' is not an RFC 3339 UTC time", as_of);
+	} else {
+		t = cli_as_of();
+	}
+	cli_begin(cli);
+	if (tl_attendance_rebuild(cli->db, t, &s, err, sizeof err))
+		cli_fail("attendance rebuild: %s", err);
+	cli_commit(cli);
+	printf("attendance rebuilt: %ld participants, %ld eligible sessions, %ld attended"
+	       " (%ld estimated), %ld unmatched taps\n",
+	       s.participants, s.rows, s.attended, s.estimated, s.unmatched);
+	return 0;
+}
+
+/* Taps that matched no session, kept for a coach to resolve: unknown
+ * cards, taps by someone not (yet) enrolled, at a cancelled session, or
+ * at no session at all. */
+int cmd_attendance_unmatched(struct cli *cli, int argc, char **argv)
+{
+	char ts[TL_TIME_LEN];
+	sqlite3_stmt *st;
+
+	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
+	st = cli_prepare(cli, "SELECT t.ts, t.site || '/' || t.reader, coalesce(p.code,"
+	                      "   CASE WHEN t.participant IS NULL THEN '(unknown card)'"
+	                      "   ELSE '(erased)' END), u.reason"
+	                      " FROM tap_unmatched u JOIN tap t ON t.n = u.tap"
+	                      " LEFT JOIN participant p ON p.id = t.participant"
+	                      " ORDER BY t.ts, t.n");
+	printf("%-20s %-40s %-16s %s\n", "TS", "READER", "PARTICIPANT", "REASON");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		printf("%-20s %-40s %-16s %s\n", cli_time(st, 0, ts), sqlite3_column_text(st, 1),
+		       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* cmd_erase.c - touchline participant erase: the right to erasure.
+ *
+ * Removes the name, the cards and the code (the link from exports back to
+ * a person), the card tokens from their taps, and rejected messages that
+ * quote one of their tokens. The participant row and
+ * their attendance stay, without a code, so anonymous counts (attendances
+ * per session, unique participants) stay right; exports leave erased
+ * participants out of every per-person table. */
+#include "cli.h"
+#include "cmds.h"
+#include "programme.h"
+
+#include <stdio.h>
+#include <time.h>
+
+int cmd_participant_erase(struct cli *cli, int argc, char **argv)
+{
+	int yes = 0;
+	const struct tl_option opts[] = {
+		{ NULL, "yes", TL_OPT_BOOL, &yes, 0, 0, 0, NULL, "do not ask for confirmation" },
+		TL_OPT_END,
+	};
+	char what[128], *pos[1];
+	sqlite3_stmt *st;
+	int64_t pid;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
+	cli_participant_id(cli, pos[0]); /* fails on an unknown code before asking */
+	snprintf(what, sizeof what, "Erasing %s", pos[0]);
+	cli_confirm(what, yes);
+	cli_begin(cli);
+	pid = cli_participant_id(cli, pos[0]);
+	/* Rejected messages may quote one of their card tokens. */
+	st = cli_prepare(cli, "DELETE FROM deadletter WHERE EXISTS (SELECT 1 FROM card c"
+	                      " WHERE c.participant = ?1"
+	                      " AND instr(CAST(deadletter.payload AS TEXT), c.token) > 0)");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "UPDATE tap SET card = NULL WHERE participant = ?1"
+	                      " OR card IN (SELECT token FROM card WHERE participant = ?1)");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "DELETE FROM card WHERE participant = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "DELETE FROM participant_name WHERE participant = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "UPDATE participant SET code = NULL, erased_at = ?2 WHERE id = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	cli_attendance_refresh(cli);
+	cli_commit(cli);
+	printf("%s erased\n", pos[0]);
+	return 0;
+}

@@ -1,0 +1,206 @@
+/* cmd_programme.c - touchline programme add|enrol|withdraw|list. */
+#include "calendar.h"
+#include "cli.h"
+#include "cmds.h"
+#include "programme.h"
+#include "protocol.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Links each site of a comma-separated list to the programme. */
+static void programme_add_sites(struct cli *cli, const char *programme, char *list)
+{
+	sqlite3_stmt *chk = cli_prepare(cli, "SELECT 1 FROM site WHERE id = ?1");
+	sqlite3_stmt *ins = cli_prepare(cli, "INSERT INTO programme_site (programme, site)"
+	                                     " VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+	char *save = NULL;
+
+	for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		sqlite3_bind_text(chk, 1, s, -1, SQLITE_STATIC);
+		if (sqlite3_step(chk) != SQLITE_ROW)
+			cli_fail("no site '%s' (add it with 'touchline site add %s')", s, s);
+		sqlite3_reset(chk);
+		sqlite3_bind_text(ins, 1, programme, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, s, -1, SQLITE_STATIC);
+		cli_exec_stmt(cli, ins);
+	}
+	sqlite3_finalize(chk);
+	sqlite3_finalize(ins);
+}
+
+/* Adds a programme; on an existing one, only adds the --sites given, so
+ * a programme can grow to a new venue. */
+int cmd_programme_add(struct cli *cli, int argc, char **argv)
+{
+	char name[256] = "", tz[80] = "Europe/London", sites[512] = "", *pos[1];
+	long weeks = 12, before = 30, after_end = 0, gap = 10, grace = 60, misses = 2;
+	const struct tl_option opts[] = {
+		{ NULL, "name", TL_OPT_STR, name, sizeof name, 0, 0, "NAME", "display name" },
+		{ NULL, "weeks", TL_OPT_INT, &weeks, 0, 1, 520, "N", "length in weeks" },
+		{ NULL, "tz", TL_OPT_STR, tz, sizeof tz, 0, 0, "ZONE", "IANA time zone of its times" },
+		{ NULL, "sites", TL_OPT_STR, sites, sizeof sites, 0, 0, "SITE,...", "its sites" },
+		{ NULL, "checkin-before", TL_OPT_INT, &before, 0, 0, 720, "MIN",
+		  "a tap this long before the start checks in" },
+		{ NULL, "checkin-after-end", TL_OPT_INT, &after_end, 0, 0, 720, "MIN",
+		  "and up to this long after the end" },
+		{ NULL, "checkout-gap", TL_OPT_INT, &gap, 0, 1, 720, "MIN",
+		  "a check-out comes at least this long after the check-in" },
+		{ NULL, "checkout-grace", TL_OPT_INT, &grace, 0, 0, 720, "MIN",
+		  "and at most this long after the end" },
+		{ NULL, "followup-after", TL_OPT_INT, &misses, 0, 1, 100, "N",
+		  "flag for follow-up after missing the last N eligible sessions" },
+		TL_OPT_END,
+	};
+	sqlite3_stmt *st;
+	int exists;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
+	if (!tl_id_valid(pos[0]))
+		cli_fail("programme id '%s' must be 1 to 32 of a-z, 0-9 and -", pos[0]);
+	if (!tl_zone_valid(tz))
+		cli_fail("'%s' is not an installed IANA time zone (is tzdata installed?)", tz);
+	cli_begin(cli);
+	st = cli_prepare(cli, "SELECT 1 FROM programme WHERE id = ?1");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	exists = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (exists && !sites[0])
+		cli_fail("programme '%s' already exists (give --sites to add sites to it)", pos[0]);
+	if (!exists) {
+		st = cli_prepare(cli, "INSERT INTO programme (id, name, weeks, tz, checkin_before_min,"
+		                      " checkin_after_end_min, checkout_gap_min, checkout_grace_min,"
+		                      " followup_misses, created_at)"
+		                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+		sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name[0] ? name : pos[0], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, weeks);
+		sqlite3_bind_text(st, 4, tz, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, before);
+		sqlite3_bind_int64(st, 6, after_end);
+		sqlite3_bind_int64(st, 7, gap);
+		sqlite3_bind_int64(st, 8, grace);
+		sqlite3_bind_int64(st, 9, misses);
+		sqlite3_bind_int64(st, 10, (int64_t)time(NULL));
+		cli_exec_stmt(cli, st);
+		sqlite3_finalize(st);
+	}
+	programme_add_sites(cli, pos[0], sites);
+	cli_commit(cli);
+	printf("programme %s %s\n", pos[0], exists ? "updated" : "added");
+	return 0;
+}
+
+/* Enrols a participant from their own start date (rolling intake); the
+ * end defaults to the programme's length. Attendance is rebuilt, so taps
+ * made before a late enrolment count as if it had been known. */
+int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
+{
+	char start[16] = "", end[16] = "", sd[TL_DATE_LEN], ed[TL_DATE_LEN], tz[80], *pos[2];
+	const struct tl_option opts[] = {
+		{ NULL, "start", TL_OPT_STR, start, sizeof start, 0, 0, "DATE", "first day (required)" },
+		{ NULL, "end", TL_OPT_STR, end, sizeof end, 0, 0, "DATE",
+		  "last day (default: start + the programme's weeks - 1 day)" },
+		TL_OPT_END,
+	};
+	sqlite3_stmt *st;
+	int64_t pid, s, e;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 2, 2);
+	if (!start[0])
+		cli_usage_fail("--start DATE is required");
+	s = cli_date("--start", start);
+	cli_begin(cli);
+	cli_programme_tz(cli, pos[0], tz, sizeof tz);
+	pid = cli_participant_id(cli, pos[1]);
+	if (end[0]) {
+		e = cli_date("--end", end);
+	} else {
+		st = cli_prepare(cli, "SELECT weeks FROM programme WHERE id = ?1");
+		sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		e = s + 7 * sqlite3_column_int64(st, 0) - 1;
+		sqlite3_finalize(st);
+	}
+	if (e < s)
+		cli_fail("--end is before --start");
+	tl_cal_format(s, sd);
+	tl_cal_format(e, ed);
+	st = cli_prepare(cli, "INSERT INTO enrolment (programme, participant, start_date, end_date,"
+	                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, sd, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ed, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	if (sqlite3_changes(cli->db) == 0)
+		cli_fail("%s is already enrolled in %s", pos[1], pos[0]);
+	cli_attendance_refresh(cli);
+	cli_commit(cli);
+	printf("%s enrolled in %s from %s to %s\n", pos[1], pos[0], sd, ed);
+	return 0;
+}
+
+/* Records a withdrawal: sessions from DATE on are no longer eligible. */
+int cmd_programme_withdraw(struct cli *cli, int argc, char **argv)
+{
+	char date[16] = "", d[TL_DATE_LEN], tz[80], *pos[2];
+	const struct tl_option opts[] = {
+		{ NULL, "date", TL_OPT_STR, date, sizeof date, 0, 0, "DATE",
+		  "first day no longer in the programme (required)" },
+		TL_OPT_END,
+	};
+	sqlite3_stmt *st;
+	int64_t pid;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 2, 2);
+	if (!date[0])
+		cli_usage_fail("--date DATE is required");
+	tl_cal_format(cli_date("--date", date), d);
+	cli_begin(cli);
+	cli_programme_tz(cli, pos[0], tz, sizeof tz);
+	pid = cli_participant_id(cli, pos[1]);
+	st = cli_prepare(cli, "UPDATE enrolment SET withdrawn_on = ?3"
+	                      " WHERE programme = ?1 AND participant = ?2");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, d, -1, SQLITE_STATIC);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	if (sqlite3_changes(cli->db) == 0)
+		cli_fail("%s is not enrolled in %s", pos[1], pos[0]);
+	cli_attendance_refresh(cli);
+	cli_commit(cli);
+	printf("%s withdrawn from %s on %s\n", pos[1], pos[0], d);
+	return 0;
+}
+
+int cmd_programme_list(struct cli *cli, int argc, char **argv)
+{
+	sqlite3_stmt *st;
+
+	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
+	st = cli_prepare(cli, "SELECT p.id, p.weeks, p.tz,"
+	                      " coalesce((SELECT group_concat(site, ',') FROM"
+	                      "   (SELECT site FROM programme_site WHERE programme = p.id"
+	                      "    ORDER BY site)), '-'),"
+	                      " (SELECT count(*) FROM enrolment e WHERE e.programme = p.id),"
+	                      " (SELECT count(*) FROM enrolment e WHERE e.programme = p.id"
+	                      "   AND e.withdrawn_on IS NOT NULL),"
+	                      " (SELECT count(*) FROM session s WHERE s.programme = p.id"
+	                      "   AND s.cancelled_at IS NULL), p.name"
+	                      " FROM programme p ORDER BY p.id");
+	printf("%-20s %-5s %-16s %-24s %-8s %-9s %-8s %s\n", "PROGRAMME", "WEEKS", "TZ", "SITES",
+	       "ENROLLED", "WITHDRAWN", "SESSIONS", "NAME");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		printf("%-20s %-5d %-16s %-24s %-8d %-9d %-8d %s\n", sqlite3_column_text(st, 0),
+		       sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
+		       sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+		       sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
+		       sqlite3_column_text(st, 7));
+	sqlite3_finalize(st);
+	return 0;
+}

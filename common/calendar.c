@@ -1,0 +1,259 @@
+/* calendar.c - see calendar.h. */
+#include "calendar.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Howard Hinnant's days_from_civil: proleptic Gregorian, any year. */
+int64_t tl_cal_days(int y, int m, int d)
+{
+	y -= m <= 2;
+	const int64_t era = (y >= 0 ? y : y - 399) / 400;
+	const int64_t yoe = y - era * 400;
+	const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The inverse (civil_from_days). */
+void tl_cal_civil(int64_t days, int *y, int *m, int *d)
+{
+	days += 719468;
+	const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	const int64_t doe = days - era * 146097;
+	const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Copies a formatted value into its fixed-size field (years past 9999
+ * cannot occur: parsing refuses them). */
+static void cal_copy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int cal_digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int tl_cal_parse(const char *text, int64_t *days)
+{
+	int y, m, d, yy, mm, dd;
+
+	if (strlen(text) != 10 || cal_digits(text, 4, &y) || text[4] != '-' ||
+	    cal_digits(text + 5, 2, &m) || text[7] != '-' || cal_digits(text + 8, 2, &d))
+		return -1;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	*days = tl_cal_days(y, m, d);
+	tl_cal_civil(*days, &yy, &mm, &dd); /* catches 2026-02-30 */
+	return (yy == y && mm == m && dd == d) ? 0 : -1;
+}
+
+void tl_cal_format(int64_t days, char buf[TL_DATE_LEN])
+{
+	char tmp[48];
+	int y, m, d;
+	tl_cal_civil(days, &y, &m, &d);
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+	cal_copy(buf, tmp, TL_DATE_LEN);
+}
+
+int tl_cal_weekday(int64_t days)
+{
+	/* 1970-01-01 was a Thursday (4). */
+	int64_t r = (days + 3) % 7;
+	if (r < 0)
+		r += 7;
+	return (int)r + 1;
+}
+
+int64_t tl_cal_week_monday(int64_t days)
+{
+	return days - (tl_cal_weekday(days) - 1);
+}
+
+/* ISO weeks belong to the year of their Thursday. */
+void tl_cal_iso_week(int64_t days, int *year, int *week)
+{
+	int64_t thursday = tl_cal_week_monday(days) + 3;
+	int m, d;
+
+	tl_cal_civil(thursday, year, &m, &d);
+	*week = (int)((thursday - tl_cal_days(*year, 1, 1)) / 7) + 1;
+}
+
+void tl_cal_iso_week_format(int64_t days, char buf[TL_ISOWEEK_LEN])
+{
+	char tmp[48];
+	int y, w;
+	tl_cal_iso_week(days, &y, &w);
+	snprintf(tmp, sizeof tmp, "%04d-W%02d", y, w);
+	cal_copy(buf, tmp, TL_ISOWEEK_LEN);
+}
+
+int tl_cal_parse_hhmm(const char *text, int *minutes)
+{
+	int h, m;
+	if (strlen(text) != 5 || cal_digits(text, 2, &h) || text[2] != ':' ||
+	    cal_digits(text + 3, 2, &m) || h > 23 || m > 59)
+		return -1;
+	*minutes = h * 60 + m;
+	return 0;
+}
+
+int tl_cal_parse_weekday(const char *text, int *weekday)
+{
+	static const char *const names[] = { "monday", "tuesday", "wednesday", "thursday",
+		                             "friday", "saturday", "sunday" };
+	size_t n = strlen(text);
+
+	if (n == 1 && text[0] >= '1' && text[0] <= '7') {
+		*weekday = text[0] - '0';
+		return 0;
+	}
+	for (int i = 0; i < 7 && n >= 3; i++)
+		if (n <= strlen(names[i]) && strncasecmp(text, names[i], n) == 0) {
+			*weekday = i + 1;
+			return 0;
+		}
+	return -1;
+}
+
+int tl_zone_valid(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	struct stat sb;
+
+	if (!tz[0] || tz[0] == '/' || strstr(tz, "..") || strlen(tz) > 64)
+		return 0;
+	for (const char *p = tz; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return 0;
+	snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", tz);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Switches the process to tz, skipping the reload when it is current. */
+static void zone_use(const char *tz)
+{
+	static char current[80];
+	if (strcmp(current, tz) == 0)
+		return;
+	snprintf(current, sizeof current, "%s", tz);
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+int tl_zone_to_utc(const char *tz, int64_t days, int minute_of_day, int64_t *out)
+{
+	struct tm tm;
+	time_t t;
+	int y, m, d;
+
+	zone_use(tz);
+	tl_cal_civil(days, &y, &m, &d);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = minute_of_day / 60;
+	tm.tm_min = minute_of_day % 60;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = (int64_t)t;
+	return 0;
+}
+
+void tl_zone_format(const char *tz, int64_t t, char buf[TL_LOCAL_LEN])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char tmp[96];
+	long off;
+
+	zone_use(tz);
+	if (!localtime_r(&tt, &tm)) {
+		snprintf(buf, TL_LOCAL_LEN, "1970-01-01T00:00:00+00:00");
+		return;
+	}
+	off = tm.tm_gmtoff;
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	         tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+	cal_copy(buf, tmp, TL_LOCAL_LEN);
+}
+
+int64_t tl_zone_local_days(const char *tz, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	zone_use(tz);
+	if (!localtime_r(&tt, &tm))
+		return t / 86400;
+	return tl_cal_days(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static void zone_sql_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char buf[TL_LOCAL_LEN];
+	const char *tz = (const char *)sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !tz) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	tl_zone_format(tz, sqlite3_value_int64(argv[0]), buf);
+	sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+static void zone_sql_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char buf[TL_DATE_LEN];
+	const char *tz = (const char *)sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !tz) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	tl_cal_format(tl_zone_local_days(tz, sqlite3_value_int64(argv[0])), buf);
+	sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+int tl_zone_sql_register(sqlite3 *db)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	if (sqlite3_create_function(db, "tl_local_time", 2, flags, NULL, zone_sql_time, NULL,
+	                            NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "tl_local_date", 2, flags, NULL, zone_sql_date, NULL,
+	                            NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,116 @@
+#!/bin/sh
+# demo-programme.sh - builds a demo database holding a 12-week programme
+# and prints its weekly report.
+#
+#   sh scripts/demo-programme.sh [BUILD-DIR] [DATABASE]
+#
+# Two sites (burnley, padiham), football and gym, 40 participants joining
+# in four intakes (rolling), with regular, patchy, improving and dropping-
+# out attendance; one withdrawal per drop-out kind, unknown cards, stray
+# taps, a cancelled session and the March clock change. Taps are written
+# with sqlite3 exactly as the collector stores them. The data is the same
+# on every run (fixed random seed) and is computed as at DEMO_AS_OF
+# (default 2026-05-01T00:00:00Z, week 10 of the first intake).
+set -eu
+BUILD=${1:-build}
+DB=${2:-$BUILD/demo-programme.db}
+TL="$BUILD/collector/touchline"
+TOUCHLINE_AS_OF=${DEMO_AS_OF:-2026-05-01T00:00:00Z}
+export TOUCHLINE_AS_OF
+[ -x "$TL" ] || { echo "demo: $TL not built (run make build)" >&2; exit 1; }
+command -v sqlite3 > /dev/null || { echo "demo: sqlite3 not installed" >&2; exit 1; }
+
+rm -f "$DB" "$DB-wal" "$DB-shm"
+tl() { "$TL" --db "$DB" "$@"; }
+
+tl init > /dev/null
+tl site add burnley --name "Burnley FC in the Community" > /dev/null
+tl site add padiham --name "Padiham Leisure Centre" > /dev/null
+for s in burnley padiham; do
+	tl reader add "$s" pitch-1 > /dev/null
+	tl reader add "$s" gym-1 > /dev/null
+done
+tl programme add kickstart --name "Kickstart 2026" --weeks 12 --sites burnley,padiham > /dev/null
+tl schedule add kickstart --site burnley --activity football --weekday tue --start 18:00 \
+	--end 19:30 --from 2026-02-23 --to 2026-06-14 > /dev/null
+tl schedule add kickstart --site padiham --activity gym --weekday thu --start 10:00 \
+	--end 11:00 --from 2026-02-23 --to 2026-06-14 > /dev/null
+tl schedule add kickstart --site padiham --activity football --weekday sat --start 11:00 \
+	--end 12:30 --from 2026-02-23 --to 2026-06-14 > /dev/null
+tl schedule cancel 3 --date 2026-04-04 --reason "Easter" > /dev/null
+tl session add kickstart --site burnley --activity football --date 2026-04-06 --start 11:00 \
+	--end 13:00 > /dev/null # Easter Monday tournament
+
+# Participants 1-40: intakes on 23 Feb (15), 9 Mar (10), 23 Mar (10), 6 Apr (5).
+i=1
+while [ "$i" -le 40 ]; do
+	code=$(tl participant add --name "Demo Person $i")
+	tl card enrol "$code" --token "$(printf 'de%030x' "$i")" > /dev/null
+	if [ "$i" -le 15 ]; then start=2026-02-23
+	elif [ "$i" -le 25 ]; then start=2026-03-09
+	elif [ "$i" -le 35 ]; then start=2026-03-23
+	else start=2026-04-06; fi
+	tl programme enrol kickstart "$code" --start "$start" > /dev/null
+	i=$((i + 1))
+done
+
+# Taps, generated with a fixed seed. Profile by id mod 10: 0-3 regular,
+# 4-6 patchy, 7 drops out and is withdrawn, 8 improves, 9 drops out
+# silently (a follow-up case).
+as_of_ts=$(date -u -d "$TOUCHLINE_AS_OF" +%s)
+sqlite3 -separator ' ' "$DB" "SELECT 'S', s.id, s.site, s.activity, s.start_ts, s.end_ts,
+	CAST(julianday(s.local_date) AS INTEGER) FROM session s
+	WHERE s.cancelled_at IS NULL AND s.start_ts < $as_of_ts ORDER BY s.start_ts;
+	SELECT 'E', e.participant, c.token, CAST(julianday(e.start_date) AS INTEGER),
+	CAST(julianday(e.end_date) AS INTEGER) FROM enrolment e
+	JOIN card c ON c.participant = e.participant ORDER BY e.participant" |
+awk -v as_of="$as_of_ts" '
+function tap(site, reader, card, ts) {
+	if (ts >= as_of) return
+	n++
+	printf "INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at) VALUES (\"%08d-0000-4000-8000-%012d\", \"%s\", \"%s\", \"%s\", (SELECT participant FROM card WHERE token = \"%s\"), %d, %d, %d);\n", n, n, site, reader, card, card, ts, n, ts + int(rand() * 5)
+}
+BEGIN { srand(2026); print "BEGIN;" }
+$1 == "S" { ns++; sid[ns] = $2; ssite[ns] = $3; sact[ns] = $4; sst[ns] = $5; sen[ns] = $6; sday[ns] = $7 }
+$1 == "E" { ne++; pid[ne] = $2; card[ne] = $3; pstart[ne] = $4; pend[ne] = $5 }
+END {
+	for (p = 1; p <= ne; p++) {
+		prof = pid[p] % 10
+		drop = 3 + pid[p] % 4
+		for (k = 1; k <= ns; k++) {
+			if (sday[k] < pstart[p] || sday[k] > pend[p]) continue
+			week = int((sday[k] - pstart[p]) / 7)
+			if (prof <= 3) pr = 0.85
+			else if (prof <= 6) pr = 0.5
+			else if (prof == 7 || prof == 9) pr = week < drop ? 0.8 : 0
+			else pr = week < 4 ? 0.3 : 0.8
+			if (sact[k] == "gym" && prof % 2) pr = pr * 0.6 # some prefer football
+			if (rand() >= pr) continue
+			reader = sact[k] == "gym" ? "gym-1" : "pitch-1"
+			ci = sst[k] - 60 * int(25 * rand()) + 60 * int(10 * rand() * rand())
+			tap(ssite[k], reader, card[p], ci)
+			if (rand() < 0.1) tap(ssite[k], reader, card[p], ci + 30 + int(60 * rand()))
+			if (rand() < 0.8) tap(ssite[k], reader, card[p], sen[k] + 60 * (int(25 * rand()) - 10))
+		}
+	}
+	# Visitors with cards nobody holds, and stray taps between sessions.
+	for (k = 1; k <= ns; k += 7) tap(ssite[k], "pitch-1", sprintf("ff%030x", k), sst[k] - 300)
+	for (k = 2; k <= ns; k += 9) tap(ssite[k], "gym-1", card[1 + k % ne], sst[k] - 4 * 3600)
+	print "COMMIT;"
+}' | sqlite3 "$DB"
+
+# Drop-outs of kind 7 told the coach and were withdrawn.
+for i in 7 17 27 37; do
+	code=$(printf 'P-%04d' "$i")
+	start=$(sqlite3 "$DB" "SELECT date(start_date, '+$(( (3 + i % 4) * 7 )) days') FROM enrolment
+		WHERE participant = $i")
+	tl programme withdraw kickstart "$code" --date "$start" > /dev/null
+done
+tl attendance rebuild
+echo
+tl report weekly
+echo "Flagged for follow-up (missed their last 2 eligible sessions):"
+tl followup list
+echo
+echo "Demo database: $DB (as of $TOUCHLINE_AS_OF). Try:"
+echo "  TOUCHLINE_AS_OF=$TOUCHLINE_AS_OF $TL --db $DB export activity --format csv"

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# programme_cli.sh - the programme-model commands: their checks and error
+# codes, edits that rebuild attendance, the order in which facts become
+# known not mattering, and the demo generator.
+source "$TL_SRC/tests/lib.sh"
+export TOUCHLINE_AS_OF=2026-05-01T00:00:00Z
+
+# rc CMD...: the exit status of a touchline command, output discarded.
+rc() { local r=0; tl "$@" > /dev/null 2>&1 || r=$?; echo "$r"; }
+
+setup_db
+tl site add padiham > /dev/null
+is "$(rc programme add kick --tz Mars/Olympus)" 1 "unknown time zone refused"
+is "$(rc programme add kick --sites nowhere)" 1 "unknown site refused"
+is "$(rc programme add kick --sites burnley)" 0 "programme added"
+is "$(rc programme add kick)" 1 "duplicate programme refused"
+is "$(rc programme add kick --sites padiham)" 0 "a site added to a programme"
+is "$(sql "SELECT group_concat(site) FROM (SELECT site FROM programme_site ORDER BY site)")" \
+	"burnley,padiham" "programme sites"
+is "$(sql "SELECT weeks || ' ' || tz FROM programme")" "12 Europe/London" "programme defaults"
+
+S="--site burnley --activity football --weekday tue --start 18:00 --end 19:30"
+is "$(rc schedule add kick $S --from 2026-03-01)" 2 "schedule needs --to"
+is "$(rc schedule add kick --site burnley --activity football --weekday tue --start 19:00 \
+	--end 18:00 --from 2026-03-01 --to 2026-04-30)" 2 "end before start refused"
+is "$(rc schedule add kick --site burnley --activity football --weekday funday --start 18:00 \
+	--end 19:00 --from 2026-03-01 --to 2026-04-30)" 2 "bad weekday refused"
+is "$(rc schedule add kick --site burnley --activity chess --weekday tue --start 18:00 \
+	--end 19:00 --from 2026-03-01 --to 2026-04-30)" 1 "unknown activity refused"
+tl site add elsewhere > /dev/null
+is "$(rc schedule add kick --site elsewhere --activity football --weekday tue --start 18:00 \
+	--end 19:00 --from 2026-03-01 --to 2026-04-30)" 1 "site outside the programme refused"
+is "$(tl schedule add kick $S --from 2026-03-01 --to 2026-04-30)" "schedule 1 added: 9 sessions" \
+	"weekly sessions generated"
+is "$(sql "SELECT group_concat(DISTINCT start_time) FROM session")" "18:00" \
+	"every session at 18:00 local"
+is "$(sql "SELECT group_concat(DISTINCT strftime('%H:%M', start_ts, 'unixepoch'))
+           FROM (SELECT start_ts FROM session ORDER BY start_ts)")" "18:00,17:00" \
+	"at 18:00 UTC in winter, 17:00 UTC in summer"
+is "$(sql "SELECT count(DISTINCT iso_week) FROM session")" 9 "one session per ISO week"
+
+tl participant add > /dev/null
+tl card enrol P-0002 --token "$CARD2" > /dev/null
+is "$(rc programme enrol kick P-0001)" 2 "enrol needs --start"
+is "$(rc programme enrol kick P-0009 --start 2026-03-02)" 1 "unknown participant refused"
+is "$(tl programme enrol kick P-0001 --start 2026-03-02)" \
+	"P-0001 enrolled in kick from 2026-03-02 to 2026-05-24" "enrolled for 12 weeks"
+is "$(rc programme enrol kick P-0001 --start 2026-03-02)" 1 "enrolled twice refused"
+is "$(rc programme withdraw kick P-0002 --date 2026-04-01)" 1 "withdrawing the unenrolled refused"
+
+tap_at() { # CARD UTC-TIME
+	local ts
+	ts=$(date -u -d "$2" +%s)
+	sql "INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)
+	     VALUES ('$(uuid)', 'burnley', 'pitch-1', '$1',
+	     (SELECT participant FROM card WHERE token = '$1'), $ts, 1, $ts)"
+}
+tap_at "$CARD1" 2026-03-03T17:50:00Z
+tap_at "$CARD1" 2026-03-03T19:31:00Z
+tap_at "$CARD1" 2026-03-31T16:55:00Z
+tap_at "$CARD1" 2026-04-02T16:55:00Z # Thursday: no session yet
+tl attendance rebuild > /dev/null
+is "$(sql "SELECT sum(attended) FROM attendance")" 2 "two sessions attended"
+is "$(tl attendance unmatched | tail -n +2 | awk '{print $NF}')" "no_session" "one tap matched nothing"
+is "$(sql "SELECT met_minutes FROM activity_week WHERE iso_week = '2026-W10'")" 630.0 \
+	"football MET 7.0"
+tl activity add football --met 8.0 > /dev/null
+is "$(sql "SELECT met_minutes FROM activity_week WHERE iso_week = '2026-W10'")" 720.0 \
+	"editing MET rebuilds activity"
+is "$(rc activity add football --intensity extreme)" 2 "bad intensity refused"
+is "$(rc activity add boxing --met 8)" 2 "new activity needs an intensity"
+is "$(rc activity add boxing --intensity vigorous --met 0)" 2 "MET must be positive"
+is "$(rc activity add boxing --intensity vigorous --met 8.5 --name Boxing)" 0 "activity added"
+
+# A one-off session on the Thursday picks up the tap already recorded.
+is "$(tl session add kick --site burnley --activity boxing --date 2026-04-02 --start 18:00 \
+	--end 19:00)" "session 10 added" "one-off session"
+is "$(sql "SELECT attended FROM attendance WHERE session = 10")" 1 "its earlier tap now counts"
+is "$(sql "SELECT count(*) FROM tap_unmatched")" 0 "nothing unmatched now"
+is "$(rc session add kick --site burnley --activity boxing --date 2026-04-02 --start 18:00 \
+	--end 19:00)" 1 "the same session twice refused"
+
+# Cancellations.
+is "$(tl schedule cancel 1 --date 2026-03-10 --reason rain)" "1 session of schedule 1 cancelled" \
+	"one date cancelled"
+is "$(rc schedule cancel 1 --date 2026-03-10)" 1 "cancelling twice refused"
+is "$(rc schedule cancel 1)" 2 "cancel needs --date or --from"
+is "$(tl schedule cancel 1 --from 2026-04-14)" "3 sessions of schedule 1 cancelled" \
+	"the rest of a schedule cancelled"
+is "$(sql "SELECT last_date FROM schedule WHERE id = 1")" "2026-04-13" "schedule ends the day before"
+is "$(tl session cancel 10)" "session 10 cancelled" "one-off session cancelled"
+is "$(sql "SELECT count(*) FROM attendance WHERE session IN (SELECT id FROM session
+           WHERE cancelled_at IS NOT NULL)")" 0 "nobody expected at cancelled sessions"
+is "$(sql "SELECT reason FROM tap_unmatched")" "cancelled_session" "the tap there is kept"
+
+# Withdrawal and follow-up.
+is "$(sql "SELECT missed_run || ' ' || followup FROM engagement")" "1 0" \
+	"missed only the last session (others cancelled): not flagged"
+tl programme withdraw kick P-0001 --date 2026-04-08 > /dev/null
+is "$(tl followup list | tail -n +2)" "" "withdrawn: not flagged"
+ok "weekly report says programme activity only" bash -c \
+	"'$TOUCHLINE' --db '$DB' report weekly | grep -q 'programme sessions only'"
+is "$(rc report weekly --programme nope)" 1 "report of an unknown programme refused"
+
+# The order in which facts become known does not matter: the same data
+# entered with taps first, then schedule, card and enrolment, gives the
+# same exports.
+first=$(tl export attendance; tl export activity; tl export participants)
+DB2="$T/late.db"
+tl2() { "$TOUCHLINE" --db "$DB2" "$@" > /dev/null; }
+tl2 init
+tl2 site add burnley --name Burnley
+tl2 site add padiham
+tl2 reader add burnley pitch-1
+tl2 reader add burnley gym-1
+tl2 participant add
+tl2 participant add
+for row in $(sql "SELECT id || '|' || ts || '|' || card FROM tap ORDER BY n DESC"); do
+	IFS='|' read -r _ ts card <<< "$row"
+	sqlite3 "$DB2" "INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)
+		VALUES ('$(uuid)', 'burnley', 'pitch-1', '$card', NULL, $ts, 1, $ts)"
+done
+tl2 activity add boxing --intensity vigorous --met 8.5 --name Boxing
+tl2 activity add football --met 8.0
+tl2 programme add kick --sites padiham,burnley
+tl2 programme enrol kick P-0001 --start 2026-03-02
+tl2 programme withdraw kick P-0001 --date 2026-04-08
+tl2 schedule add kick $S --from 2026-03-01 --to 2026-04-30
+tl2 schedule cancel 1 --from 2026-04-14
+tl2 schedule cancel 1 --date 2026-03-10
+tl2 session add kick --site burnley --activity boxing --date 2026-04-02 --start 18:00 --end 19:00
+tl2 session cancel 10
+tl2 card enrol P-0001 --token "$CARD1"
+tl2 card enrol P-0002 --token "$CARD2"
+tl2 attendance rebuild
+late=$(DB=$DB2 tl export attendance; DB=$DB2 tl export activity; DB=$DB2 tl export participants)
+is "$late" "$first" "facts learnt late give the same exports"
+
+# The demo generator builds its programme and reports on it.
+sh "$TL_SRC/scripts/demo-programme.sh" "$TL_BIN" "$T/demo.db" > "$T/demo.out"
+is "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM enrolment")" 40 "demo: 40 participants"
+is "$(sqlite3 "$T/demo.db" "SELECT count(DISTINCT site) FROM session")" 2 "demo: two sites"
+ok "demo: some attend, some drop out" test \
+	"$(sqlite3 "$T/demo.db" "SELECT count(*) FROM engagement WHERE followup")" -gt 0
+ok "demo: weekly report printed" grep -q "^2026-W1[0-8]" "$T/demo.out"
+done_testing
