@@ -1,0 +1,240 @@
+/* export.c - see export.h. Moved from collector/cli/cmd_export.c so the
+ * dashboard's downloads are the CLI's exports, byte for byte. */
+#include "export.h"
+#include "calendar.h"
+
+#include <openssl/rand.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const taps_cols[] = { "id", "site", "reader", "participant", "ts",
+	                                 "received_at" };
+
+static const char *const attendance_cols[] = {
+	"participant",  "programme",     "site",       "activity",   "session_start",
+	"session_end",  "attended",      "checkin_at", "checkout_at", "minutes",
+	"minutes_estimated", "intensity", "programme_week", "iso_week", "session"
+};
+
+static const char *const activity_cols[] = {
+	"participant", "programme", "iso_week", "sessions_attended", "minutes",
+	"moderate_equivalent_minutes", "met_minutes", "activity_level", "week_start",
+	"sessions_eligible", "moderate_minutes", "vigorous_minutes"
+};
+
+static const char *const participants_cols[] = {
+	"participant", "programme", "start_date", "end_date", "withdrawn_on", "status",
+	"sessions_eligible", "sessions_attended", "attendance_rate", "weeks_attended",
+	"missed_run", "followup"
+};
+
+static const char *const sessions_cols[] = {
+	"session", "programme", "site", "activity", "intensity", "met", "local_date",
+	"session_start", "session_end", "iso_week", "kind", "cancelled",
+	"participants_eligible", "participants_attended"
+};
+
+#define EXPORT_N(cols) ((int)(sizeof cols / sizeof cols[0]))
+
+/* Erased participants (code NULL) are left out of every per-person
+ * export; their attendance still counts in the sessions export. */
+const struct tl_export_kind tl_export_kinds[] = {
+	{ "taps", taps_cols, EXPORT_N(taps_cols), TL_EXPORT_DATES | TL_EXPORT_SITE,
+	  "SELECT t.id, t.site, t.reader, tl_pseudonym(p.code),"
+	  " strftime('%Y-%m-%dT%H:%M:%SZ', t.ts, 'unixepoch'),"
+	  " strftime('%Y-%m-%dT%H:%M:%SZ', t.received_at, 'unixepoch')"
+	  " FROM tap t LEFT JOIN participant p ON p.id = t.participant"
+	  " WHERE (?1 IS NULL OR date(t.ts, 'unixepoch') >= ?1)"
+	  " AND (?2 IS NULL OR date(t.ts, 'unixepoch') <= ?2)"
+	  " AND (?4 IS NULL OR t.site = ?4) AND ?3 IS NULL"
+	  " ORDER BY t.ts, t.n" },
+	{ "attendance", attendance_cols, EXPORT_N(attendance_cols),
+	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
+	  "SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"
+	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"
+	  " tl_local_time(a.checkin_at, g.tz), tl_local_time(a.checkout_at, g.tz), a.minutes,"
+	  " a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id"
+	  " FROM attendance a JOIN session s ON s.id = a.session"
+	  " JOIN programme g ON g.id = s.programme JOIN activity ac ON ac.id = s.activity"
+	  " JOIN participant p ON p.id = a.participant"
+	  " WHERE p.code IS NOT NULL AND (?1 IS NULL OR s.local_date >= ?1)"
+	  " AND (?2 IS NULL OR s.local_date <= ?2) AND (?3 IS NULL OR s.programme = ?3)"
+	  " AND (?4 IS NULL OR s.site = ?4)"
+	  " ORDER BY s.start_ts, s.id, 1" },
+	{ "activity", activity_cols, EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
+	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"
+	  " w.moderate_equivalent_minutes, w.met_minutes, w.activity_level, w.week_start,"
+	  " w.sessions_eligible, w.moderate_minutes, w.vigorous_minutes"
+	  " FROM activity_week w JOIN participant p ON p.id = w.participant"
+	  " WHERE p.code IS NOT NULL"
+	  " AND (?1 IS NULL OR w.week_start >= date(?1, '-6 days', 'weekday 1'))"
+	  " AND (?2 IS NULL OR w.week_start <= ?2) AND (?3 IS NULL OR w.programme = ?3)"
+	  " AND ?4 IS NULL"
+	  " ORDER BY w.programme, w.iso_week, 1" },
+	{ "participants", participants_cols, EXPORT_N(participants_cols),
+	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
+	  "SELECT tl_pseudonym(p.code), e.programme, e.start_date, e.end_date, e.withdrawn_on,"
+	  " CASE WHEN e.withdrawn_on IS NOT NULL THEN 'withdrawn'"
+	  "  WHEN e.start_date > date(b.as_of, 'unixepoch') THEN 'not_started'"
+	  "  WHEN e.end_date < date(b.as_of, 'unixepoch') THEN 'completed' ELSE 'active' END,"
+	  " coalesce(g.sessions_eligible, 0), coalesce(g.sessions_attended, 0),"
+	  " g.attendance_rate, coalesce(g.weeks_attended, 0), coalesce(g.missed_run, 0),"
+	  " coalesce(g.followup, 0)"
+	  " FROM enrolment e JOIN participant p ON p.id = e.participant"
+	  " JOIN attendance_build b ON b.id = 1"
+	  " LEFT JOIN engagement g ON g.participant = e.participant AND g.programme = e.programme"
+	  " WHERE p.code IS NOT NULL AND (?1 IS NULL OR e.end_date >= ?1)"
+	  " AND (?2 IS NULL OR e.start_date <= ?2) AND (?3 IS NULL OR e.programme = ?3)"
+	  " AND ?4 IS NULL"
+	  " ORDER BY e.programme, 1" },
+	{ "sessions", sessions_cols, EXPORT_N(sessions_cols),
+	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
+	  "SELECT s.id, s.programme, s.site, s.activity, ac.intensity, ac.met, s.local_date,"
+	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), s.iso_week,"
+	  " CASE WHEN s.schedule IS NULL THEN 'one-off' ELSE 'scheduled' END,"
+	  " s.cancelled_at IS NOT NULL,"
+	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id),"
+	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id AND a.attended)"
+	  " FROM session s JOIN programme g ON g.id = s.programme"
+	  " JOIN activity ac ON ac.id = s.activity"
+	  " WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"
+	  " AND (?3 IS NULL OR s.programme = ?3) AND (?4 IS NULL OR s.site = ?4)"
+	  " ORDER BY s.start_ts, s.id" },
+};
+
+/* --rekey: each code becomes a random pseudonym, the same one for every
+ * row of this export and unrelated to any other export. The map holds one
+ * entry per participant, never rows. */
+struct export_rekey {
+	int on;
+	size_t n, cap;
+	char (*codes)[32];
+	char (*pseudonyms)[24];
+	int failed; /* out of memory or randomness */
+};
+
+static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
+{
+	unsigned char rnd[8];
+	size_t h = 5381, i;
+
+	for (const char *c = code; *c; c++)
+		h = h * 33 + (unsigned char)*c;
+	if (k->n * 2 >= k->cap) { /* grow and rehash into a table twice the size */
+		struct export_rekey bigger = { 1, 0, k->cap ? k->cap * 2 : 256, NULL, NULL, 0 };
+		bigger.codes = calloc(bigger.cap, sizeof *bigger.codes);
+		bigger.pseudonyms = calloc(bigger.cap, sizeof *bigger.pseudonyms);
+		if (!bigger.codes || !bigger.pseudonyms) {
+			free(bigger.codes);
+			free(bigger.pseudonyms);
+			k->failed = 1;
+			return NULL;
+		}
+		for (i = 0; i < k->cap; i++) {
+			size_t g = 5381, j;
+			if (!k->codes[i][0])
+				continue;
+			for (const char *c = k->codes[i]; *c; c++)
+				g = g * 33 + (unsigned char)*c;
+			for (j = g % bigger.cap; bigger.codes[j][0]; j = (j + 1) % bigger.cap)
+				;
+			memcpy(bigger.codes[j], k->codes[i], sizeof bigger.codes[j]);
+			memcpy(bigger.pseudonyms[j], k->pseudonyms[i], sizeof bigger.pseudonyms[j]);
+			bigger.n++;
+		}
+		free(k->codes);
+		free(k->pseudonyms);
+		*k = bigger;
+	}
+	for (i = h % k->cap; k->codes[i][0]; i = (i + 1) % k->cap)
+		if (strcmp(k->codes[i], code) == 0)
+			return k->pseudonyms[i];
+	if (RAND_bytes(rnd, sizeof rnd) != 1) {
+		k->failed = 1;
+		return NULL;
+	}
+	snprintf(k->codes[i], sizeof k->codes[i], "%s", code);
+	snprintf(k->pseudonyms[i], sizeof k->pseudonyms[i], "R-%02x%02x%02x%02x%02x%02x%02x%02x",
+	         rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	k->n++;
+	return k->pseudonyms[i];
+}
+
+/* SQL tl_pseudonym(code): the code itself, or its --rekey pseudonym. */
+static void export_sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct export_rekey *k = sqlite3_user_data(ctx);
+	const char *code = (const char *)sqlite3_value_text(argv[0]), *out;
+
+	(void)argc;
+	if (!code) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (k->on && strlen(code) >= sizeof k->codes[0]) {
+		sqlite3_result_error(ctx, "participant code too long to rekey", -1);
+		return;
+	}
+	out = k->on ? export_rekey_lookup(k, code) : code;
+	if (!out) {
+		sqlite3_result_error(ctx, "rekey: out of memory or no randomness", -1);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+const int tl_export_kind_count = (int)(sizeof tl_export_kinds / sizeof tl_export_kinds[0]);
+
+const struct tl_export_kind *tl_export_find(const char *name)
+{
+	for (int i = 0; i < tl_export_kind_count; i++)
+		if (strcmp(name, tl_export_kinds[i].name) == 0)
+			return &tl_export_kinds[i];
+	return NULL;
+}
+
+static void export_bind(sqlite3_stmt *st, int i, const char *value)
+{
+	if (value && value[0])
+		sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
+}
+
+int tl_export_write(sqlite3 *db, const struct tl_export_kind *k, const struct tl_export_filter *f,
+                    enum tl_format fmt, FILE *out, long *nrows, char *err, size_t errlen)
+{
+	struct export_rekey rekey = { f->rekey, 0, 0, NULL, NULL, 0 };
+	struct tl_rows rows;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*nrows = 0;
+	if (tl_zone_sql_register(db) ||
+	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, &rekey,
+	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, k->sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	export_bind(st, 1, f->from);
+	export_bind(st, 2, f->to);
+	export_bind(st, 3, f->programme);
+	export_bind(st, 4, f->site);
+	tl_rows_begin(&rows, out, fmt, k->cols, k->ncols);
+	rc = tl_rows_query(&rows, st);
+	if (rc)
+		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	/* The function's data lives on this stack: unregister it. */
+	sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	free(rekey.codes);
+	free(rekey.pseudonyms);
+	*nrows = rows.nrows;
+	if (rc)
+		return -1;
+	if (tl_rows_finish(&rows)) {
+		snprintf(err, errlen, "write failed");
+		return -1;
+	}
+	return 0;
+}
