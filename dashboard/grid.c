@@ -117,9 +117,11 @@ void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, co
 	fputs("</tr></thead>\n<tbody>\n", f);
 }
 
-void grid_row_head(FILE *f, struct dash *d, const struct grid_row *r)
+void grid_row_head(FILE *f, struct dash *d, const struct grid_row *r, const char *prefix)
 {
-	fputs("<tr><th scope=\"row\">", f);
+	fprintf(f, "<tr id=\"%s-", prefix);
+	html_esc(f, r->code);
+	fputs("\"><th scope=\"row\">", f);
 	html_esc(f, r->code);
 	fputs("</th>", f);
 	if (d->names) {

@@ -29,7 +29,7 @@ void grid_free(struct grid *g);
 void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,
                const char *total1, const char *total2);
 /* <tr>, the code and (with --names) the name. */
-void grid_row_head(FILE *f, struct dash *d, const struct grid_row *r);
+void grid_row_head(FILE *f, struct dash *d, const struct grid_row *r, const char *prefix);
 
 #define GRID_MAX_WEEKS 26
 

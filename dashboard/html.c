@@ -43,6 +43,7 @@ static const char html_css[] =
 	".scroll{overflow-x:auto;max-width:100%}\n"
 	"table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.92rem}\n"
 	"th,td{border:1px solid #b0b0b0;padding:.25rem .45rem;text-align:left;vertical-align:top}\n"
+	"thead th,td.num,.hm td{white-space:nowrap}\n"
 	"thead th{background:var(--head)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"caption{text-align:left;font-weight:600;padding:.2rem 0}\n"
 	".kpi{font-size:1.05rem}.kpi td.num{font-size:1.35rem;font-weight:700;min-width:6rem}\n"

@@ -132,7 +132,7 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 		for (int i = 0; i < g.nrows; i++) {
 			const struct grid_row *r = &g.rows[i];
 			long mean = r->tb ? (2 * r->ta + r->tb) / (2 * r->tb) : 0;
-			grid_row_head(f, d, r);
+			grid_row_head(f, d, r, "min");
 			fprintf(f, "<td class=\"num\" data-v=\"%ld\">%ld</td><td class=\"num\">%ld</td>",
 			        mean, mean, r->tb);
 			for (int w = 0; w < g.nweeks; w++) {

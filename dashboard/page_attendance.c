@@ -125,7 +125,7 @@ static void att_groups(FILE *f, struct dash *d, const struct dash_scope *s,
 		fprintf(f, "<th scope=\"col\" class=\"num\">%s</th>", w[i].week);
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (int j = 0; j < g; j++) {
-		fputs("<tr><th scope=\"row\">", f);
+		fprintf(f, "<tr id=\"att-%s-%d\"><th scope=\"row\">", what, j + 1);
 		html_esc(f, names[j]);
 		fputs("</th>", f);
 		for (int i = 0; i < n; i++) {

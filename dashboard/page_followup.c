@@ -43,7 +43,7 @@ void page_followup(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "data-sort=\"num\">Attended</th></tr></thead>\n<tbody>\n",
 	      f);
 	while (dash_step(d, st)) {
-		fputs("<tr><th scope=\"row\">", f);
+		fprintf(f, "<tr id=\"fu-%d\"><th scope=\"row\">", n + 1);
 		html_esc(f, dash_text(st, 0));
 		fputs("</th>", f);
 		if (d->names) {

@@ -41,7 +41,7 @@ void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 	          "Attended");
 	for (int i = 0; i < g.nrows; i++) {
 		const struct grid_row *r = &g.rows[i];
-		grid_row_head(f, d, r);
+		grid_row_head(f, d, r, "hm");
 		html_pct(f, dash_percent(r->ta, r->tb));
 		fprintf(f, "<td class=\"num\" data-v=\"%ld\">%ld/%ld</td>", r->ta, r->ta, r->tb);
 		for (int w = 0; w < g.nweeks; w++) {

@@ -15,7 +15,7 @@ static void quality_table(FILE *f, struct dash *d, sqlite3_stmt *st, const char 
 	        id, caption);
 	while (dash_step(d, st)) {
 		char t[32];
-		fputs("<tr><th scope=\"row\">", f);
+		fprintf(f, "<tr id=\"%s-%d\"><th scope=\"row\">", id, n + 1);
 		html_esc(f, dash_text(st, 0));
 		fprintf(f, "</th><td class=\"num\">%lld</td><td>%s</td></tr>\n",
 		        sqlite3_column_int64(st, 1), dash_utc(st, 2, t));

@@ -24,7 +24,7 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s)
 	while (dash_step(d, st)) {
 		char seen[32], tap[32];
 		const char *state = dash_text(st, 3);
-		fputs("<tr><td>", f);
+		fprintf(f, "<tr id=\"reader-%d\"><td>", n + 1);
 		html_esc(f, dash_text(st, 1));
 		fputs("</td><th scope=\"row\">", f);
 		html_esc(f, dash_text(st, 2));

@@ -109,7 +109,7 @@ void page_retention(FILE *f, struct dash *d, const struct dash_scope *s)
 		fprintf(f, "<th scope=\"col\" class=\"num\">Wk %d</th>", w);
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (int i = 0; i < n; i++) {
-		fputs("<tr><th scope=\"row\">", f);
+		fprintf(f, "<tr id=\"ret-%d\"><th scope=\"row\">", i + 1);
 		html_esc(f, in[i].label);
 		fprintf(f, "</th><td class=\"num\">%ld</td>", in[i].size);
 		for (int w = 1; w <= maxw; w++) {

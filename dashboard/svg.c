@@ -247,7 +247,8 @@ void svg_lines(FILE *f, const char *id, const char *title, const char *desc, int
 		if (k > 1 && last >= 0) {
 			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" style=\"fill:%s\">",
 			        SVG_L + slot * last + slot / 2 + 8,
-			        SVG_T + ph - series[j].v[last] / top * ph + 4 + (j % 3 - 1) * 3, colour,
+			        SVG_T + ph - series[j].v[last] / top * ph + 4 + 13 * j - 13 * (k - 1) / 2.0,
+			        colour,
 			        colour);
 			html_esc(f, series[j].name);
 			fputs("</text>", f);

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""dashboard_html.py - checks and reads the dashboard's HTML.
+
+  dashboard_html.py check FILE...    well-formed (every element closed and
+      properly nested, void elements excepted), unique ids, a doctype, and
+      nothing that would make a browser fetch anything (no http(s): or //
+      URLs, no <link>, <iframe>, <object>, <embed>, <img>, external
+      scripts). Prints one line per problem; exit 1 if any.
+  dashboard_html.py figures FILE     prints every table row that has an id
+      as "id: cell | cell | ...", the figures the golden test compares.
+"""
+import sys
+from html.parser import HTMLParser
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+        "source", "track", "wbr"}
+FETCHING = {"link", "iframe", "object", "embed", "img", "audio", "video", "source", "frame"}
+
+
+class Checker(HTMLParser):
+    def __init__(self, name):
+        super().__init__(convert_charrefs=True)
+        self.name, self.stack, self.ids, self.problems = name, [], set(), []
+        self.doctype = False
+
+    def problem(self, msg):
+        self.problems.append("%s:%d: %s" % (self.name, self.getpos()[0], msg))
+
+    def handle_decl(self, decl):
+        self.doctype = self.doctype or decl.lower() == "doctype html"
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k == "id":
+                if v in self.ids:
+                    self.problem("duplicate id %r" % v)
+                self.ids.add(v)
+            if k in ("src", "href", "action", "data", "poster", "xlink:href") and v:
+                low = v.strip().lower()
+                if low.startswith(("http:", "https:", "//", "ftp:", "ws:", "wss:")):
+                    self.problem("external URL %s=%r" % (k, v))
+            if k == "style" and v and "url(" in v.lower() and "url(#" not in v.lower():
+                self.problem("url() in style")
+        if tag in FETCHING:
+            self.problem("<%s> would fetch something" % tag)
+        if tag == "script" and any(k == "src" for k, _ in attrs):
+            self.problem("external script")
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()[0]))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.problem("end tag of void element </%s>" % tag)
+            return
+        if not self.stack:
+            self.problem("</%s> closes nothing" % tag)
+            return
+        top, line = self.stack.pop()
+        if top != tag:
+            self.problem("</%s> closes <%s> of line %d" % (tag, top, line))
+
+    def close(self):
+        super().close()
+        if not self.doctype:
+            self.problem("no <!DOCTYPE html>")
+        for tag, line in self.stack:
+            self.problem("<%s> of line %d never closed" % (tag, line))
+
+
+class Figures(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.row, self.cell, self.cells, self.out = None, None, [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and a.get("id"):
+            self.row, self.cells = a["id"], []
+        elif tag in ("td", "th") and self.row:
+            self.cell = ""
+        elif tag == "br" and self.cell is not None:
+            self.cell += " "
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.row and self.cell is not None:
+            self.cells.append(" ".join(self.cell.split()))
+            self.cell = None
+        elif tag == "tr" and self.row:
+            self.out.append("%s: %s" % (self.row, " | ".join(self.cells)))
+            self.row = None
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    if sys.argv[1] == "check":
+        bad = 0
+        for name in sys.argv[2:]:
+            c = Checker(name)
+            with open(name, encoding="utf-8") as f:
+                c.feed(f.read())
+            c.close()
+            for p in c.problems:
+                print(p)
+            bad += len(c.problems)
+        sys.exit(1 if bad else 0)
+    if sys.argv[1] == "figures":
+        p = Figures()
+        with open(sys.argv[2], encoding="utf-8") as f:
+            p.feed(f.read())
+        p.close()
+        print("\n".join(p.out))
+        return
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
