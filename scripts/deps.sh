@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
 libsqlite3-dev sqlite3 libcjson-dev libnfc-dev libssl-dev openssl libinih-dev
-libcmocka-dev python3 tzdata"
+libcmocka-dev python3 tzdata chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

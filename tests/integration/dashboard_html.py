@@ -8,6 +8,10 @@
       scripts). Prints one line per problem; exit 1 if any.
   dashboard_html.py figures FILE     prints every table row that has an id
       as "id: cell | cell | ...", the figures the golden test compares.
+  dashboard_html.py netlog FILE      reads a Chromium net log (--log-net-log)
+      and prints every URL requested other than file: and data: ones,
+      leaving out the browser's own background requests (told apart by
+      their traffic annotation, not by host); exit 1 if any.
 """
 import sys
 from html.parser import HTMLParser
@@ -99,6 +103,52 @@ class Figures(HTMLParser):
             self.row = None
 
 
+# Traffic annotations (hashes of their unique ids) of Chromium's own
+# background requests, which no page can make: network time, the Google
+# account check, the component updater, and a few more that some
+# versions make at start. Anything else, e.g. blink_resource_loader for
+# a page's <img>, is the page's doing.
+BROWSER_ANNOTATIONS = {46188932, 35565745, 54845618}
+BROWSER_HOSTS = ("clients2.google.com", "update.googleapis.com", "accounts.google.com",
+                 "clients1.google.com", "www.googleapis.com", "redirector.gvt1.com",
+                 "optimizationguide-pa.googleapis.com", "content-autofill.googleapis.com")
+
+
+def netlog(name):
+    import json
+    from urllib.parse import urlsplit
+    with open(name, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        log = json.loads(text)
+    except ValueError:  # a log cut short by a killed browser
+        log = json.loads(text.rstrip().rstrip(",") + "]}")
+    types = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    annotation, urls, bad, ignored = {}, {}, [], 0
+    for e in log["events"]:
+        p = e.get("params") or {}
+        src = e.get("source", {}).get("id")
+        if types.get(e["type"]) == "REQUEST_ALIVE" and "traffic_annotation" in p:
+            annotation[src] = p["traffic_annotation"]
+        url = p.get("url")
+        if isinstance(url, str):
+            urls.setdefault(src, set()).add(url)
+    for src, us in sorted(urls.items()):
+        for url in sorted(us):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme in ("file", "data"):
+                continue
+            if annotation.get(src) in BROWSER_ANNOTATIONS or (
+                    annotation.get(src) is None and urlsplit(url).hostname in BROWSER_HOSTS):
+                ignored += 1
+                continue
+            bad.append(url)
+    for url in bad:
+        print("request: " + url)
+    print("%d page requests, %d browser background requests ignored" % (len(bad), ignored))
+    sys.exit(1 if bad else 0)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -120,6 +170,8 @@ def main():
         p.close()
         print("\n".join(p.out))
         return
+    if sys.argv[1] == "netlog":
+        netlog(sys.argv[2])
     sys.exit(__doc__)
 
 
