@@ -64,9 +64,9 @@ static void act_levels(FILE *f, struct dash *d, const struct dash_scope *s)
 	{
 		const char **labels = malloc((size_t)n * sizeof *labels);
 		double *sv = malloc((size_t)n * 3 * sizeof *sv);
-		struct svg_series ser[3] = { { "Inactive (<30)", NULL },
-			                     { "Fairly active (30-149)", NULL },
-			                     { "Active (150+)", NULL } };
+		struct svg_series ser[3] = { { "Inactive, under 30", NULL },
+			                     { "Fairly active, 30-149", NULL },
+			                     { "Active, 150 or more", NULL } };
 		if (!labels || !sv)
 			dash_fail("out of memory");
 		for (int i = 0; i < n; i++) {

@@ -149,8 +149,8 @@ void svg_stacked(FILE *f, const char *id, const char *title, const char *desc, i
 	}
 	top = svg_axis_max(max, 0, &step);
 	svg_open(f, id, title, desc);
-	ph = svg_axes(f, top, step, 0, 150);
-	slot = (double)(SVG_W - SVG_L - 150) / (n > 0 ? n : 1);
+	ph = svg_axes(f, top, step, 0, 180);
+	slot = (double)(SVG_W - SVG_L - 180) / (n > 0 ? n : 1);
 	bw = slot * 0.7;
 	for (int i = 0; i < n; i++) {
 		double cx = SVG_L + slot * i + slot / 2, base = SVG_T + ph;
@@ -176,7 +176,7 @@ void svg_stacked(FILE *f, const char *id, const char *title, const char *desc, i
 		double y = SVG_T + 10 + j * 26;
 		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"18\" height=\"18\" fill=\"%s\" "
 		           "stroke=\"#1a1a1a\"/><text x=\"%d\" y=\"%.1f\">",
-		        SVG_W - 140, y, svg_level_fill[j], SVG_W - 116, y + 14);
+		        SVG_W - 172, y, svg_level_fill[j], SVG_W - 148, y + 14);
 		html_esc(f, series[j].name);
 		fputs("</text>\n", f);
 	}
