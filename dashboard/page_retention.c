@@ -77,7 +77,7 @@ void page_retention(FILE *f, struct dash *d, const struct dash_scope *s)
 		struct svg_series ser[RET_MAX_CURVES];
 		double v[RET_MAX_CURVES][RET_WEEKS];
 		const char *labels[RET_WEEKS];
-		char wl[RET_WEEKS][8];
+		char wl[RET_WEEKS][16];
 		for (int w = 0; w < maxw; w++) {
 			snprintf(wl[w], sizeof wl[w], "week %d", w + 1);
 			labels[w] = wl[w];

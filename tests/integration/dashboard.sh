@@ -20,6 +20,7 @@ ok "index.html, a page per programme and per site, the dictionary" \
 	-f "$T/site/programme-steps.html" -a -f "$T/site/site-burnley.html" -a \
 	-f "$T/site/site-padiham.html" -a -f "$T/site/data-dictionary.html"
 ok "every page well-formed and fetching nothing" python3 "$HTMLPY" check "$T"/site/*.html
+ok "text colours pass WCAG 2.1 AA (4.5:1)" python3 "$HTMLPY" contrast "$T/site/index.html"
 ok "no temporary directory left beside the output" \
 	bash -c "! ls -d '$T'/site.tmp-* 2>/dev/null"
 

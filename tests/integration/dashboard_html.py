@@ -8,6 +8,9 @@
       scripts). Prints one line per problem; exit 1 if any.
   dashboard_html.py figures FILE     prints every table row that has an id
       as "id: cell | cell | ...", the figures the golden test compares.
+  dashboard_html.py contrast FILE    every style rule of the page giving
+      both a background and a text colour, and every SVG text fill on
+      white, must reach the WCAG 2.1 AA 4.5:1 contrast; exit 1 if not.
   dashboard_html.py netlog FILE      reads a Chromium net log (--log-net-log)
       and prints every URL requested other than file: and data: ones,
       leaving out the browser's own background requests (told apart by
@@ -149,6 +152,37 @@ def netlog(name):
     sys.exit(1 if bad else 0)
 
 
+def contrast(name):
+    import re
+
+    def lum(h):
+        h = h.lstrip("#")
+        if len(h) == 3:
+            h = "".join(c * 2 for c in h)
+        rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def ratio(a, b):
+        hi, lo = sorted((lum(a), lum(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    text = open(name, encoding="utf-8").read()
+    pairs = re.findall(r"background:(#[0-9a-fA-F]{3,6});color:(#[0-9a-fA-F]{3,6})", text)
+    pairs += re.findall(r"color:(#[0-9a-fA-F]{3,6});background:(#[0-9a-fA-F]{3,6})", text)
+    # SVG text on the chart's white ground (white text is only drawn on the
+    # "active" fill, which the CSS pair for .lv-active checks).
+    pairs += [("#ffffff", c) for c in re.findall(r'<text [^>]*fill="(#[0-9a-fA-F]{6})"', text)
+              if c.lower() != "#ffffff"]
+    pairs += [("#ffffff", c) for c in re.findall(r"--(?:ink|muted|link):(#[0-9a-fA-F]{6})", text)]
+    bad = 0
+    for bg, fg in sorted(set(pairs)):
+        r = ratio(bg, fg)
+        print("%s on %s: %.2f%s" % (fg, bg, r, "" if r >= 4.5 else "  FAILS AA"))
+        bad += r < 4.5
+    sys.exit(1 if bad or not pairs else 0)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -170,6 +204,8 @@ def main():
         p.close()
         print("\n".join(p.out))
         return
+    if sys.argv[1] == "contrast":
+        contrast(sys.argv[2])
     if sys.argv[1] == "netlog":
         netlog(sys.argv[2])
     sys.exit(__doc__)
