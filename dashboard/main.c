@@ -7,6 +7,7 @@
 #include "config.h"
 #include "dashboard.h"
 #include "log.h"
+#include "protocol.h"
 #include "store.h"
 
 #include <stdarg.h>
@@ -68,11 +69,14 @@ static void main_check_filter(struct dash *d, const char *table, const char *id)
 	sqlite3_finalize(st);
 }
 
-/* Adds a page for one programme or site, its file named after its id. */
+/* Adds a page for one programme or site, its file named after its id
+ * (ids are [a-z0-9-]; anything else stored by other means gets a
+ * numbered name, so no id can name a path). */
 static void main_add_page(struct dash_pages *p, const char *kind, const char *programme,
                           const char *site, const char *name)
 {
 	struct dash_scope *s;
+	const char *id;
 
 	p->v = realloc(p->v, (size_t)(p->n + 1) * sizeof *p->v);
 	if (!p->v)
@@ -81,7 +85,11 @@ static void main_add_page(struct dash_pages *p, const char *kind, const char *pr
 	memset(s, 0, sizeof *s);
 	s->programme = programme ? strdup(programme) : NULL;
 	s->site = site ? strdup(site) : NULL;
-	snprintf(s->file, sizeof s->file, "%s-%s.html", kind, kind[0] == 'p' ? programme : site);
+	id = kind[0] == 'p' ? programme : site;
+	if (id && tl_id_valid(id))
+		snprintf(s->file, sizeof s->file, "%s-%s.html", kind, id);
+	else
+		snprintf(s->file, sizeof s->file, "%s-%d.html", kind, p->n);
 	snprintf(s->title, sizeof s->title, "%s", name);
 }
 

@@ -98,6 +98,13 @@ is "$(python3 "$HTMLPY" figures "$T/since/index.html" | grep -c '^week-')" 3 \
 ok "every filtered page well-formed" python3 "$HTMLPY" check "$T"/steps/*.html \
 	"$T"/burnley/*.html "$T"/since/*.html "$T"/names/*.html
 
+# A new database: nothing yet, attendance never computed.
+"$TOUCHLINE" --db "$T/empty.db" init > /dev/null
+ok "a new, empty database" "$DASH" --db "$T/empty.db" --out "$T/empty" --today "$TODAY"
+ok "...says attendance was never computed" grep -q 'never been computed' "$T/empty/index.html"
+ok "...and that there are no sessions" grep -q 'No sessions yet' "$T/empty/index.html"
+ok "...well-formed" python3 "$HTMLPY" check "$T/empty/index.html"
+
 # Refusals.
 mkdir -p "$T/precious" && echo keep > "$T/precious/file"
 ok "refuses to replace a directory it did not write" bash -c "! '$DASH' --db '$DB' --out '$T/precious' 2>/dev/null"

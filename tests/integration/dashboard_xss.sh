@@ -23,6 +23,11 @@ sql "UPDATE site SET name = 'Burnley $q' WHERE id = 'burnley';
        VALUES (1776000000, 'touchline/v1/burnley/pitch-1/tap', x'00', 1, 'bad_json $q');"
 
 ok "dashboard runs on hostile names" "$DASH" --db "$DB" --out "$T/site" --today 2026-04-19 --names
+# An id that is a path, stored behind the CLI's back, names no file.
+sql "PRAGMA foreign_keys = OFF; INSERT INTO site (id, name, created_at) VALUES ('../../evil', 'Evil', 0);
+     INSERT INTO programme_site VALUES ('kick', '../../evil');"
+ok "dashboard runs with a path as a site id" "$DASH" --db "$DB" --out "$T/site" --today 2026-04-19 --names
+ok "...and writes nothing outside its directory" bash -c "[ ! -e '$T/../evil.html' ] && [ ! -e '$T/site-../../evil.html' ] && ls '$T/site' | grep -q '^site-[0-9]*\.html$'"
 ok "pages are well-formed (no injected elements)" python3 "$HTMLPY" check "$T"/site/*.html
 for f in "$T"/site/*.html; do
 	n=$(basename "$f")
