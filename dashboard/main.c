@@ -210,8 +210,12 @@ int main(int argc, char **argv)
 		dash_fail("%s", err);
 	if (tl_zone_sql_register(dash.db) != 0)
 		dash_fail("database: %s", sqlite3_errmsg(dash.db));
-	/* One snapshot for every page and download. */
-	if (tl_store_exec(dash.db, "BEGIN", err, sizeof err))
+	/* Every page reads the same tables again: keep them in memory (the
+	 * cache only grows as far as the data), and sort in memory. One
+	 * snapshot for every page and download. */
+	if (tl_store_exec(dash.db, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY", err,
+	                  sizeof err) ||
+	    tl_store_exec(dash.db, "BEGIN", err, sizeof err))
 		dash_fail("database: %s", err);
 	main_check_filter(&dash, "programme", dash.programme);
 	main_check_filter(&dash, "site", dash.site);

@@ -3,7 +3,43 @@
 #include "dashboard.h"
 #include "tl_time.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* Rewrites every "(:name IS NULL OR cond)" of sql in place: to "(1)" when
+ * the filter is not given, to "(cond)" when it is. The values stay bound
+ * parameters; the rewrite only lets SQLite plan with the filters a page
+ * really has (an index on session(site, ...) for a site page) instead of
+ * one plan for every page. */
+static void query_simplify(char *sql, const char *name, int given)
+{
+	char pat[32];
+	char *p;
+	size_t plen;
+
+	snprintf(pat, sizeof pat, "(%s IS NULL OR ", name);
+	plen = strlen(pat);
+	while ((p = strstr(sql, pat)) != NULL) {
+		char *q = p + plen;
+		int depth = 1;
+		while (*q && depth) { /* find the matching ')' */
+			if (*q == '(')
+				depth++;
+			else if (*q == ')')
+				depth--;
+			q++;
+		}
+		if (depth)
+			return;
+		if (given) {
+			memmove(p + 1, p + plen, strlen(p + plen) + 1); /* "(cond)" */
+		} else {
+			memmove(p + 1, q - 1, strlen(q - 1) + 1); /* "()" */
+			memmove(p + 2, p + 1, strlen(p + 1) + 1); /* "(1)" */
+			p[1] = '1';
+		}
+	}
+}
 
 void dash_bind(sqlite3_stmt *st, const char *name, const char *value)
 {
@@ -15,9 +51,16 @@ void dash_bind(sqlite3_stmt *st, const char *name, const char *value)
 sqlite3_stmt *dash_query(struct dash *d, const struct dash_scope *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
+	char *text = strdup(sql);
 
-	if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
-		dash_fail("database: %s: %s", sqlite3_errmsg(d->db), sql);
+	if (!text)
+		dash_fail("out of memory");
+	query_simplify(text, ":prog", s && s->programme);
+	query_simplify(text, ":site", s && s->site);
+	query_simplify(text, ":since", d->since[0] != '\0');
+	if (sqlite3_prepare_v2(d->db, text, -1, &st, NULL) != SQLITE_OK)
+		dash_fail("database: %s: %s", sqlite3_errmsg(d->db), text);
+	free(text);
 	if (s) {
 		dash_bind(st, ":prog", s->programme);
 		dash_bind(st, ":site", s->site);

@@ -98,9 +98,11 @@ FILE *site_open(struct dash *d, const char *name)
 	return f;
 }
 
+/* No fsync: a crash leaves only a temporary directory, never a broken
+ * DIR, and a dashboard is regenerated, not recovered. */
 void site_close(FILE *f, const char *name)
 {
-	int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
+	int bad = ferror(f) || fflush(f) != 0;
 	if (fclose(f) != 0 || bad)
 		dash_fail("%s: write failed: %s", name, strerror(errno));
 }
