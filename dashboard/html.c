@@ -43,7 +43,7 @@ static const char html_css[] =
 	".scroll{overflow-x:auto;max-width:100%}\n"
 	"table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.92rem}\n"
 	"th,td{border:1px solid #b0b0b0;padding:.25rem .45rem;text-align:left;vertical-align:top}\n"
-	"thead th,td.num,.hm td,th[scope=row]{white-space:nowrap}\n"
+	"thead th,td.num,td.date,.hm td,th[scope=row]{white-space:nowrap}\n"
 	"thead th{background:var(--head)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"caption{text-align:left;font-weight:600;padding:.2rem 0}\n"
 	".kpi{font-size:1.05rem}.kpi td.num{font-size:1.35rem;font-weight:700;min-width:4.5rem}"
@@ -66,7 +66,8 @@ static const char html_css[] =
 	".state-online{font-weight:700}.state-offline{color:#a40000;font-weight:700}\n"
 	"footer{margin-top:2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}\n"
 	"@media print{@page{size:A4 landscape;margin:12mm}"
-	"body{max-width:none;padding:0;font-size:9.5pt}nav,.js-only,.noprint,.skip{display:none!important}"
+	"body{max-width:none;padding:0;font-size:9.5pt}nav,.js-only,.noprint,.skip,#heatmap,#downloads"
+	"{display:none!important}.fig{display:block}"
 	"section{break-inside:avoid-page}h2{break-after:avoid}a{color:#000;text-decoration:none}"
 	".scroll{overflow:visible}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
 	"svg.chart{max-height:8cm}}\n";
@@ -146,7 +147,8 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 		fputs("</p>\n<p class=\"warn\">Attendance has never been computed: run "
 		      "<code>touchline attendance rebuild</code>.</p>\n", f);
 	}
-	fputs("</header>\n", f);
+	fputs("<p class=\"note noprint\">Printing gives the summary for a partnership meeting: "
+	      "the per-participant tables are left out.</p>\n</header>\n", f);
 	if (d->names)
 		fputs("<p class=\"banner\" role=\"note\">Internal coach view: this page shows "
 		      "participant names. Do not share, forward or print it for partners.</p>\n",

@@ -120,7 +120,7 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 	grid_load(&g, d, s,
 	          "SELECT DISTINCT w.iso_week FROM activity_week w WHERE" ACT_WEEK_WHERE " ORDER BY 1",
 	          d->names ? ACT_CELLS("n.name") : ACT_CELLS("NULL"), GRID_MAX_WEEKS);
-	fputs("<h3>Each participant's moderate-equivalent minutes</h3>\n", f);
+	fputs("<div class=\"noprint\">\n<h3>Each participant's moderate-equivalent minutes</h3>\n", f);
 	if (g.dropped)
 		fprintf(f, "<p class=\"note\">The %d most recent weeks are shown; the mean covers "
 		           "all %d.</p>\n",
@@ -149,6 +149,7 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 		}
 		fputs("</tbody>\n</table></div>\n", f);
 	}
+	fputs("</div>\n", f);
 	grid_free(&g);
 	html_section_end(f);
 }

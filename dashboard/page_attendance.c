@@ -189,7 +189,7 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "</thead>\n<tbody>\n",
 	      f);
 	for (int i = 0; i < n; i++) {
-		fprintf(f, "<tr id=\"week-%s\"><th scope=\"row\">%s</th><td>%s</td><td class=\"num\">"
+		fprintf(f, "<tr id=\"week-%s\"><th scope=\"row\">%s</th><td class=\"date\">%s</td><td class=\"num\">"
 		           "%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>",
 		        w[i].week, w[i].week, w[i].monday, w[i].sessions, w[i].places, w[i].attended);
 		html_pct(f, (int)r[i]);
