@@ -161,7 +161,7 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 		fputs("<li><a href=\"", f);
 		html_esc(f, p->file);
 		fputs(p == s ? "\" aria-current=\"page\">" : "\">", f);
-		html_esc(f, i == 0 ? "Overview of all" : p->title);
+		html_esc(f, i == 0 && !p->programme && !p->site ? "Overview of all" : p->title);
 		fputs("</a></li>\n", f);
 	}
 	fputs("</ul></nav>\n<nav aria-label=\"Sections\" class=\"noprint\"><ul>\n", f);

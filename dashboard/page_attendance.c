@@ -118,6 +118,10 @@ static void att_groups(FILE *f, struct dash *d, const struct dash_scope *s,
 		free(v);
 		free(labels);
 	}
+	if (g > ATT_MAX_CHART_GROUPS)
+		fprintf(f, "<p class=\"note\">More than %d, too many lines for one chart: the "
+		           "table has them all.</p>\n",
+		        ATT_MAX_CHART_GROUPS);
 	fprintf(f, "<div class=\"scroll\"><table id=\"att-%s\">\n<caption>Attended / places "
 	           "(rate) per %s and week</caption>\n<thead><tr><th scope=\"col\">%s</th>",
 	        what, what, what[0] == 's' ? "Site" : "Activity");
