@@ -34,7 +34,7 @@ browser() {
 }
 
 ok "chromium loads index.html from file://" \
-	bash -c "$(declare -f browser); T='$T' CHROMIUM='$CHROMIUM'; browser dom --dump-dom 'file://$T/site/index.html' > '$T/dom.html'"
+	bash -c "$(declare -f browser); T='$T' CHROMIUM='$CHROMIUM'; browser dom --enable-logging=stderr --v=0 --dump-dom 'file://$T/site/index.html' > '$T/dom.html'"
 python3 "$HTMLPY" figures "$T/dom.html" > "$T/dom.txt"
 python3 "$HTMLPY" figures "$T/site/index.html" > "$T/file.txt"
 ok "the rendered page has the figures" test -s "$T/dom.txt"
@@ -46,6 +46,32 @@ ok "every figure of the file is in the rendered page" diff "$T/file.txt" "$T/dom
 ok "the script ran (sort buttons made)" grep -q 'class="sort"' "$T/dom.html"
 ok "charts rendered inline" grep -q '<svg class="chart"' "$T/dom.html"
 ok "no network request by the page" python3 "$HTMLPY" netlog "$T/dom.netlog"
+
+# The script: sorting and the search box work, and nothing logs an error.
+ok "no script error on the page" bash -c "! grep -qi 'uncaught' '$T/dom.err'"
+{
+	head -n -2 "$T/site/index.html" # all but </body></html>
+	cat << 'EOS'
+<script>
+var t = document.getElementById("heatmap-table"), h = t.tHead.rows[0].cells;
+function first() { return t.tBodies[0].rows[0].cells[0].textContent; }
+h[0].querySelector("button").click(); console.log("SORT-CODE-UP " + first());
+h[0].querySelector("button").click(); console.log("SORT-CODE-DOWN " + first());
+h[1].querySelector("button").click(); console.log("SORT-RATE-UP " + first());
+var box = document.querySelector("input[data-filter=heatmap-table]");
+box.value = "0003"; box.dispatchEvent(new Event("input"));
+console.log("FILTER " + [].filter.call(t.tBodies[0].rows, function (r) { return !r.hidden; }).length);
+</script>
+</body>
+</html>
+EOS
+} > "$T/site/scripted.html"
+browser script --enable-logging=stderr --v=0 --dump-dom "file://$T/site/scripted.html" > /dev/null || true
+console() { grep -o "\"$1 [^\"]*\"" "$T/script.err" | tr -d '"'; }
+is "$(console SORT-CODE-UP)" "SORT-CODE-UP P-0001" "sort by code"
+is "$(console SORT-CODE-DOWN)" "SORT-CODE-DOWN P-0006" "sort by code, descending"
+is "$(console SORT-RATE-UP)" "SORT-RATE-UP P-0004" "sort by attendance rate, lowest first"
+is "$(console FILTER)" "FILTER 1" "the search box keeps only P-0003"
 
 # The control: a page that does fetch is caught by the same check.
 printf '<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/probe.png"></body></html>\n' \
