@@ -1,12 +1,18 @@
-/* export.c - see export.h. Moved from collector/cli/cmd_export.c so the
- * dashboard's downloads are the CLI's exports, byte for byte. */
+/* export.c - the evaluator exports, shared by 'touchline export' and the
+ * dashboard's downloads: one table of kinds, one way of writing them.
+ *
+ * Exports carry pseudonymous codes only: never names, never card tokens
+ * (rekey replaces even the codes). Times are local to the programme's
+ * zone with their offset. docs/data-dictionary.md describes every column.
+ * Rows are streamed from the query to the writer, never held in memory. */
 #include "export.h"
 #include "calendar.h"
 
 #include <openssl/rand.h>
-
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
 
 static const char *const taps_cols[] = { "id", "site", "reader", "participant", "ts",
 	                                 "received_at" };
@@ -35,12 +41,12 @@ static const char *const sessions_cols[] = {
 	"participants_eligible", "participants_attended"
 };
 
-#define EXPORT_N(cols) ((int)(sizeof cols / sizeof cols[0]))
+#define TL_EXPORT_N(cols) ((int)(sizeof cols / sizeof cols[0]))
 
 /* Erased participants (code NULL) are left out of every per-person
  * export; their attendance still counts in the sessions export. */
 const struct tl_export_kind tl_export_kinds[] = {
-	{ "taps", taps_cols, EXPORT_N(taps_cols), TL_EXPORT_DATES | TL_EXPORT_SITE,
+	{ "taps", taps_cols, TL_EXPORT_N(taps_cols), TL_EXPORT_DATES | TL_EXPORT_SITE,
 	  "SELECT t.id, t.site, t.reader, tl_pseudonym(p.code),"
 	  " strftime('%Y-%m-%dT%H:%M:%SZ', t.ts, 'unixepoch'),"
 	  " strftime('%Y-%m-%dT%H:%M:%SZ', t.received_at, 'unixepoch')"
@@ -49,7 +55,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR date(t.ts, 'unixepoch') <= ?2)"
 	  " AND (?4 IS NULL OR t.site = ?4) AND ?3 IS NULL"
 	  " ORDER BY t.ts, t.n" },
-	{ "attendance", attendance_cols, EXPORT_N(attendance_cols),
+	{ "attendance", attendance_cols, TL_EXPORT_N(attendance_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  "SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"
 	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"
@@ -62,7 +68,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR s.local_date <= ?2) AND (?3 IS NULL OR s.programme = ?3)"
 	  " AND (?4 IS NULL OR s.site = ?4)"
 	  " ORDER BY s.start_ts, s.id, 1" },
-	{ "activity", activity_cols, EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
+	{ "activity", activity_cols, TL_EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"
 	  " w.moderate_equivalent_minutes, w.met_minutes, w.activity_level, w.week_start,"
 	  " w.sessions_eligible, w.moderate_minutes, w.vigorous_minutes"
@@ -72,7 +78,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR w.week_start <= ?2) AND (?3 IS NULL OR w.programme = ?3)"
 	  " AND ?4 IS NULL"
 	  " ORDER BY w.programme, w.iso_week, 1" },
-	{ "participants", participants_cols, EXPORT_N(participants_cols),
+	{ "participants", participants_cols, TL_EXPORT_N(participants_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), e.programme, e.start_date, e.end_date, e.withdrawn_on,"
 	  " CASE WHEN e.withdrawn_on IS NOT NULL THEN 'withdrawn'"
@@ -88,7 +94,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR e.start_date <= ?2) AND (?3 IS NULL OR e.programme = ?3)"
 	  " AND ?4 IS NULL"
 	  " ORDER BY e.programme, 1" },
-	{ "sessions", sessions_cols, EXPORT_N(sessions_cols),
+	{ "sessions", sessions_cols, TL_EXPORT_N(sessions_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  "SELECT s.id, s.programme, s.site, s.activity, ac.intensity, ac.met, s.local_date,"
 	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), s.iso_week,"
@@ -111,7 +117,6 @@ struct export_rekey {
 	size_t n, cap;
 	char (*codes)[32];
 	char (*pseudonyms)[24];
-	int failed; /* out of memory or randomness */
 };
 
 static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
@@ -122,13 +127,12 @@ static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
 	for (const char *c = code; *c; c++)
 		h = h * 33 + (unsigned char)*c;
 	if (k->n * 2 >= k->cap) { /* grow and rehash into a table twice the size */
-		struct export_rekey bigger = { 1, 0, k->cap ? k->cap * 2 : 256, NULL, NULL, 0 };
+		struct export_rekey bigger = { 1, 0, k->cap ? k->cap * 2 : 256, NULL, NULL };
 		bigger.codes = calloc(bigger.cap, sizeof *bigger.codes);
 		bigger.pseudonyms = calloc(bigger.cap, sizeof *bigger.pseudonyms);
 		if (!bigger.codes || !bigger.pseudonyms) {
 			free(bigger.codes);
 			free(bigger.pseudonyms);
-			k->failed = 1;
 			return NULL;
 		}
 		for (i = 0; i < k->cap; i++) {
@@ -150,10 +154,8 @@ static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
 	for (i = h % k->cap; k->codes[i][0]; i = (i + 1) % k->cap)
 		if (strcmp(k->codes[i], code) == 0)
 			return k->pseudonyms[i];
-	if (RAND_bytes(rnd, sizeof rnd) != 1) {
-		k->failed = 1;
+	if (RAND_bytes(rnd, sizeof rnd) != 1)
 		return NULL;
-	}
 	snprintf(k->codes[i], sizeof k->codes[i], "%s", code);
 	snprintf(k->pseudonyms[i], sizeof k->pseudonyms[i], "R-%02x%02x%02x%02x%02x%02x%02x%02x",
 	         rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
@@ -165,23 +167,22 @@ static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
 static void export_sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct export_rekey *k = sqlite3_user_data(ctx);
-	const char *code = (const char *)sqlite3_value_text(argv[0]), *out;
+	const char *code = (const char *)sqlite3_value_text(argv[0]);
 
 	(void)argc;
 	if (!code) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (k->on && strlen(code) >= sizeof k->codes[0]) {
-		sqlite3_result_error(ctx, "participant code too long to rekey", -1);
+	if (!k->on) {
+		sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
 		return;
 	}
-	out = k->on ? export_rekey_lookup(k, code) : code;
-	if (!out) {
-		sqlite3_result_error(ctx, "rekey: out of memory or no randomness", -1);
+	if (strlen(code) >= sizeof k->codes[0] || !(code = export_rekey_lookup(k, code))) {
+		sqlite3_result_error(ctx, "cannot rekey (out of memory or randomness)", -1);
 		return;
 	}
-	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+	sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
 }
 
 const int tl_export_kind_count = (int)(sizeof tl_export_kinds / sizeof tl_export_kinds[0]);
@@ -194,47 +195,47 @@ const struct tl_export_kind *tl_export_find(const char *name)
 	return NULL;
 }
 
-static void export_bind(sqlite3_stmt *st, int i, const char *value)
+int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_format fmt,
+                    const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
+                    size_t errlen)
 {
-	if (value && value[0])
-		sqlite3_bind_text(st, i, value, -1, SQLITE_STATIC);
-}
-
-int tl_export_write(sqlite3 *db, const struct tl_export_kind *k, const struct tl_export_filter *f,
-                    enum tl_format fmt, FILE *out, long *nrows, char *err, size_t errlen)
-{
-	struct export_rekey rekey = { f->rekey, 0, 0, NULL, NULL, 0 };
+	struct export_rekey rekey = { f->rekey, 0, 0, NULL, NULL };
 	struct tl_rows rows;
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc = -1;
 
-	*nrows = 0;
 	if (tl_zone_sql_register(db) ||
 	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, &rekey,
 	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, k->sql, -1, &st, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db, kind->sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
-		return -1;
+		goto done;
 	}
-	export_bind(st, 1, f->from);
-	export_bind(st, 2, f->to);
-	export_bind(st, 3, f->programme);
-	export_bind(st, 4, f->site);
-	tl_rows_begin(&rows, out, fmt, k->cols, k->ncols);
-	rc = tl_rows_query(&rows, st);
-	if (rc)
+	if (f->from)
+		sqlite3_bind_text(st, 1, f->from, -1, SQLITE_STATIC);
+	if (f->to)
+		sqlite3_bind_text(st, 2, f->to, -1, SQLITE_STATIC);
+	if (f->programme)
+		sqlite3_bind_text(st, 3, f->programme, -1, SQLITE_STATIC);
+	if (f->site)
+		sqlite3_bind_text(st, 4, f->site, -1, SQLITE_STATIC);
+	tl_rows_begin(&rows, out, fmt, kind->cols, kind->ncols);
+	if (tl_rows_query(&rows, st) != 0) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
+		goto done;
+	}
+	if (tl_rows_finish(&rows)) {
+		snprintf(err, errlen, "write failed");
+		goto done;
+	}
+	if (nrows)
+		*nrows = rows.nrows;
+	rc = 0;
+done:
 	sqlite3_finalize(st);
-	/* The function's data lives on this stack: unregister it. */
+	/* The function's user data dies here: drop the function with it. */
 	sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	free(rekey.codes);
 	free(rekey.pseudonyms);
-	*nrows = rows.nrows;
-	if (rc)
-		return -1;
-	if (tl_rows_finish(&rows)) {
-		snprintf(err, errlen, "write failed");
-		return -1;
-	}
-	return 0;
+	return rc;
 }

@@ -25,16 +25,16 @@ void downloads_write(struct dash *d)
 			if (!k)
 				dash_fail("no export '%s' in this build", downloads_kinds[i]);
 			if (k->filters & TL_EXPORT_DATES) {
-				flt.from = d->since;
+				flt.from = d->since[0] ? d->since : NULL;
 				flt.to = d->today;
 			}
-			if (k->filters & TL_EXPORT_PROGRAMME)
+			if ((k->filters & TL_EXPORT_PROGRAMME) && d->programme[0])
 				flt.programme = d->programme;
-			if (k->filters & TL_EXPORT_SITE)
+			if ((k->filters & TL_EXPORT_SITE) && d->site[0])
 				flt.site = d->site;
 			snprintf(name, sizeof name, "downloads/%s.%s", k->name, j ? "json" : "csv");
 			f = site_open(d, name);
-			if (tl_export_write(d->db, k, &flt, j ? TL_FMT_JSON : TL_FMT_CSV, f, &n, err,
+			if (tl_export_write(d->db, k, j ? TL_FMT_JSON : TL_FMT_CSV, &flt, f, &n, err,
 			                    sizeof err))
 				dash_fail("%s: %s", name, err);
 			site_close(f, name);

@@ -4,12 +4,13 @@
  * (--rekey replaces even the codes). Times are local to the programme's
  * zone with their offset. docs/data-dictionary.md describes every column.
  * With --output the file is written beside its target and renamed into
- * place, so a reader of FILE never sees half an export. */
+ * place, so a reader of FILE never sees half an export. The kinds and the
+ * writing are in common/export.c, shared with the dashboard. */
 #include "calendar.h"
 #include "cli.h"
 #include "cmds.h"
-#include "export.h"
 #include "programme.h"
+#include "export.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,11 +45,20 @@ static void export_commit(FILE *f, const char *tmp, const char *path)
 	}
 }
 
+/* The date filter as a canonical local date (checked), or NULL. */
+static const char *export_date(const char *flag, const char *text, char buf[TL_DATE_LEN])
+{
+	if (!text[0])
+		return NULL;
+	tl_cal_format(cli_date(flag, text), buf);
+	return buf;
+}
+
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	char format[16] = "csv", output[1024] = "", tmp[1100], *pos[1];
 	char from[16] = "", to[16] = "", programme[64] = "", site[64] = "";
-	char fd[TL_DATE_LEN] = "", td[TL_DATE_LEN] = "", err[512];
+	char fd[TL_DATE_LEN], td[TL_DATE_LEN];
 	int rekey_on = 0;
 	const struct tl_option opts[] = {
 		{ NULL, "format", TL_OPT_STR, format, sizeof format, 0, 0, "csv|json", "output format" },
@@ -64,11 +74,12 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		  "replace codes with random pseudonyms for this export only" },
 		TL_OPT_END,
 	};
+	struct tl_export_filter filter = { NULL, NULL, NULL, NULL, 0 };
 	const struct tl_export_kind *kind;
-	struct tl_export_filter filter = { fd, td, programme, site, 0 };
 	enum tl_format fmt;
 	FILE *out = stdout;
-	long nrows;
+	char err[512];
+	long nrows = 0;
 	int rc;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
@@ -85,23 +96,22 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	if (site[0] && !(kind->filters & TL_EXPORT_SITE))
 		cli_usage_fail("export %s takes no --site (it is per participant, across sites)",
 		               kind->name);
-	/* Dates are checked and made canonical before anything is written. */
-	if (from[0])
-		tl_cal_format(cli_date("--from", from), fd);
-	if (to[0])
-		tl_cal_format(cli_date("--to", to), td);
+	filter.from = export_date("--from", from, fd);
+	filter.to = export_date("--to", to, td);
+	filter.programme = programme[0] ? programme : NULL;
+	filter.site = site[0] ? site : NULL;
 	filter.rekey = rekey_on;
 	if (output[0])
 		out = export_open(output, tmp, sizeof tmp);
 	/* One read transaction: the export is a consistent snapshot even while
 	 * the collector keeps writing. */
 	cli_exec(cli, "BEGIN");
-	rc = tl_export_write(cli->db, kind, &filter, fmt, out, &nrows, err, sizeof err);
+	rc = tl_export_write(cli->db, kind, fmt, &filter, out, &nrows, err, sizeof err);
 	cli_exec(cli, "COMMIT");
 	if (rc) {
 		if (output[0])
 			unlink(tmp);
-		cli_fail("%s", strcmp(err, "write failed") ? err : strerror(errno));
+		cli_fail("%s", err);
 	}
 	if (output[0]) {
 		export_commit(out, tmp, output);
