@@ -88,13 +88,14 @@ static double svg_axes(FILE *f, double top, double step, int percent, int right)
 }
 
 /* An x label under slot i of n (centre cx), rotated when crowded and
- * thinned when very crowded; the table beside has every one. */
+ * thinned (every other, ...) when very crowded; the table beside has
+ * every one. */
 static void svg_xlabel(FILE *f, int i, int n, double cx, const char *label)
 {
 	int every = n > 26 ? (n + 25) / 26 : 1;
 	double y = SVG_H - SVG_B + 16;
 
-	if (i % every != 0 && i != n - 1)
+	if (i % every != 0)
 		return;
 	if (n > 8)
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
