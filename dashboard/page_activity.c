@@ -82,6 +82,15 @@ static void act_levels(FILE *f, struct dash *d, const struct dash_scope *s)
 		            "active (dotted) and active (solid) in programme sessions; the table "
 		            "beside gives every number.",
 		            n, labels, 3, ser);
+		{
+			struct svg_series m = { "Mean moderate-equivalent minutes", sv };
+			for (int i = 0; i < n; i++)
+				sv[i] = (double)mean[i];
+			svg_lines(f, "chart-minutes", "Mean moderate-equivalent minutes per week",
+			          "Line chart of the participants' mean moderate-equivalent minutes in "
+			          "programme sessions per ISO week; the table beside gives every number.",
+			          n, labels, 1, &m, 0);
+		}
 		fputs("</div>\n", f);
 		free(labels);
 		free(sv);

@@ -148,6 +148,61 @@ static void att_groups(FILE *f, struct dash *d, const struct dash_scope *s,
 	free(pl);
 }
 
+/* The trend over the programme: attendance rate by programme week (week 1
+ * is each participant's first week, whatever their intake), so intakes
+ * that started at different times line up. */
+static void att_programme_weeks(FILE *f, struct dash *d, const struct dash_scope *s)
+{
+	sqlite3_stmt *st = dash_query(
+		d, s,
+		"SELECT a.programme_week, count(*), coalesce(sum(a.attended), 0)"
+		" FROM attendance a JOIN session s ON s.id = a.session"
+		" WHERE" DASH_SESSION_WHERE " AND a.programme_week BETWEEN 1 AND 52"
+		" GROUP BY a.programme_week ORDER BY a.programme_week");
+	long places[52] = { 0 }, att[52] = { 0 };
+	int n = 0;
+
+	while (dash_step(d, st)) {
+		int w = sqlite3_column_int(st, 0);
+		places[w - 1] = sqlite3_column_int64(st, 1);
+		att[w - 1] = sqlite3_column_int64(st, 2);
+		if (w > n)
+			n = w;
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		return;
+	{
+		const char *labels[52];
+		char wl[52][16];
+		double v[52];
+		struct svg_series ser = { "Attendance rate", v };
+		for (int i = 0; i < n; i++) {
+			snprintf(wl[i], sizeof wl[i], "week %d", i + 1);
+			labels[i] = wl[i];
+			v[i] = dash_percent(att[i], places[i]);
+		}
+		fputs("<h3>Over the programme</h3>\n<div class=\"fig\">\n<div>", f);
+		svg_lines(f, "chart-progweek", "Attendance rate by programme week",
+		          "Line chart of the attendance rate in each participant's programme week "
+		          "1, 2, 3 and so on; the table beside gives every number.",
+		          n, labels, 1, &ser, 1);
+	}
+	fputs("</div>\n<div class=\"scroll\"><table id=\"progweek-table\">\n<caption>By "
+	      "programme week</caption>\n<thead><tr><th scope=\"col\">Programme week</th>"
+	      "<th scope=\"col\" class=\"num\">Places</th><th scope=\"col\" class=\"num\">"
+	      "Attended</th><th scope=\"col\" class=\"num\">Rate</th></tr></thead>\n<tbody>\n",
+	      f);
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "<tr id=\"progweek-%d\"><th scope=\"row\">%d</th><td class=\"num\">%ld</td>"
+		           "<td class=\"num\">%ld</td>",
+		        i + 1, i + 1, places[i], att[i]);
+		html_pct(f, dash_percent(att[i], places[i]));
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table></div>\n</div>\n", f);
+}
+
 void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	int n;
@@ -203,6 +258,7 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "participants eligible for the week's sessions, one per session; rate = attended "
 	      "&#247; places.</p>\n",
 	      f);
+	att_programme_weeks(f, d, s);
 	att_groups(f, d, s, w, n, "site",
 	           "SELECT s.site, coalesce(nullif(t.name, ''), s.site), s.iso_week,"
 	           " count(a.session), coalesce(sum(a.attended), 0)"
