@@ -143,6 +143,11 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 	if (d->as_of) {
 		tl_time_format(d->as_of, asof);
 		fprintf(f, " Attendance as computed for %.10s %.5s UTC.</p>\n", asof, asof + 11);
+		if (strncmp(asof, d->today, 10) < 0)
+			fprintf(f, "<p class=\"warn\">Attendance was last computed before %s: sessions "
+			           "since then show no attendance yet. Run <code>touchline attendance "
+			           "rebuild</code> before the dashboard.</p>\n",
+			        d->today);
 	} else {
 		fputs("</p>\n<p class=\"warn\">Attendance has never been computed: run "
 		      "<code>touchline attendance rebuild</code>.</p>\n", f);

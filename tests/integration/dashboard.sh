@@ -98,6 +98,10 @@ is "$(python3 "$HTMLPY" figures "$T/since/index.html" | grep -c '^week-')" 3 \
 ok "every filtered page well-formed" python3 "$HTMLPY" check "$T"/steps/*.html \
 	"$T"/burnley/*.html "$T"/since/*.html "$T"/names/*.html
 
+ok "no stale-attendance warning when computed after --today" bash -c "! grep -q 'last computed before' '$T/site/index.html'"
+ok "warns when attendance is older than --today" "$DASH" --db "$DB" --today 2026-05-01 --out "$T/stale"
+ok "...says so" grep -q 'last computed before 2026-05-01' "$T/stale/index.html"
+
 # A new database: nothing yet, attendance never computed.
 "$TOUCHLINE" --db "$T/empty.db" init > /dev/null
 ok "a new, empty database" "$DASH" --db "$T/empty.db" --out "$T/empty" --today "$TODAY"
