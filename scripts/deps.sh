@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
 libsqlite3-dev sqlite3 libcjson-dev libnfc-dev libssl-dev openssl libinih-dev
-libcmocka-dev python3 python3-paho-mqtt clang libclang-rt-14-dev tzdata socat"
+libcmocka-dev python3 python3-paho-mqtt clang libclang-rt-14-dev tzdata socat chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -1,0 +1,222 @@
+/* html.c - escaping and the page skeleton: style sheet (screen, phone,
+ * projector and print), navigation, banners and the small inline script
+ * that sorts and filters tables. Nothing is loaded from anywhere: the
+ * Content-Security-Policy forbids every fetch, so even a mistake cannot
+ * make a browser on a probation network reach out. */
+#include "dashboard.h"
+#include "tl_time.h"
+
+#include <string.h>
+
+/* Everything that comes from the database goes through here, in text
+ * and in attribute values alike. */
+void html_esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static const char html_css[] =
+	":root{--ink:#1a1a1a;--muted:#4a4a4a;--line:#767676;--head:#e8eef5;--link:#0b4f8a}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0 auto;max-width:80rem;padding:0 1rem 2rem;color:var(--ink);background:#fff;"
+	"font:1rem/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}\n"
+	"a{color:var(--link)}a:focus,button:focus,input:focus{outline:3px solid #b35900;outline-offset:2px}\n"
+	".skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}\n"
+	"header{border-bottom:3px solid #0b4f8a;margin-bottom:1rem}header p{margin:.25rem 0}\n"
+	".brand{font-weight:700;color:#0b4f8a;text-transform:uppercase;letter-spacing:.05em;font-size:.85rem}\n"
+	"h1{font-size:1.6rem;margin:.25rem 0}h2{font-size:1.3rem;border-bottom:1px solid var(--line);"
+	"padding-bottom:.2rem;margin-top:2rem}h3{font-size:1.05rem;margin:1rem 0 .4rem}\n"
+	".banner{border:3px solid #8a5a00;background:#fff4d6;padding:.6rem 1rem;font-weight:700}\n"
+	".warn{border-left:6px solid #a40000;background:#fdecea;padding:.5rem 1rem}\n"
+	".note{color:var(--muted);font-size:.92rem}\n"
+	"nav ul{list-style:none;margin:.3rem 0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}\n"
+	"nav a[aria-current]{font-weight:700;color:var(--ink)}\n"
+	".scroll{overflow-x:auto;max-width:100%}\n"
+	"table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.92rem}\n"
+	"th,td{border:1px solid #b0b0b0;padding:.25rem .45rem;text-align:left;vertical-align:top}\n"
+	"thead th,td.num,td.date,.hm td,th[scope=row]{white-space:nowrap}\n"
+	"thead th{background:var(--head)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"caption{text-align:left;font-weight:600;padding:.2rem 0}\n"
+	".kpi{font-size:1.05rem}.kpi td.num{font-size:1.35rem;font-weight:700;min-width:4.5rem}"
+	".kpi th[scope=row]{white-space:normal}\n"
+	".fig{display:grid;grid-template-columns:1fr;gap:1rem;align-items:start}\n"
+	"@media (min-width:60rem){.fig{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}}\n"
+	"@media (min-width:120rem){body{max-width:110rem;font-size:1.2rem}}\n"
+	"svg.chart{width:100%;height:auto;max-height:22rem;display:block}\n"
+	"svg.chart text{font:12px system-ui,Arial,sans-serif;fill:#1a1a1a}\n"
+	".hm td{text-align:center;min-width:3.2rem;font-variant-numeric:tabular-nums}\n"
+	".h-none{background:#fff;color:#1a1a1a}.h-part{background:#c6dbef;color:#1a1a1a}"
+	".h-all{background:#08519c;color:#fff;font-weight:700}.h-na{background:#f2f2f2;color:#4a4a4a}\n"
+	".lv-inactive{background:#fff;color:#1a1a1a}.lv-fairly_active{background:#fdd9a6;color:#1a1a1a}"
+	".lv-active{background:#5e3c99;color:#fff;font-weight:700}\n"
+	".key span{display:inline-block;border:1px solid #555;padding:0 .4rem;margin-right:.4rem}\n"
+	"button.sort{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;"
+	"color:var(--ink);text-decoration:underline dotted}\n"
+	"th[aria-sort=ascending] button::after{content:' \\2191'}"
+	"th[aria-sort=descending] button::after{content:' \\2193'}\n"
+	".state-online{font-weight:700}.state-offline{color:#a40000;font-weight:700}\n"
+	"footer{margin-top:2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}\n"
+	"@media print{@page{size:A4 landscape;margin:12mm}"
+	"body{max-width:none;padding:0;font-size:9.5pt}nav,.js-only,.noprint,.skip,#heatmap,#downloads"
+	"{display:none!important}.fig{display:block}"
+	"section{break-inside:avoid-page}h2{break-after:avoid}a{color:#000;text-decoration:none}"
+	".scroll{overflow:visible}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+	"svg.chart{max-height:8cm}}\n";
+
+/* Sorting (buttons in headers marked data-sort) and filtering (inputs
+ * marked data-filter); without script the tables are simply in their
+ * default order. */
+static const char html_js[] =
+	"(function(){\n"
+	"function key(c,num){var v=c.getAttribute('data-v');if(v===null)v=c.textContent;"
+	"if(!num)return v.toLowerCase();var n=parseFloat(v);return isNaN(n)?-1:n;}\n"
+	"var ts=document.querySelectorAll('table.sortable');\n"
+	"for(var i=0;i<ts.length;i++)(function(t){\n"
+	" var hs=t.querySelectorAll('thead th[data-sort]');\n"
+	" for(var j=0;j<hs.length;j++)(function(th){\n"
+	"  var b=document.createElement('button');b.type='button';b.className='sort';"
+	"b.textContent=th.textContent;th.textContent='';th.appendChild(b);\n"
+	"  b.addEventListener('click',function(){\n"
+	"   var idx=Array.prototype.indexOf.call(th.parentNode.children,th),num=th.getAttribute('data-sort')==='num';\n"
+	"   var asc=th.getAttribute('aria-sort')!=='ascending';\n"
+	"   var o=t.querySelectorAll('th[aria-sort]');for(var k=0;k<o.length;k++)o[k].removeAttribute('aria-sort');\n"
+	"   th.setAttribute('aria-sort',asc?'ascending':'descending');\n"
+	"   var tb=t.tBodies[0],rows=Array.prototype.slice.call(tb.rows);\n"
+	"   rows.sort(function(a,c){var x=key(a.cells[idx],num),y=key(c.cells[idx],num);"
+	"var r=x<y?-1:x>y?1:0;return asc?r:-r;});\n"
+	"   for(var k=0;k<rows.length;k++)tb.appendChild(rows[k]);\n"
+	"  });\n"
+	" })(hs[j]);\n"
+	"})(ts[i]);\n"
+	"var fs=document.querySelectorAll('input[data-filter]');\n"
+	"for(var i=0;i<fs.length;i++)(function(inp){\n"
+	" var t=document.getElementById(inp.getAttribute('data-filter'));if(!t)return;\n"
+	" inp.parentNode.hidden=false;\n"
+	" inp.addEventListener('input',function(){var q=inp.value.toLowerCase();\n"
+	"  var rs=t.tBodies[0].rows;for(var k=0;k<rs.length;k++)"
+	"rs[k].hidden=q!==''&&rs[k].textContent.toLowerCase().indexOf(q)<0;});\n"
+	"})(fs[i]);\n"
+	"})();\n";
+
+static const char *const html_sections[][2] = {
+	{ "overview", "Overview" },         { "followup", "Follow-up" },
+	{ "attendance", "Weekly attendance" }, { "heatmap", "Participants by week" },
+	{ "activity", "Activity levels" },  { "retention", "Retention" },
+	{ "readers", "Readers" },           { "quality", "Data quality" },
+	{ "downloads", "Downloads" },
+};
+
+/* The head, the title block, the banners and both navigations. */
+void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
+                     const struct dash_pages *pages)
+{
+	char asof[TL_TIME_LEN];
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; "
+	      "form-action 'none'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+	      "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>",
+	      f);
+	html_esc(f, s->title);
+	fprintf(f, " &#8211; Touchline, week %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+	        d->this_week, html_css);
+	fputs("<a class=\"skip\" href=\"#main\">Skip to the figures</a>\n<header>\n"
+	      "<p class=\"brand\">Touchline attendance dashboard</p>\n<h1>",
+	      f);
+	html_esc(f, s->title);
+	fprintf(f, "</h1>\n<p>This week is <strong>%s</strong> (the week of %s); last week is "
+	           "<strong>%s</strong>.",
+	        d->this_week, d->today, d->last_week);
+	if (d->since[0])
+		fprintf(f, " Only sessions and taps from %s on.", d->since);
+	if (d->as_of) {
+		tl_time_format(d->as_of, asof);
+		fprintf(f, " Attendance as computed for %.10s %.5s UTC.</p>\n", asof, asof + 11);
+		if (strncmp(asof, d->today, 10) < 0)
+			fprintf(f, "<p class=\"warn\">Attendance was last computed before %s: sessions "
+			           "since then show no attendance yet. Run <code>touchline attendance "
+			           "rebuild</code> before the dashboard.</p>\n",
+			        d->today);
+	} else {
+		fputs("</p>\n<p class=\"warn\">Attendance has never been computed: run "
+		      "<code>touchline attendance rebuild</code>.</p>\n", f);
+	}
+	fputs("<p class=\"note noprint\">Printing gives the summary for a partnership meeting: "
+	      "the per-participant tables are left out.</p>\n</header>\n", f);
+	if (d->names)
+		fputs("<p class=\"banner\" role=\"note\">Internal coach view: this page shows "
+		      "participant names. Do not share, forward or print it for partners.</p>\n",
+		      f);
+	else
+		fputs("<p class=\"note\">Participants are shown by pseudonymous code only.</p>\n", f);
+	fputs("<nav aria-label=\"Pages\"><ul>\n", f);
+	for (int i = 0; i < pages->n; i++) {
+		const struct dash_scope *p = &pages->v[i];
+		fputs("<li><a href=\"", f);
+		html_esc(f, p->file);
+		fputs(p == s ? "\" aria-current=\"page\">" : "\">", f);
+		html_esc(f, i == 0 && !p->programme && !p->site ? "Overview of all" : p->title);
+		fputs("</a></li>\n", f);
+	}
+	fputs("</ul></nav>\n<nav aria-label=\"Sections\" class=\"noprint\"><ul>\n", f);
+	for (size_t i = 0; i < sizeof html_sections / sizeof html_sections[0]; i++)
+		fprintf(f, "<li><a href=\"#%s\">%s</a></li>\n", html_sections[i][0],
+		        html_sections[i][1]);
+	fputs("</ul></nav>\n", f);
+	svg_defs(f);
+	fputs("<main id=\"main\">\n", f);
+}
+
+void html_page_end(FILE *f)
+{
+	fprintf(f, "</main>\n<footer><p>Generated by touchline-dashboard %s from the Touchline "
+	           "database. Programme activity counts programme sessions only, not total "
+	           "physical activity.</p></footer>\n<script>\n%s</script>\n</body>\n</html>\n",
+	        TOUCHLINE_VERSION, html_js);
+}
+
+void html_section(FILE *f, const char *id, const char *heading)
+{
+	fprintf(f, "<section id=\"%s\" aria-labelledby=\"%s-h\">\n<h2 id=\"%s-h\">%s</h2>\n", id,
+	        id, id, heading);
+}
+
+void html_section_end(FILE *f)
+{
+	fputs("</section>\n", f);
+}
+
+void html_pct(FILE *f, int pct)
+{
+	if (pct < 0)
+		fputs("<td class=\"num\" data-v=\"-1\">&#8211;</td>", f);
+	else
+		fprintf(f, "<td class=\"num\" data-v=\"%d\">%d%%</td>", pct, pct);
+}
+
+extern const char dash_data_dictionary[];
+
+void html_dictionary(FILE *f)
+{
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
+	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	           "style-src 'unsafe-inline'\">\n<title>Data dictionary &#8211; Touchline</title>\n"
+	           "<style>body{max-width:60rem;margin:0 auto;padding:1rem;font:1rem/1.45 "
+	           "system-ui,Arial,sans-serif;color:#1a1a1a}pre{white-space:pre-wrap}</style>\n"
+	           "</head>\n<body>\n<p><a href=\"index.html\">Back to the dashboard</a></p>\n"
+	           "<h1>Data dictionary of the exports</h1>\n<pre>");
+	html_esc(f, dash_data_dictionary);
+	fputs("</pre>\n</body>\n</html>\n", f);
+}

@@ -1,0 +1,243 @@
+/* main.c - touchline-dashboard --db FILE --out DIR [--today DATE] ...
+ *
+ * Reads the database in one read transaction (a consistent snapshot while
+ * the collector writes) and writes index.html, one page per programme and
+ * per site, the downloads and the data dictionary. */
+#include "calendar.h"
+#include "config.h"
+#include "dashboard.h"
+#include "log.h"
+#include "protocol.h"
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct dash dash;
+
+void dash_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tl_error("%s", msg);
+	site_abort();
+	exit(1);
+}
+
+/* --today defaults to the local date now; everything else is data. */
+static void main_dates(struct dash *d)
+{
+	int64_t days;
+
+	if (!d->today[0]) {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(d->today, sizeof d->today, "%Y-%m-%d", &tm);
+	}
+	if (tl_cal_parse(d->today, &days))
+		dash_fail("--today: '%s' is not a date YYYY-MM-DD", d->today);
+	tl_cal_iso_week_format(days, d->this_week);
+	tl_cal_iso_week_format(days - 7, d->last_week);
+	if (d->since[0]) {
+		int64_t s;
+		if (tl_cal_parse(d->since, &s))
+			dash_fail("--since: '%s' is not a date YYYY-MM-DD", d->since);
+	}
+}
+
+/* Fails early on a --programme or --site that does not exist, rather than
+ * writing a dashboard of nothing. */
+static void main_check_filter(struct dash *d, const char *table, const char *id)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+
+	if (!id[0])
+		return;
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = ?1", table);
+	st = dash_query(d, NULL, sql);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (!dash_step(d, st))
+		dash_fail("no %s '%s'", table, id);
+	sqlite3_finalize(st);
+}
+
+/* Adds a page for one programme or site, its file named after its id
+ * (ids are [a-z0-9-]; anything else stored by other means gets a
+ * numbered name, so no id can name a path). */
+static void main_add_page(struct dash_pages *p, const char *kind, const char *programme,
+                          const char *site, const char *name)
+{
+	struct dash_scope *s;
+	const char *id;
+
+	p->v = realloc(p->v, (size_t)(p->n + 1) * sizeof *p->v);
+	if (!p->v)
+		dash_fail("out of memory");
+	s = &p->v[p->n++];
+	memset(s, 0, sizeof *s);
+	s->programme = programme ? strdup(programme) : NULL;
+	s->site = site ? strdup(site) : NULL;
+	id = kind[0] == 'p' ? programme : site;
+	if (id && tl_id_valid(id))
+		snprintf(s->file, sizeof s->file, "%s-%s.html", kind, id);
+	else
+		snprintf(s->file, sizeof s->file, "%s-%d.html", kind, p->n);
+	snprintf(s->title, sizeof s->title, "%s", name);
+}
+
+/* index.html (the run's filters), then each programme and each site
+ * within them, by id. */
+static void main_pages(struct dash *d, struct dash_pages *p)
+{
+	const char *prog = d->programme[0] ? d->programme : NULL;
+	const char *site = d->site[0] ? d->site : NULL;
+	sqlite3_stmt *st;
+
+	main_add_page(p, "x", prog, site, "");
+	snprintf(p->v[0].file, sizeof p->v[0].file, "index.html");
+	snprintf(p->v[0].title, sizeof p->v[0].title, "%s",
+	         prog || site ? "This dashboard's selection" : "All programmes and sites");
+	st = dash_query(d, &p->v[0],
+	                "SELECT g.id, g.name FROM programme g WHERE " DASH_PROGRAMME_WHERE("g.id")
+	                " ORDER BY g.id");
+	while (dash_step(d, st)) {
+		char title[300];
+		snprintf(title, sizeof title, "Programme: %s", dash_text(st, 1));
+		if (!prog)
+			main_add_page(p, "programme", dash_text(st, 0), site, title);
+		else
+			snprintf(p->v[0].title, sizeof p->v[0].title, "%s", title);
+	}
+	sqlite3_finalize(st);
+	st = dash_query(d, &p->v[0],
+	                "SELECT t.id, t.name FROM site t WHERE (:site IS NULL OR t.id = :site)"
+	                " AND (:prog IS NULL OR t.id IN (SELECT ps.site FROM programme_site ps"
+	                " WHERE ps.programme = :prog)) ORDER BY t.id");
+	while (dash_step(d, st)) {
+		char title[300];
+		snprintf(title, sizeof title, "Site: %s", dash_text(st, 1)[0] ? dash_text(st, 1)
+		                                                                : dash_text(st, 0));
+		if (!site)
+			main_add_page(p, "site", prog, dash_text(st, 0), title);
+		else if (!prog)
+			snprintf(p->v[0].title, sizeof p->v[0].title, "%s", title);
+	}
+	sqlite3_finalize(st);
+}
+
+/* Writes one page: every section, in the order a lead reads them. */
+static void main_write_page(struct dash *d, const struct dash_scope *s,
+                            const struct dash_pages *pages)
+{
+	FILE *f = site_open(d, s->file);
+
+	html_page_begin(f, d, s, pages);
+	page_overview(f, d, s);
+	page_followup(f, d, s);
+	page_attendance(f, d, s);
+	page_heatmap(f, d, s);
+	page_activity(f, d, s);
+	page_retention(f, d, s);
+	page_readers(f, d, s);
+	page_quality(f, d, s);
+	page_downloads(f, d, s);
+	html_page_end(f);
+	site_close(f, s->file);
+}
+
+int main(int argc, char **argv)
+{
+	char db_path[DASH_PATH_MAX] = "/var/lib/touchline/touchline.db", out[DASH_PATH_MAX] = "";
+	char err[1024];
+	const struct tl_option opts[] = {
+		{ "database", "db", TL_OPT_STR, db_path, sizeof db_path, 0, 0, "FILE",
+		  "SQLite database (opened read-only)" },
+		{ "dashboard", "out", TL_OPT_STR, out, sizeof out, 0, 0, "DIR",
+		  "write the site to DIR (replaced as a whole when done)" },
+		{ "dashboard", "today", TL_OPT_STR, dash.today, sizeof dash.today, 0, 0, "DATE",
+		  "the day whose week is 'this week' (default: today's local date)" },
+		{ "dashboard", "since", TL_OPT_STR, dash.since, sizeof dash.since, 0, 0, "DATE",
+		  "only sessions, taps and weeks from DATE on" },
+		{ "dashboard", "programme", TL_OPT_STR, dash.programme, sizeof dash.programme, 0, 0,
+		  "P", "only programme P" },
+		{ "dashboard", "site", TL_OPT_STR, dash.site, sizeof dash.site, 0, 0, "SITE",
+		  "only site SITE" },
+		{ "dashboard", "names", TL_OPT_BOOL, &dash.names, 0, 0, 0, NULL,
+		  "include participant names (internal coach view; says so on every page)" },
+		TL_OPT_END,
+	};
+	struct dash_pages pages = { NULL, 0 };
+	int first;
+
+	tl_log_init("touchline-dashboard", TL_LOG_WARN);
+	switch (tl_options_parse(opts, argc, argv, &first, err, sizeof err)) {
+	case TL_PARSE_HELP:
+		printf("usage: touchline-dashboard --db FILE --out DIR [options]\n\n"
+		       "Writes a self-contained static HTML dashboard of attendance, activity,\n"
+		       "retention, follow-up, readers and data quality. Open DIR/index.html.\n\n"
+		       "options:\n");
+		tl_options_usage_program(stdout, opts);
+		return 0;
+	case TL_PARSE_VERSION:
+		printf("touchline-dashboard %s\n", TOUCHLINE_VERSION);
+		return 0;
+	case TL_PARSE_ERROR:
+		fprintf(stderr, "touchline-dashboard: %s\n", err);
+		return 2;
+	case TL_PARSE_OK:
+		break;
+	}
+	if (first < argc) {
+		fprintf(stderr, "touchline-dashboard: unexpected argument '%s' (see --help)\n",
+		        argv[first]);
+		return 2;
+	}
+	if (!out[0]) {
+		fprintf(stderr, "touchline-dashboard: --out DIR is required (see --help)\n");
+		return 2;
+	}
+	main_dates(&dash);
+	dash.db = tl_store_open(db_path, TL_STORE_READONLY, err, sizeof err);
+	if (!dash.db)
+		dash_fail("%s", err);
+	if (tl_zone_sql_register(dash.db) != 0)
+		dash_fail("database: %s", sqlite3_errmsg(dash.db));
+	/* Every page reads the same tables again: keep them in memory (the
+	 * cache only grows as far as the data), and sort in memory. One
+	 * snapshot for every page and download. */
+	if (tl_store_exec(dash.db, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY", err,
+	                  sizeof err) ||
+	    tl_store_exec(dash.db, "BEGIN", err, sizeof err))
+		dash_fail("database: %s", err);
+	main_check_filter(&dash, "programme", dash.programme);
+	main_check_filter(&dash, "site", dash.site);
+	{
+		sqlite3_stmt *st = dash_query(&dash, NULL, "SELECT as_of FROM attendance_build");
+		if (dash_step(&dash, st))
+			dash.as_of = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	main_pages(&dash, &pages);
+	site_begin(&dash, out);
+	for (int i = 0; i < pages.n; i++)
+		main_write_page(&dash, &pages.v[i], &pages);
+	downloads_write(&dash);
+	tl_store_exec(dash.db, "COMMIT", err, sizeof err);
+	tl_store_close(dash.db);
+	site_commit(&dash, out);
+	for (int i = 0; i < pages.n; i++) {
+		free((char *)pages.v[i].programme);
+		free((char *)pages.v[i].site);
+	}
+	free(pages.v);
+	printf("%s/index.html\n", out);
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* page_quality.c - what the collector could not use: rejected messages,
+ * taps of unknown cards and taps matching no session, so gaps in the
+ * numbers have a visible cause. */
+#include "dashboard.h"
+
+/* A two-column table of (reason, count) rows from st. */
+static void quality_table(FILE *f, struct dash *d, sqlite3_stmt *st, const char *id,
+                          const char *caption, const char *empty)
+{
+	int n = 0;
+
+	fprintf(f, "<div class=\"scroll\"><table id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
+	           "<th scope=\"col\">Reason</th><th scope=\"col\" class=\"num\">Count</th>"
+	           "<th scope=\"col\">Latest</th></tr></thead>\n<tbody>\n",
+	        id, caption);
+	while (dash_step(d, st)) {
+		char t[32];
+		fprintf(f, "<tr id=\"%s-%d\"><th scope=\"row\">", id, n + 1);
+		html_esc(f, dash_text(st, 0));
+		fprintf(f, "</th><td class=\"num\">%lld</td><td>%s</td></tr>\n",
+		        sqlite3_column_int64(st, 1), dash_utc(st, 2, t));
+		n++;
+	}
+	if (!n)
+		fprintf(f, "<tr><td colspan=\"3\">%s</td></tr>\n", empty);
+	fputs("</tbody>\n</table></div>\n", f);
+	sqlite3_finalize(st);
+}
+
+void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
+{
+	sqlite3_stmt *st;
+
+	html_section(f, "quality", "Data quality");
+	/* Dead letters name their site only in the topic; they belong to no
+	 * programme, so a programme page shows its sites' ones. */
+	st = dash_query(d, s,
+	                "SELECT r.reason, count(*), max(r.received_at) FROM deadletter r"
+	                " WHERE (:site IS NULL OR r.topic LIKE '%/' || :site || '/%')"
+	                " AND (:prog IS NULL OR EXISTS (SELECT 1 FROM programme_site ps"
+	                "  WHERE ps.programme = :prog AND r.topic LIKE '%/' || ps.site || '/%'))"
+	                " AND (:since IS NULL OR r.received_at >= strftime('%s', :since))"
+	                " GROUP BY r.reason ORDER BY count(*) DESC, r.reason");
+	quality_table(f, d, st, "quality-rejected", "Messages rejected by the collector",
+	              "None.");
+	fputs("<p class=\"note\">Reasons are those of docs/protocol.md; "
+	      "<code>touchline deadletter list</code> shows each message.</p>\n",
+	      f);
+	st = dash_query(d, s,
+	                "SELECT u.reason, count(*), max(t.ts) FROM tap_unmatched u"
+	                " JOIN tap t ON t.n = u.tap"
+	                " WHERE (:site IS NULL OR t.site = :site)"
+	                " AND (:prog IS NULL OR t.site IN (SELECT ps.site FROM programme_site ps"
+	                "  WHERE ps.programme = :prog))"
+	                " AND (:since IS NULL OR t.ts >= strftime('%s', :since))"
+	                " GROUP BY u.reason ORDER BY count(*) DESC, u.reason");
+	quality_table(f, d, st, "quality-unmatched", "Taps matching no session",
+	              "Every tap matched a session.");
+	fputs("<p class=\"note\"><code>unknown_card</code>: a card nobody holds yet (enrol it "
+	      "with <code>touchline card enrol</code>); <code>not_eligible</code>: at a session "
+	      "the holder is not enrolled for; <code>cancelled_session</code>; "
+	      "<code>no_session</code>: no session at that site then.</p>\n",
+	      f);
+	st = dash_query(d, s,
+	                "SELECT count(*), count(DISTINCT t.card), max(t.ts) FROM tap t"
+	                " WHERE t.participant IS NULL"
+	                " AND (:site IS NULL OR t.site = :site)"
+	                " AND (:prog IS NULL OR t.site IN (SELECT ps.site FROM programme_site ps"
+	                "  WHERE ps.programme = :prog))"
+	                " AND (:since IS NULL OR t.ts >= strftime('%s', :since))");
+	if (dash_step(d, st)) {
+		char t[32];
+		fprintf(f, "<p id=\"quality-unknown\">Taps of unknown cards: <strong>%lld</strong> "
+		           "from %lld different cards (latest %s).</p>\n",
+		        sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), dash_utc(st, 2, t));
+	}
+	sqlite3_finalize(st);
+	html_section_end(f);
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# dashboard.sh - touchline-dashboard on the fixed programme dataset
+# (programme_dataset.sh): golden figures (tests/cases/dashboard/*.txt;
+# TL_REGEN=1 rewrites them), well-formed self-contained HTML, identical
+# bytes on a second run, downloads equal to 'touchline export', the
+# filters, --names and the output directory's safety.
+source "$TL_SRC/tests/lib.sh"
+source "$TL_SRC/tests/integration/programme_dataset.sh"
+
+DASH="$TL_BIN/dashboard/touchline-dashboard"
+CASES="$TL_SRC/tests/cases/dashboard"
+HTMLPY="$TL_SRC/tests/integration/dashboard_html.py"
+TODAY=2026-04-19
+build_programme_dataset
+dash() { "$DASH" --db "$DB" --today "$TODAY" "$@"; }
+
+ok "dashboard runs" dash --out "$T/site"
+ok "index.html, a page per programme and per site, the dictionary" \
+	test -f "$T/site/index.html" -a -f "$T/site/programme-kick.html" -a \
+	-f "$T/site/programme-steps.html" -a -f "$T/site/site-burnley.html" -a \
+	-f "$T/site/site-padiham.html" -a -f "$T/site/data-dictionary.html"
+ok "every page well-formed and fetching nothing" python3 "$HTMLPY" check "$T"/site/*.html
+ok "text colours pass WCAG 2.1 AA (4.5:1)" python3 "$HTMLPY" contrast "$T/site/index.html"
+ok "no temporary directory left beside the output" \
+	bash -c "! ls -d '$T'/site.tmp-* 2>/dev/null"
+
+# Golden figures: every table row with an id, per page.
+for page in index programme-kick programme-steps site-burnley; do
+	python3 "$HTMLPY" figures "$T/site/$page.html" > "$T/$page.txt"
+	if [ -n "${TL_REGEN:-}" ]; then
+		cp "$T/$page.txt" "$CASES/$page.txt"
+		echo "regenerated $page.txt"
+		continue
+	fi
+	if diff -u "$CASES/$page.txt" "$T/$page.txt"; then
+		is same same "figures of $page.html match the golden file"
+	else
+		is different same "figures of $page.html match the golden file"
+	fi
+done
+# A few figures checked by hand against the dataset, so a regenerated
+# golden file cannot silently bless a wrong one: week 12 had 7 places
+# (steps Monday 1, kick Tuesday 3, kick Thursday 3) and 5 attended.
+is "$(grep '^week-2026-W12:' "$T/index.txt")" \
+	"week-2026-W12: 2026-W12 | 2026-03-16 | 3 | 7 | 5 | 71% | 4" "week 12 by hand"
+is "$(grep '^hm-P-0001:' "$T/index.txt" | cut -d'|' -f2-3)" " 70% | 7/10 " \
+	"P-0001 attended 7 of 10 (as touchline followup says)"
+is "$(grep -c '^fu-' "$T/index.txt")" 2 "two flagged for follow-up"
+
+# Same database, same bytes (the output is replaced as a whole).
+ok "second run" dash --out "$T/site2"
+ok "identical bytes on an unchanged database" diff -r "$T/site" "$T/site2"
+ok "a run over an existing dashboard replaces it" dash --out "$T/site2"
+ok "...with the same bytes" diff -r "$T/site" "$T/site2"
+
+# The downloads are the CLI's exports.
+for kind in attendance sessions; do
+	for fmt in csv json; do
+		tl export "$kind" --format "$fmt" --to "$TODAY" > "$T/cli.$kind.$fmt"
+		ok "downloads/$kind.$fmt equals touchline export $kind" \
+			cmp "$T/cli.$kind.$fmt" "$T/site/downloads/$kind.$fmt"
+	done
+done
+for kind in activity participants; do
+	tl export "$kind" --to "$TODAY" > "$T/cli.$kind.csv"
+	ok "downloads/$kind.csv equals touchline export $kind" \
+		cmp "$T/cli.$kind.csv" "$T/site/downloads/$kind.csv"
+done
+ok "data dictionary downloadable" cmp "$TL_SRC/docs/data-dictionary.md" \
+	"$T/site/downloads/data-dictionary.md"
+
+# Pseudonymous by default; names only with --names, and then it says so.
+ok "no names by default" bash -c "! grep -rq 'Example' '$T/site'"
+ok "no card tokens anywhere" bash -c "! grep -rqE '$CARD1|$CARD2|$CARDX' '$T/site'"
+ok "no coach-view banner by default" bash -c "! grep -q 'Internal coach view' '$T/site/index.html'"
+ok "--names" dash --out "$T/names" --names
+ok "--names shows names" grep -q 'Person Example1' "$T/names/index.html"
+ok "--names says so in a banner on every page" \
+	bash -c "for f in '$T'/names/*-*.html '$T/names/index.html'; do
+		case \$f in *data-dictionary*) continue;; esac
+		grep -q 'Internal coach view' \"\$f\" || exit 1; done"
+ok "--names: downloads still without names" bash -c "! grep -rq 'Example' '$T/names/downloads'"
+
+# Filters.
+ok "--programme steps" dash --out "$T/steps" --programme steps
+ok "--programme: one programme, its site only" \
+	bash -c "[ ! -e '$T/steps/programme-kick.html' ] && [ ! -e '$T/steps/site-burnley.html' ] &&
+		[ -e '$T/steps/site-padiham.html' ]"
+is "$(python3 "$HTMLPY" figures "$T/steps/index.html" | grep '^week-' | wc -l)" 5 \
+	"--programme steps: five weeks of Monday gym"
+ok "--programme downloads filtered" bash -c "! grep -q ',kick,' '$T/steps/downloads/attendance.csv'"
+ok "--site burnley" dash --out "$T/burnley" --site burnley
+ok "--site: only burnley readers" bash -c "grep -q 'pitch-1' '$T/burnley/index.html' &&
+	! grep -q '>gym-1<' '$T/burnley/index.html'"
+ok "--since" dash --out "$T/since" --since 2026-04-01
+is "$(python3 "$HTMLPY" figures "$T/since/index.html" | grep -c '^week-')" 3 \
+	"--since 2026-04-01: weeks 14 to 16"
+ok "every filtered page well-formed" python3 "$HTMLPY" check "$T"/steps/*.html \
+	"$T"/burnley/*.html "$T"/since/*.html "$T"/names/*.html
+
+ok "no stale-attendance warning when computed after --today" bash -c "! grep -q 'last computed before' '$T/site/index.html'"
+ok "warns when attendance is older than --today" "$DASH" --db "$DB" --today 2026-05-01 --out "$T/stale"
+ok "...says so" grep -q 'last computed before 2026-05-01' "$T/stale/index.html"
+
+# A new database: nothing yet, attendance never computed.
+"$TOUCHLINE" --db "$T/empty.db" init > /dev/null
+ok "a new, empty database" "$DASH" --db "$T/empty.db" --out "$T/empty" --today "$TODAY"
+ok "...says attendance was never computed" grep -q 'never been computed' "$T/empty/index.html"
+ok "...and that there are no sessions" grep -q 'No sessions yet' "$T/empty/index.html"
+ok "...well-formed" python3 "$HTMLPY" check "$T/empty/index.html"
+
+# Refusals.
+mkdir -p "$T/precious" && echo keep > "$T/precious/file"
+ok "refuses to replace a directory it did not write" bash -c "! '$DASH' --db '$DB' --out '$T/precious' 2>/dev/null"
+ok "...and leaves it alone" grep -q keep "$T/precious/file"
+ok "unknown programme refused" bash -c "! '$DASH' --db '$DB' --out '$T/x' --programme nope 2>/dev/null"
+ok "bad --today refused" bash -c "! '$DASH' --db '$DB' --out '$T/x' --today 2026-02-30 2>/dev/null"
+ok "no output left by refusals" bash -c "[ ! -e '$T/x' ] && ! ls -d '$T'/x.tmp-* 2>/dev/null"
+ok "--help" bash -c "'$DASH' --help | grep -q -- '--today'"
+
+done_testing
