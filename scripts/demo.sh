@@ -140,5 +140,8 @@ echo
 echo "== a generated 12-week programme: two sites, football and gym, 40 participants"
 sh scripts/demo-programme.sh "$BUILD" "$DIR/programme.db"
 echo
+echo "== the programme lead's dashboard (static files: open index.html in a browser)"
+"$BIN/dashboard/touchline-dashboard" --db "$DIR/programme.db" --out "$DIR/dashboard" --today 2026-04-30
+echo
 echo "Databases: demo-run/touchline.db (the live demo), demo-run/programme.db (12 weeks)"
 echo "Try: build/collector/touchline --db demo-run/touchline.db --help"
