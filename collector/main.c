@@ -58,49 +58,24 @@ static void on_signal(int sig)
 	collector.stop = 1;
 }
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: touchline-collector [OPTIONS]\n\n"
-	             "Records taps published by Touchline readers over MQTT into SQLite and\n"
-	             "acknowledges each one after it is committed. Options:\n\n");
-	tl_options_usage_program(out, options);
-}
-
 /* Reads options; exits on --help, --version and any error. */
 static void collector_configure(int argc, char **argv)
 {
-	char err[512];
-	enum tl_log_level level;
-	int first;
+	static const char about[] =
+		"usage: touchline-collector [OPTIONS]\n\n"
+		"Records taps published by Touchline readers over MQTT into SQLite and\n"
+		"acknowledges each one after it is committed. Options:\n\n";
+	int first = tl_program_parse("touchline-collector", about, options, argc, argv);
 
-	switch (tl_options_parse(options, argc, argv, &first, err, sizeof err)) {
-	case TL_PARSE_HELP:
-		usage(stdout);
-		exit(0);
-	case TL_PARSE_VERSION:
-		printf("touchline-collector %s\n", TOUCHLINE_VERSION);
-		exit(0);
-	case TL_PARSE_ERROR:
-		fprintf(stderr, "touchline-collector: %s\n", err);
-		exit(2);
-	case TL_PARSE_OK:
-		break;
-	}
 	if (first < argc) {
 		fprintf(stderr, "touchline-collector: unexpected argument '%s'\n", argv[first]);
 		exit(2);
 	}
-	if (tl_log_level_parse(collector.cfg.log_level, &level)) {
-		fprintf(stderr, "touchline-collector: log-level: '%s' is not debug, info, warn or error\n",
-		        collector.cfg.log_level);
-		exit(2);
-	}
-	if (strchr(collector.cfg.prefix, '+') || strchr(collector.cfg.prefix, '#') ||
-	    !collector.cfg.prefix[0]) {
+	if (!tl_prefix_valid(collector.cfg.prefix)) {
 		fprintf(stderr, "touchline-collector: topic-prefix must not be empty or hold + or #\n");
 		exit(2);
 	}
-	tl_log_init("collector", level);
+	tl_program_log("touchline-collector", "collector", collector.cfg.log_level);
 }
 
 /* Opens the database. One that exists but cannot be written now (a

@@ -45,7 +45,7 @@ static void cal_copy(char *dst, const char *src, size_t size)
 	dst[n] = '\0';
 }
 
-static int cal_digits(const char *s, int n, int *out)
+int tl_cal_digits(const char *s, int n, int *out)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
@@ -63,8 +63,8 @@ int tl_cal_parse_prefix(const char *text, int64_t *days)
 {
 	int y, m, d, yy, mm, dd;
 
-	if (strnlen(text, 10) != 10 || cal_digits(text, 4, &y) || text[4] != '-' ||
-	    cal_digits(text + 5, 2, &m) || text[7] != '-' || cal_digits(text + 8, 2, &d))
+	if (strnlen(text, 10) != 10 || tl_cal_digits(text, 4, &y) || text[4] != '-' ||
+	    tl_cal_digits(text + 5, 2, &m) || text[7] != '-' || tl_cal_digits(text + 8, 2, &d))
 		return -1;
 	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
@@ -123,8 +123,8 @@ void tl_cal_iso_week_format(int64_t days, char buf[TL_ISOWEEK_LEN])
 int tl_cal_parse_hhmm(const char *text, int *minutes)
 {
 	int h, m;
-	if (strlen(text) != 5 || cal_digits(text, 2, &h) || text[2] != ':' ||
-	    cal_digits(text + 3, 2, &m) || h > 23 || m > 59)
+	if (strlen(text) != 5 || tl_cal_digits(text, 2, &h) || text[2] != ':' ||
+	    tl_cal_digits(text + 3, 2, &m) || h > 23 || m > 59)
 		return -1;
 	*minutes = h * 60 + m;
 	return 0;

@@ -21,6 +21,8 @@
 int64_t tl_cal_days(int y, int m, int d);
 void tl_cal_civil(int64_t days, int *y, int *m, int *d);
 /* Strict "YYYY-MM-DD", years 1970 to 9999. */
+/* Reads exactly n decimal digits at s into *out; -1 if any is not one. */
+int tl_cal_digits(const char *s, int n, int *out);
 /* The same for the date at the start of a longer text (a timestamp). */
 int tl_cal_parse_prefix(const char *text, int64_t *days);
 int tl_cal_parse(const char *text, int64_t *days);

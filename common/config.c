@@ -1,5 +1,6 @@
 /* config.c - see config.h. INI files are parsed by inih. */
 #include "config.h"
+#include "log.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -314,4 +315,38 @@ void tl_options_usage_program(FILE *out, const struct tl_option *opts)
 	tl_options_usage(out, opts);
 	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
 	fprintf(out, "  %-28s %s\n", "--version", "show the version");
+}
+
+int tl_program_parse(const char *name, const char *about, const struct tl_option *opts,
+                     int argc, char **argv)
+{
+	char err[1200];
+	int first = argc;
+
+	switch (tl_options_parse(opts, argc, argv, &first, err, sizeof err)) {
+	case TL_PARSE_HELP:
+		fputs(about, stdout);
+		tl_options_usage_program(stdout, opts);
+		exit(0);
+	case TL_PARSE_VERSION:
+		printf("%s %s\n", name, TOUCHLINE_VERSION);
+		exit(0);
+	case TL_PARSE_ERROR:
+		fprintf(stderr, "%s: %s\n", name, err);
+		exit(2);
+	case TL_PARSE_OK:
+		break;
+	}
+	return first;
+}
+
+void tl_program_log(const char *name, const char *logname, const char *level)
+{
+	enum tl_log_level l;
+
+	if (tl_log_level_parse(level, &l)) {
+		fprintf(stderr, "%s: log-level: '%s' is not debug, info, warn or error\n", name, level);
+		exit(2);
+	}
+	tl_log_init(logname, l);
 }

@@ -49,4 +49,14 @@ void tl_options_usage(FILE *out, const struct tl_option *opts);
 /* The same, with the flags every program has (--config, --help, --version). */
 void tl_options_usage_program(FILE *out, const struct tl_option *opts);
 
+/* The one way a daemon reads its settings: parses the config file and
+ * flags; --help prints about and every option, --version the version, and
+ * both exit 0; an error prints "NAME: why" and exits 2. Returns the index
+ * of the first argument that is not an option. */
+int tl_program_parse(const char *name, const char *about, const struct tl_option *opts,
+                     int argc, char **argv);
+/* Starts the logger as logname at the level named by level ("info"...),
+ * or prints "NAME: log-level: ..." and exits 2. */
+void tl_program_log(const char *name, const char *logname, const char *level);
+
 #endif

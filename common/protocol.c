@@ -71,6 +71,11 @@ int tl_id_valid(const char *s)
 	return n >= 1 && n <= TL_ID_MAX;
 }
 
+int tl_prefix_valid(const char *s)
+{
+	return s[0] && !strchr(s, '+') && !strchr(s, '#');
+}
+
 static int proto_is_hex(char c, int lower_only)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||

@@ -90,6 +90,8 @@ int tl_ack_status_parse(const char *name, enum tl_ack_status *out);
 
 /* True if s is a valid site or reader id. */
 int tl_id_valid(const char *s);
+/* True if s can be a topic prefix: not empty, no wildcard. */
+int tl_prefix_valid(const char *s);
 /* True if s is a card token: exactly 32 lowercase hex digits. */
 int tl_token_valid(const char *s);
 /* True if s is a UUID (any case); version 4 is required when v4 is set. */

@@ -7,19 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Reads exactly n digits from s into *out; returns -1 if any is not one. */
-static int time_digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 int tl_time_parse(const char *text, int64_t *out)
 {
 	int64_t days;
@@ -28,9 +15,9 @@ int tl_time_parse(const char *text, int64_t *out)
 
 	if (strlen(text) < 20 || tl_cal_parse_prefix(text, &days))
 		return -1;
-	if (text[10] != 'T' || time_digits(text + 11, 2, &hh) || text[13] != ':' ||
-	    time_digits(text + 14, 2, &mm) || text[16] != ':' ||
-	    time_digits(text + 17, 2, &ss))
+	if (text[10] != 'T' || tl_cal_digits(text + 11, 2, &hh) || text[13] != ':' ||
+	    tl_cal_digits(text + 14, 2, &mm) || text[16] != ':' ||
+	    tl_cal_digits(text + 17, 2, &ss))
 		return -1;
 	if (hh > 23 || mm > 59 || ss > 59) /* no leap seconds on the wire */
 		return -1;

@@ -132,40 +132,21 @@ static void on_signal(int sig)
 	bridge.stop = 1;
 }
 
-/* --help: what the program is for, then every option from the table. */
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: touchline-bridge [OPTIONS]\n"
-	             "       touchline-bridge keygen FILE\n\n"
-	             "Reads attendance cards at a venue and sends their taps to the Touchline\n"
-	             "collector over MQTT. Every tap is stored in a local spool first and\n"
-	             "leaves it only when the collector acknowledges it. `keygen FILE` writes\n"
-	             "a new deployment key (mode 0600); every reader needs the same key.\n\n"
-	             "Options (also [section] name = value in the --config file):\n\n");
-	tl_options_usage(out, options);
-}
-
 /* Reads options; exits on --help, --version, keygen and any error. */
 static void bridge_configure(int argc, char **argv)
 {
+	static const char about[] =
+		"usage: touchline-bridge [OPTIONS]\n"
+		"       touchline-bridge keygen FILE\n\n"
+		"Reads attendance cards at a venue and sends their taps to the Touchline\n"
+		"collector over MQTT. Every tap is stored in a local spool first and\n"
+		"leaves it only when the collector acknowledges it. `keygen FILE` writes\n"
+		"a new deployment key (mode 0600); every reader needs the same key.\n\n"
+		"Options (also [section] name = value in the --config file):\n\n";
 	struct bridge_config *c = &bridge.cfg;
 	char err[1200];
-	enum tl_log_level level;
-	int first;
+	int first = tl_program_parse("touchline-bridge", about, options, argc, argv);
 
-	switch (tl_options_parse(options, argc, argv, &first, err, sizeof err)) {
-	case TL_PARSE_HELP:
-		usage(stdout);
-		exit(0);
-	case TL_PARSE_VERSION:
-		printf("touchline-bridge %s\n", TOUCHLINE_VERSION);
-		exit(0);
-	case TL_PARSE_ERROR:
-		fprintf(stderr, "touchline-bridge: %s\n", err);
-		exit(2);
-	case TL_PARSE_OK:
-		break;
-	}
 	if (first < argc && strcmp(argv[first], "keygen") == 0) {
 		if (first + 2 != argc) {
 			fprintf(stderr, "usage: touchline-bridge keygen FILE\n");
@@ -184,11 +165,6 @@ static void bridge_configure(int argc, char **argv)
 		        argv[first]);
 		exit(2);
 	}
-	if (tl_log_level_parse(c->log_level, &level)) {
-		fprintf(stderr, "touchline-bridge: log-level: '%s' is not debug, info, warn or error\n",
-		        c->log_level);
-		exit(2);
-	}
 	if (!tl_id_valid(c->site) || !tl_id_valid(c->id)) {
 		fprintf(stderr, "touchline-bridge: --site and --id are required: 1 to %d of a-z, "
 		                "0-9 and -\n", TL_ID_MAX);
@@ -199,7 +175,7 @@ static void bridge_configure(int argc, char **argv)
 		fprintf(stderr, "touchline-bridge: --reader must be nfc, nfc:CONNSTRING or sim:PATH\n");
 		exit(2);
 	}
-	if (strchr(c->prefix, '+') || strchr(c->prefix, '#') || !c->prefix[0]) {
+	if (!tl_prefix_valid(c->prefix)) {
 		fprintf(stderr, "touchline-bridge: topic-prefix must not be empty or hold + or #\n");
 		exit(2);
 	}
@@ -210,7 +186,7 @@ static void bridge_configure(int argc, char **argv)
 		fprintf(stderr, "touchline-bridge: topic-prefix too long\n");
 		exit(2);
 	}
-	tl_log_init("bridge", level);
+	tl_program_log("touchline-bridge", "bridge", c->log_level);
 }
 
 /* The reader thread: runs the configured driver until stop. */
