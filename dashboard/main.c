@@ -178,23 +178,12 @@ int main(int argc, char **argv)
 	int first;
 
 	tl_log_init("touchline-dashboard", TL_LOG_WARN);
-	switch (tl_options_parse(opts, argc, argv, &first, err, sizeof err)) {
-	case TL_PARSE_HELP:
-		printf("usage: touchline-dashboard --db FILE --out DIR [options]\n\n"
-		       "Writes a self-contained static HTML dashboard of attendance, activity,\n"
-		       "retention, follow-up, readers and data quality. Open DIR/index.html.\n\n"
-		       "options:\n");
-		tl_options_usage_program(stdout, opts);
-		return 0;
-	case TL_PARSE_VERSION:
-		printf("touchline-dashboard %s\n", TOUCHLINE_VERSION);
-		return 0;
-	case TL_PARSE_ERROR:
-		fprintf(stderr, "touchline-dashboard: %s\n", err);
-		return 2;
-	case TL_PARSE_OK:
-		break;
-	}
+	first = tl_program_parse("touchline-dashboard",
+	                         "usage: touchline-dashboard --db FILE --out DIR [options]\n\n"
+	                         "Writes a self-contained static HTML dashboard of attendance, activity,\n"
+	                         "retention, follow-up, readers and data quality. Open DIR/index.html.\n\n"
+	                         "options:\n",
+	                         opts, argc, argv);
 	if (first < argc) {
 		fprintf(stderr, "touchline-dashboard: unexpected argument '%s' (see --help)\n",
 		        argv[first]);
