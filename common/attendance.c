@@ -6,6 +6,9 @@
 #include <string.h>
 
 #define ATT_SITE_MAX 40
+/* Page cache while matching (negative: KiB), see tl_attendance_rebuild. */
+#define ATT_CACHE_KIB (-262144)
+#define ATT_ENROL_MAX 64 /* enrolments of one participant */
 
 enum { TAP_FREE, TAP_USED, TAP_DUPLICATE };
 
@@ -36,7 +39,22 @@ struct att_set {
  * participant (preparing them per participant cost more than running
  * them). */
 struct att_stmts {
-	sqlite3_stmt *sessions, *taps, *enrolments, *ins, *unm, *eng;
+	sqlite3_stmt *taps, *enrolments, *ins, *unm, *eng;
+};
+
+/* One enrolment of the participant being rebuilt. */
+struct att_enrol {
+	char programme[ATT_SITE_MAX], start[16], end[16], withdrawn[16];
+	double start_jd; /* julianday(start_date) */
+};
+
+/* Every live session that had opened by as_of and is not before the
+ * horizon, sorted by (programme, local_date), loaded once per rebuild:
+ * looking them up per participant was 1.8M index-then-table lookups. */
+struct att_catalog {
+	struct att_session *s;
+	double *jd; /* julianday(local_date) per session */
+	size_t n, cap, cap_jd;
 };
 
 /* Every session's check-in window with its site, sorted by (site, lo),
@@ -112,6 +130,9 @@ static const char att_sessions_sql[] =
 	" AND (?4 IS NULL OR s.iso_week = ?4)"
 	" ORDER BY s.start_ts, s.id";
 
+static int att_load_taps(sqlite3_stmt *st, int64_t pid, int64_t tap_lo, int64_t tap_hi,
+                         struct att_set *a);
+
 static const char att_taps_sql[] =
 	"SELECT n, site, ts FROM tap WHERE participant = ?1"
 	" AND ts >= ?2 AND ts <= ?3 ORDER BY ts, n";
@@ -156,8 +177,19 @@ static int att_load(sqlite3_stmt *st, sqlite3_stmt *tt, int64_t pid, int64_t as_
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
+	return att_load_taps(tt, pid, tap_lo, tap_hi, a);
+fail:
+	sqlite3_reset(st);
+	return -1;
+}
 
-	st = tt;
+/* Appends a participant's taps from ts tap_lo to tap_hi, in (ts, n) order,
+ * with the prepared att_taps_sql (st), leaving it reset. */
+static int att_load_taps(sqlite3_stmt *st, int64_t pid, int64_t tap_lo, int64_t tap_hi,
+                         struct att_set *a)
+{
+	int rc;
+
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, pid);
 	sqlite3_bind_int64(st, 2, tap_lo);
@@ -325,6 +357,121 @@ static const char *att_reason(const struct att_windows *w, const struct att_tap 
 	return cancelled ? "cancelled_session" : "no_session";
 }
 
+/* The catalog's sessions (see struct att_catalog): the session part of
+ * att_sessions_sql, without the enrolment. */
+static const char att_catalog_sql[] =
+	"SELECT s.id, s.site, s.programme, s.start_ts, s.end_ts, julianday(s.local_date),"
+	" 60 * p.checkin_before_min, 60 * p.checkin_after_end_min,"
+	" 60 * p.checkout_gap_min, 60 * p.checkout_grace_min, s.iso_week, s.local_date"
+	" FROM session s JOIN programme p ON p.id = s.programme"
+	" WHERE s.cancelled_at IS NULL"
+	" AND s.start_ts - 60 * p.checkin_before_min <= ?1 AND s.start_ts >= ?2"
+	" ORDER BY s.programme, s.local_date";
+
+static int att_catalog_load(sqlite3 *db, int64_t as_of, int64_t horizon, struct att_catalog *c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, att_catalog_sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, as_of);
+	sqlite3_bind_int64(st, 2, horizon);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct att_session *s;
+		if (att_grow((void **)&c->s, &c->cap, c->n, sizeof *c->s) ||
+		    att_grow((void **)&c->jd, &c->cap_jd, c->n, sizeof *c->jd)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		s = &c->s[c->n];
+		memset(s, 0, sizeof *s);
+		s->id = sqlite3_column_int64(st, 0);
+		att_copy(s->site, sqlite3_column_text(st, 1));
+		att_copy(s->programme, sqlite3_column_text(st, 2));
+		s->start = sqlite3_column_int64(st, 3);
+		s->end = sqlite3_column_int64(st, 4);
+		c->jd[c->n] = sqlite3_column_double(st, 5);
+		s->win_lo = s->start - sqlite3_column_int64(st, 6);
+		s->win_hi = s->end + sqlite3_column_int64(st, 7);
+		s->gap = sqlite3_column_int64(st, 8);
+		s->grace = sqlite3_column_int64(st, 9);
+		snprintf(s->iso_week, sizeof s->iso_week, "%s",
+		         (const char *)sqlite3_column_text(st, 10));
+		snprintf(s->local_date, sizeof s->local_date, "%s",
+		         (const char *)sqlite3_column_text(st, 11));
+		s->ci = s->co = -1;
+		c->n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A participant's enrolments (at most ATT_ENROL_MAX). */
+static int att_enrolments(sqlite3_stmt *st, int64_t pid, struct att_enrol *en, size_t *nen)
+{
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct att_enrol *e;
+		if (*nen == ATT_ENROL_MAX) {
+			rc = SQLITE_FULL;
+			break;
+		}
+		e = &en[(*nen)++];
+		att_copy(e->programme, sqlite3_column_text(st, 0));
+		snprintf(e->start, sizeof e->start, "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(e->end, sizeof e->end, "%s", (const char *)sqlite3_column_text(st, 2));
+		att_copy(e->withdrawn, sqlite3_column_text(st, 3));
+		e->start_jd = sqlite3_column_double(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int att_session_cmp(const void *x, const void *y)
+{
+	const struct att_session *a = x, *b = y;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The sessions a participant was eligible for, as att_sessions_sql selects
+ * them (same filters, same programme week, same order), from the catalog. */
+static int att_eligible(const struct att_catalog *c, const struct att_enrol *en, size_t nen,
+                        struct att_set *a)
+{
+	for (size_t e = 0; e < nen; e++) {
+		size_t lo = 0, hi = c->n;
+		while (lo < hi) { /* the programme's first session on or after start */
+			size_t mid = lo + (hi - lo) / 2;
+			int k = strcmp(c->s[mid].programme, en[e].programme);
+			if (k < 0 || (k == 0 && strcmp(c->s[mid].local_date, en[e].start) < 0))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < c->n && strcmp(c->s[i].programme, en[e].programme) == 0 &&
+		                    strcmp(c->s[i].local_date, en[e].end) <= 0;
+		     i++) {
+			struct att_session *s;
+			if (en[e].withdrawn[0] && strcmp(c->s[i].local_date, en[e].withdrawn) >= 0)
+				continue;
+			if (att_grow((void **)&a->s, &a->cap_s, a->ns, sizeof *a->s))
+				return -1;
+			s = &a->s[a->ns++];
+			*s = c->s[i];
+			s->programme_week = (int)((int64_t)(c->jd[i] - en[e].start_jd) / 7 + 1);
+		}
+	}
+	if (a->ns > 1)
+		qsort(a->s, a->ns, sizeof *a->s, att_session_cmp);
+	return 0;
+}
+
 /* Distinct ISO weeks, for weeks_attended. */
 static int att_week_cmp(const void *x, const void *y)
 {
@@ -337,15 +484,13 @@ static int att_week_cmp(const void *x, const void *y)
  * attended. Was one SQL statement with correlated subqueries per
  * enrolment, 20 s of a 44 s rebuild at 10 000 participants. */
 static int att_write_engagement(const struct att_stmts *q, int64_t pid, int64_t as_of,
-                                const struct att_set *a, const char **weeks)
+                                const struct att_set *a, const struct att_enrol *en,
+                                size_t nen, const char **weeks)
 {
-	sqlite3_stmt *en = q->enrolments, *st = q->eng;
-	int rc;
+	sqlite3_stmt *st = q->eng;
 
-	sqlite3_reset(en);
-	sqlite3_bind_int64(en, 1, pid);
-	while ((rc = sqlite3_step(en)) == SQLITE_ROW) {
-		const char *prog = (const char *)sqlite3_column_text(en, 0);
+	for (size_t e = 0; e < nen; e++) {
+		const char *prog = en[e].programme;
 		const char *last = NULL;
 		long eligible = 0, attended = 0, missed = 0, nweeks = 0, distinct = 0;
 		int64_t last_start = -1;
@@ -385,26 +530,29 @@ static int att_write_engagement(const struct att_stmts *q, int64_t pid, int64_t 
 		else
 			sqlite3_bind_null(st, 7);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = SQLITE_ERROR;
-			break;
+			sqlite3_reset(st);
+			return -1;
 		}
 	}
-	sqlite3_reset(en);
-	return rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	return 0;
 }
 
 /* Matches one participant and writes their attendance, unmatched taps
  * and engagement. */
 static int att_write_participant(const struct att_stmts *q, const struct att_windows *w,
-                                 int64_t pid, int64_t as_of, int64_t horizon,
+                                 const struct att_catalog *cat, int64_t pid, int64_t as_of,
                                  struct att_set *a, struct tl_rebuild_stats *stats)
 {
 	sqlite3_stmt *ins = q->ins, *unm = q->unm;
+	struct att_enrol en[ATT_ENROL_MAX];
 	const char **weeks;
+	size_t nen = 0;
 	int rc = 0;
 
 	a->ns = a->nt = 0;
-	if (att_load(q->sessions, q->taps, pid, as_of, horizon, NULL, INT64_MIN, INT64_MAX, a))
+	if (att_enrolments(q->enrolments, pid, en, &nen) || att_eligible(cat, en, nen, a) ||
+	    att_load_taps(q->taps, pid, INT64_MIN, INT64_MAX, a))
 		return -1;
 	att_match(a);
 	for (size_t i = 0; i < a->ns && rc == 0; i++) {
@@ -452,7 +600,7 @@ static int att_write_participant(const struct att_stmts *q, const struct att_win
 	weeks = malloc((a->ns ? a->ns : 1) * sizeof *weeks);
 	if (!weeks)
 		return -1;
-	rc = att_write_engagement(q, pid, as_of, a, weeks);
+	rc = att_write_engagement(q, pid, as_of, a, en, nen, weeks);
 	free(weeks);
 	return rc;
 }
@@ -505,9 +653,28 @@ static int att_exec(sqlite3 *db, const char *sql, int64_t a1, int64_t a2, const 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Reads a numeric pragma, or sets it when sql has a '?' (pragmas take no
+ * bound parameters, so the value is spliced in as a number). */
+static int64_t att_pragma(sqlite3 *db, const char *sql, int64_t value)
+{
+	char buf[128];
+	const char *q = strchr(sql, '?');
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+
+	if (q)
+		snprintf(buf, sizeof buf, "%.*s%lld", (int)(q - sql), sql, (long long)value);
+	else
+		snprintf(buf, sizeof buf, "%s", sql);
+	if (sqlite3_prepare_v2(db, buf, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static void att_stmts_finalize(struct att_stmts *q)
 {
-	sqlite3_finalize(q->sessions);
 	sqlite3_finalize(q->taps);
 	sqlite3_finalize(q->enrolments);
 	sqlite3_finalize(q->ins);
@@ -519,10 +686,11 @@ static void att_stmts_finalize(struct att_stmts *q)
 static int att_stmts_prepare(sqlite3 *db, struct att_stmts *q)
 {
 	memset(q, 0, sizeof *q);
-	if (sqlite3_prepare_v2(db, att_sessions_sql, -1, &q->sessions, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, att_taps_sql, -1, &q->taps, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT programme FROM enrolment WHERE participant = ?1", -1,
-	                       &q->enrolments, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db, att_taps_sql, -1, &q->taps, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+	                       "SELECT programme, start_date, end_date, withdrawn_on,"
+	                       " julianday(start_date) FROM enrolment WHERE participant = ?1",
+	                       -1, &q->enrolments, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 	                       "INSERT INTO attendance (participant, session, programme,"
 	                       " programme_week, attended, checkin_tap, checkout_tap, checkin_at,"
@@ -549,6 +717,7 @@ static int att_match_all(sqlite3 *db, int64_t as_of, int64_t horizon,
 {
 	struct att_stmts q;
 	struct att_windows w = { NULL, 0, 0 };
+	struct att_catalog cat = { NULL, NULL, 0, 0, 0 };
 	struct att_set a;
 	sqlite3_stmt *ids = NULL;
 	int rc = -1, step;
@@ -563,13 +732,13 @@ static int att_match_all(sqlite3 *db, int64_t as_of, int64_t horizon,
 		att_fail(db, err, errlen, "preparing the rebuild");
 		goto out;
 	}
-	if (att_windows_load(db, &w)) {
+	if (att_windows_load(db, &w) || att_catalog_load(db, as_of, horizon, &cat)) {
 		att_fail(db, err, errlen, "loading sessions");
 		goto out;
 	}
 	while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
 		stats->participants++;
-		if (att_write_participant(&q, &w, sqlite3_column_int64(ids, 0), as_of, horizon, &a,
+		if (att_write_participant(&q, &w, &cat, sqlite3_column_int64(ids, 0), as_of, &a,
 		                          stats)) {
 			att_fail(db, err, errlen, "matching taps to sessions");
 			goto out;
@@ -585,17 +754,23 @@ out:
 	att_stmts_finalize(&q);
 	att_set_free(&a);
 	free(w.w);
+	free(cat.s);
+	free(cat.jd);
 	return rc;
 }
 
-int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats,
-                          char *err, size_t errlen)
+/* The rebuild proper; see tl_attendance_rebuild. */
+static int att_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats, char *err,
+                       size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t horizon = 0;
 	int rc;
 
-	memset(stats, 0, sizeof *stats);
+	/* Filling attendance and then indexing it by session (a sort) is
+	 * twice as fast as keeping the index up to date row by row. */
+	if (att_exec(db, "DROP INDEX IF EXISTS attendance_session", 0, 0, NULL))
+		return att_fail(db, err, errlen, "clearing derived tables");
 	if (att_exec(db, "DELETE FROM attendance", 0, 0, NULL) ||
 	    att_exec(db, "DELETE FROM tap_unmatched", 0, 0, NULL) ||
 	    att_exec(db, "DELETE FROM activity_week", 0, 0, NULL) ||
@@ -610,6 +785,8 @@ int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *s
 
 	if (att_match_all(db, as_of, horizon, stats, err, errlen))
 		return -1;
+	if (att_exec(db, "CREATE INDEX attendance_session ON attendance(session)", 0, 0, NULL))
+		return att_fail(db, err, errlen, "indexing attendance");
 	if (att_exec(db,
 	             "INSERT INTO tap_unmatched (tap, reason)"
 	             " SELECT n, 'unknown_card' FROM tap WHERE participant IS NULL",
@@ -635,6 +812,21 @@ int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *s
 		stats->unmatched = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats,
+                          char *err, size_t errlen)
+{
+	int64_t cache = att_pragma(db, "PRAGMA cache_size", 0);
+	int rc;
+
+	memset(stats, 0, sizeof *stats);
+	/* The default 2 MB page cache made the rebuild re-read the tap index
+	 * and derived tables from the OS (a third of its time at 2M taps). */
+	att_pragma(db, "PRAGMA cache_size = ?", ATT_CACHE_KIB);
+	rc = att_rebuild(db, as_of, stats, err, errlen);
+	att_pragma(db, "PRAGMA cache_size = ?", cache);
+	return rc;
 }
 
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count)

@@ -190,6 +190,12 @@ const char *const tl_store_migrations[] = {
 	"  as_of INTEGER NOT NULL,"
 	"  purged_before INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO attendance_build (id, built_at, as_of) VALUES (1, 0, 0);",
+	/* 3: the scale benchmark (bench/results). tap_participant also covers
+	 * site, so matching a participant's taps (the rebuild, the ack's
+	 * week_sessions) reads the index alone instead of looking up each tap
+	 * in the table: 2M lookups, 2.8 s of the rebuild at 2M taps. */
+	"DROP INDEX tap_participant;"
+	"CREATE INDEX tap_participant ON tap(participant, ts, site);",
 };
 
 const int tl_store_migration_count =

@@ -55,13 +55,18 @@ static const char *const version_data[] = {
 	"  start_ts, end_ts, iso_week, week_start, created_at) VALUES ('kick', 'burnley',"
 	"  'football', '2026-03-03', '18:00', '19:30', 1772560800, 1772566200, '2026-W10',"
 	"  '2026-03-02', 1);",
+	/* 3 */
+	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at) VALUES"
+	"  ('t2', 'burnley', 'pitch-1', '0123456789abcdef0123456789abcdef', 1, 1772566000, 2,"
+	"   1772566000);",
 };
 
 /* Checks version v's data survived. */
 static void check_version_data(sqlite3 *db, int v)
 {
 	if (v >= 1) {
-		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE participant = 1"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE participant = 1"),
+		                 v >= 3 ? 2 : 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM card"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM participant_name"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM reader"), 1);
@@ -70,6 +75,9 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM enrolment"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM session"), 1);
 	}
+	if (v >= 3)
+		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('tap_participant')"),
+		                 3);
 }
 
 static void test_every_version(void **state)
