@@ -227,7 +227,7 @@ Bottlenecks found (perf, callgrind) and fixed, at this size:
   per participant (1.8M index-then-table lookups), now from an in-memory
   catalog of sessions; each tap's site needed a table lookup (2M), now
   tap_participant covers site (migration 3); the 2 MB page cache made it
-  re-read pages from the OS (a third of its time), now 256 MB while
+  re-read pages from the OS (a third of its time), now 64 MB while
   rebuilding; programme activity was a GROUP BY over all attendance (2.4
   s), now summed per participant; attendance_session is dropped and
   rebuilt by one sort (3.0 s -> 1.5 s of inserting).

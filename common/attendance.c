@@ -7,7 +7,7 @@
 
 #define ATT_SITE_MAX 40
 /* Page cache while matching (negative: KiB), see tl_attendance_rebuild. */
-#define ATT_CACHE_KIB (-262144)
+#define ATT_CACHE_KIB (-65536)
 #define ATT_ENROL_MAX 64 /* enrolments of one participant */
 
 enum { TAP_FREE, TAP_USED, TAP_DUPLICATE };
