@@ -130,9 +130,12 @@ t_full=$(since "$t0")
 # 3. The rebuild, on every tap: from empty derived tables, and again (as
 # cron would run it, replacing the tables).
 say "attendance rebuild as of $AS_OF"
+TIME=()
+[ -x /usr/bin/time ] && TIME=(/usr/bin/time -f %M -o "$W/rebuild.kb")
 t0=$(now)
-out=$("$TL" --db "$W/full.db" attendance rebuild)
+out=$("${TIME[@]}" "$TL" --db "$W/full.db" attendance rebuild)
 t_rb1=$(since "$t0")
+rb_mb=$([ -s "$W/rebuild.kb" ] && awk '{ printf "%.0f MB", $1 / 1024 }' "$W/rebuild.kb" || echo "?")
 t0=$(now)
 "$TL" --db "$W/full.db" attendance rebuild > /dev/null
 t_rb2=$(since "$t0")
@@ -194,7 +197,7 @@ cat <<EOT
 | generate (tl-gen-national, set-up + taps CSV) | $t_gen s | | | |
 | load $COLLECTOR_TAPS taps (collector: v1 over MQTT, acked after commit) | $t_coll s, $(rate "$COLLECTOR_TAPS" "$t_coll") taps/s | $t_sub s, $(rate "$COLLECTOR_TAPS" "$t_sub") taps/s | | |
 | load all $TAPS taps (sqlite3 .import + card lookup) | | $t_full s, $(rate "$TAPS" "$t_full") taps/s | | |
-| attendance rebuild, $att_rows rows, empty tables | $t_rb1 s | — | < 10 s | $(verdict "$t_rb1" 10) |
+| attendance rebuild, $att_rows rows, empty tables | $t_rb1 s (peak $rb_mb) | — | < 10 s | $(verdict "$t_rb1" 10) |
 | attendance rebuild again (replacing the tables) | $t_rb2 s | — | < 10 s | $(verdict "$t_rb2" 10) |
 | export attendance --format csv, $exp_rows rows | $t_exp s | $t_exp3 s | ≤ 1.5 × sqlite3 ($r_exp) | $(awk -v r="$r_exp" 'BEGIN { print r <= 1.5 ? "met" : "MISSED" }') |
 | touchline-dashboard, whole dataset | $dash_all | — | < 5 s | $([ -n "$t_dash" ] && verdict "$t_dash" 5 || echo "—") |
