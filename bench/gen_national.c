@@ -65,11 +65,13 @@ static double gen_unit(void)
 	return (double)(gen_rand() >> 11) / 9007199254740992.0;
 }
 
+/* Uniform in 0 .. n-1. */
 static long gen_below(long n)
 {
 	return (long)(gen_unit() * (double)n);
 }
 
+/* Fatal: the generator has no partial output worth keeping. */
 static void gen_die(const char *what, sqlite3 *db)
 {
 	fprintf(stderr, "tl-gen-national: %s%s%s\n", what, db ? ": " : "",
@@ -77,12 +79,14 @@ static void gen_die(const char *what, sqlite3 *db)
 	exit(1);
 }
 
+/* Runs SQL that returns nothing, or dies. */
 static void gen_exec(sqlite3 *db, const char *sql)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		gen_die(sql, db);
 }
 
+/* Prepares a statement, or dies. */
 static sqlite3_stmt *gen_prepare(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -91,6 +95,7 @@ static sqlite3_stmt *gen_prepare(sqlite3 *db, const char *sql)
 	return st;
 }
 
+/* Runs an insert and resets it for the next row, or dies. */
 static void gen_step(sqlite3 *db, sqlite3_stmt *st)
 {
 	if (sqlite3_step(st) != SQLITE_DONE)
@@ -98,6 +103,7 @@ static void gen_step(sqlite3 *db, sqlite3_stmt *st)
 	sqlite3_reset(st);
 }
 
+/* Prints the usage line and exits 2. */
 static void gen_usage(void)
 {
 	fprintf(stderr, "usage: tl-gen-national --db FILE --taps-out FILE [--seed N]"
@@ -105,6 +111,7 @@ static void gen_usage(void)
 	exit(2);
 }
 
+/* Reads the command line into c. */
 static void gen_args(struct gen_cfg *c, int argc, char **argv)
 {
 	for (int i = 1; i + 1 < argc; i += 2) {
@@ -256,6 +263,7 @@ static size_t gen_sessions(sqlite3 *db, const struct gen_cfg *c, long programmes
 	return n;
 }
 
+/* Appends a tap to the year's list, growing it by doubling. */
 static void gen_add_tap(struct gen_taps *tt, int64_t ts, int site, int reader, long card)
 {
 	if (tt->n == tt->cap) {
@@ -367,6 +375,8 @@ static void gen_people(sqlite3 *db, const struct gen_cfg *c, long programmes, in
 	sqlite3_finalize(enr);
 }
 
+/* Taps in time order, ties broken by site, reader and card so the
+ * order is the same on every platform. */
 static int gen_tap_cmp(const void *a, const void *b)
 {
 	const struct gen_tap *x = a, *y = b;

@@ -84,7 +84,8 @@ static int lg_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Builds tap i: reader i % readers, card from a pool of g->cards. */
+/* Builds tap i: the i-th of the --replay file, or else reader i % readers
+ * and a card from a pool of g->cards. */
 static int lg_tap(struct lg *g, long i, char *topic, size_t tsz, char *buf, size_t bsz)
 {
 	struct tl_tap t;

@@ -305,6 +305,7 @@ static const char att_windows_sql[] =
 	" s.end_ts + 60 * p.checkin_after_end_min, s.cancelled_at IS NULL"
 	" FROM session s JOIN programme p ON p.id = s.programme";
 
+/* Orders windows by (site, opening) for att_reason's binary search. */
 static int att_window_cmp(const void *x, const void *y)
 {
 	const struct att_window *a = x, *b = y;
@@ -340,6 +341,7 @@ static int att_windows_load(sqlite3 *db, struct att_windows *w)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The reason an unmatched tap is listed with (see att_windows_sql). */
 static const char *att_reason(const struct att_windows *w, const struct att_tap *t)
 {
 	size_t lo = 0, hi = w->n;
@@ -377,6 +379,7 @@ static const char att_catalog_sql[] =
 	" AND s.start_ts - 60 * p.checkin_before_min <= ?1 AND s.start_ts >= ?2"
 	" ORDER BY s.programme, s.local_date";
 
+/* Loads the catalog (see struct att_catalog) for as_of and horizon. */
 static int att_catalog_load(sqlite3 *db, int64_t as_of, int64_t horizon, struct att_catalog *c)
 {
 	sqlite3_stmt *st = NULL;
@@ -444,6 +447,7 @@ static int att_enrolments(sqlite3_stmt *st, int64_t pid, struct att_enrol *en, s
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Sessions in (start, id) order, as att_sessions_sql's ORDER BY. */
 static int att_session_cmp(const void *x, const void *y)
 {
 	const struct att_session *a = x, *b = y;
@@ -551,6 +555,7 @@ static int att_write_engagement(const struct att_stmts *q, int64_t pid, int64_t 
 	return 0;
 }
 
+/* Groups sessions by (programme, ISO week), in start order within. */
 static int att_week_group_cmp(const void *x, const void *y)
 {
 	const struct att_session *a = *(const struct att_session *const *)x;
@@ -739,6 +744,7 @@ static int64_t att_pragma(sqlite3 *db, const char *sql, int64_t value)
 	return v;
 }
 
+/* Finalizes whatever att_stmts_prepare made. */
 static void att_stmts_finalize(struct att_stmts *q)
 {
 	sqlite3_finalize(q->taps);
@@ -750,6 +756,7 @@ static void att_stmts_finalize(struct att_stmts *q)
 	memset(q, 0, sizeof *q);
 }
 
+/* Prepares the rebuild's statements once (see struct att_stmts). */
 static int att_stmts_prepare(sqlite3 *db, struct att_stmts *q)
 {
 	memset(q, 0, sizeof *q);
@@ -885,6 +892,7 @@ static int att_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stat
 	return 0;
 }
 
+/* See attendance.h; sizes the page cache around the rebuild. */
 int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats,
                           char *err, size_t errlen)
 {
@@ -942,6 +950,7 @@ static int att_latest_week(struct tl_week_stmts *w, int64_t participant, int64_t
 	return found ? 0 : 1;
 }
 
+/* See attendance.h: the collector's per-tap statements, made once. */
 int tl_attendance_week_prepare(sqlite3 *db, struct tl_week_stmts *w)
 {
 	memset(w, 0, sizeof *w);
@@ -967,6 +976,7 @@ int tl_attendance_week_prepare(sqlite3 *db, struct tl_week_stmts *w)
 	return 0;
 }
 
+/* See attendance.h. */
 void tl_attendance_week_finalize(struct tl_week_stmts *w)
 {
 	sqlite3_finalize(w->enrolments);
@@ -976,6 +986,7 @@ void tl_attendance_week_finalize(struct tl_week_stmts *w)
 	memset(w, 0, sizeof *w);
 }
 
+/* See attendance.h: the ack's count with prepared statements. */
 int tl_attendance_week_count(struct tl_week_stmts *w, int64_t participant, int64_t ts,
                              int *count)
 {
@@ -1000,6 +1011,7 @@ int tl_attendance_week_count(struct tl_week_stmts *w, int64_t participant, int64
 	return 0;
 }
 
+/* See attendance.h: one-off callers prepare and finalize each time. */
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count)
 {
 	struct tl_week_stmts w;
