@@ -8,7 +8,6 @@
 #define ATT_SITE_MAX 40
 /* Page cache while matching (negative: KiB), see tl_attendance_rebuild. */
 #define ATT_CACHE_KIB (-65536)
-#define ATT_ENROL_MAX 64 /* enrolments of one participant */
 
 enum { TAP_FREE, TAP_USED, TAP_DUPLICATE };
 enum { ATT_MODERATE = 1, ATT_VIGOROUS };
@@ -36,6 +35,8 @@ struct att_set {
 	size_t ns, cap_s;
 	struct att_tap *t;
 	size_t nt, cap_t;
+	struct att_enrol *e; /* the rebuild's: the participant's enrolments */
+	size_t ne, cap_e;
 };
 
 /* The rebuild's statements, prepared once and reused for every
@@ -91,6 +92,7 @@ static void att_set_free(struct att_set *a)
 {
 	free(a->s);
 	free(a->t);
+	free(a->e);
 	memset(a, 0, sizeof *a);
 }
 
@@ -423,8 +425,8 @@ static int att_catalog_load(sqlite3 *db, int64_t as_of, int64_t horizon, struct 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* A participant's enrolments (at most ATT_ENROL_MAX). */
-static int att_enrolments(sqlite3_stmt *st, int64_t pid, struct att_enrol *en, size_t *nen)
+/* A participant's enrolments, into a->e. */
+static int att_enrolments(sqlite3_stmt *st, int64_t pid, struct att_set *a)
 {
 	int rc;
 
@@ -432,11 +434,11 @@ static int att_enrolments(sqlite3_stmt *st, int64_t pid, struct att_enrol *en, s
 	sqlite3_bind_int64(st, 1, pid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct att_enrol *e;
-		if (*nen == ATT_ENROL_MAX) {
-			rc = SQLITE_FULL;
+		if (att_grow((void **)&a->e, &a->cap_e, a->ne, sizeof *a->e)) {
+			rc = SQLITE_NOMEM;
 			break;
 		}
-		e = &en[(*nen)++];
+		e = &a->e[a->ne++];
 		att_copy(e->programme, sqlite3_column_text(st, 0));
 		snprintf(e->start, sizeof e->start, "%s", (const char *)sqlite3_column_text(st, 1));
 		snprintf(e->end, sizeof e->end, "%s", (const char *)sqlite3_column_text(st, 2));
@@ -634,13 +636,11 @@ static int att_write_participant(const struct att_stmts *q, const struct att_win
                                  struct att_set *a, struct tl_rebuild_stats *stats)
 {
 	sqlite3_stmt *ins = q->ins, *unm = q->unm;
-	struct att_enrol en[ATT_ENROL_MAX];
 	const char **weeks;
-	size_t nen = 0;
 	int rc = 0;
 
-	a->ns = a->nt = 0;
-	if (att_enrolments(q->enrolments, pid, en, &nen) || att_eligible(cat, en, nen, a) ||
+	a->ns = a->nt = a->ne = 0;
+	if (att_enrolments(q->enrolments, pid, a) || att_eligible(cat, a->e, a->ne, a) ||
 	    att_load_taps(q->taps, pid, INT64_MIN, INT64_MAX, a))
 		return -1;
 	att_match(a);
@@ -691,7 +691,7 @@ static int att_write_participant(const struct att_stmts *q, const struct att_win
 	if (!weeks)
 		return -1;
 	rc = att_write_activity(q, pid, a, (const struct att_session **)(void *)weeks) ||
-	     att_write_engagement(q, pid, as_of, a, en, nen, weeks);
+	     att_write_engagement(q, pid, as_of, a, a->e, a->ne, weeks);
 	free(weeks);
 	return rc;
 }
