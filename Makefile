@@ -36,7 +36,7 @@ demo: deps build
 	@bash scripts/demo.sh $(BUILD)
 
 bench: deps build
-	@sh bench/run.sh $(BUILD)
+	@bash bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

@@ -2,6 +2,7 @@
  * how fast they are acknowledged, end to end.
  *
  *   tl-loadgen --port P --taps N [--readers 200] [--rate R] [--window W]
+ *              [--replay FILE]
  *
  * With --rate 0 it publishes as fast as the acks allow, keeping at most W
  * taps unacknowledged (a closed loop, so the broker's queues stay small
@@ -9,7 +10,8 @@
  * publishes R taps per second (open loop) and reports latency. The tap's
  * index is carried in the last 12 hex digits of its UUID, so an ack maps
  * back to its send time without a table lookup. Prints one line of
- * key=value results. */
+ * key=value results. With --replay it publishes the first N taps of a
+ * CSV file written by tl-gen-national instead of generating them. */
 #include "protocol.h"
 
 #include <mosquitto.h>
@@ -20,9 +22,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* One tap of a --replay file. */
+struct lg_replay {
+	char id[TL_UUID_LEN + 1], site[TL_ID_MAX + 1], reader[TL_ID_MAX + 1];
+	char card[TL_TOKEN_LEN + 1];
+	long long ts, seq;
+};
+
 struct lg {
+	struct lg_replay *replay;
 	long taps, readers, rate, window, port, cards;
-	char host[64], prefix[64];
+	char host[64], prefix[64], replay_path[512];
 	double *sent;          /* send time per tap, seconds */
 	double *lat;           /* ack latency per tap */
 	unsigned char *acked;
@@ -74,13 +84,25 @@ static int lg_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Builds tap i: reader i % readers, card from a pool of g->cards. */
+/* Builds tap i: the i-th of the --replay file, or else reader i % readers
+ * and a card from a pool of g->cards. */
 static int lg_tap(struct lg *g, long i, char *topic, size_t tsz, char *buf, size_t bsz)
 {
 	struct tl_tap t;
 	char site[TL_ID_MAX + 1], reader[TL_ID_MAX + 1];
 	long r = i % g->readers;
 
+	if (g->replay) {
+		const struct lg_replay *p = &g->replay[i];
+		memcpy(t.id, p->id, sizeof t.id);
+		memcpy(t.site, p->site, sizeof t.site);
+		memcpy(t.reader, p->reader, sizeof t.reader);
+		memcpy(t.card, p->card, sizeof t.card);
+		t.ts = p->ts;
+		t.seq = p->seq;
+		tl_topic_build(topic, tsz, g->prefix, p->site, p->reader, TL_KIND_TAP);
+		return tl_tap_encode(&t, buf, bsz);
+	}
 	snprintf(site, sizeof site, "site-%02ld", r / 4);
 	snprintf(reader, sizeof reader, "reader-%ld", r % 4);
 	char id[64];
@@ -97,10 +119,37 @@ static int lg_tap(struct lg *g, long i, char *topic, size_t tsz, char *buf, size
 	return tl_tap_encode(&t, buf, bsz);
 }
 
+/* Reads the first g->taps taps of a tl-gen-national CSV file (fewer if it
+ * is shorter: g->taps becomes the number read). */
+static void lg_read_replay(struct lg *g, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	long n = 0;
+
+	g->replay = calloc((size_t)g->taps, sizeof *g->replay);
+	if (!f || !g->replay || !fgets(line, sizeof line, f)) {
+		fprintf(stderr, "tl-loadgen: cannot read %s\n", path);
+		exit(1);
+	}
+	while (n < g->taps && fgets(line, sizeof line, f)) {
+		struct lg_replay *p = &g->replay[n];
+		if (sscanf(line, "%36[^,],%32[^,],%32[^,],%32[^,],%lld,%lld", p->id, p->site,
+		           p->reader, p->card, &p->ts, &p->seq) != 6) {
+			fprintf(stderr, "tl-loadgen: %s: bad line %ld\n", path, n + 2);
+			exit(1);
+		}
+		n++;
+	}
+	fclose(f);
+	g->taps = n;
+}
+
 static void lg_usage(void)
 {
 	fprintf(stderr, "usage: tl-loadgen --port P --taps N [--readers R] [--rate TAPS/S]"
-	                " [--window W] [--cards C] [--host H]\n");
+	                " [--window W] [--cards C] [--host H]"
+	                " [--replay FILE]\n");
 	exit(2);
 }
 
@@ -115,6 +164,7 @@ static void lg_args(struct lg *g, int argc, char **argv)
 		else if (!strcmp(k, "--window")) g->window = atol(v);
 		else if (!strcmp(k, "--cards")) g->cards = atol(v);
 		else if (!strcmp(k, "--host")) snprintf(g->host, sizeof g->host, "%s", v);
+		else if (!strcmp(k, "--replay")) snprintf(g->replay_path, sizeof g->replay_path, "%s", v);
 		else lg_usage();
 	}
 	if (argc % 2 == 0 || g->port <= 0 || g->taps <= 0 || g->readers <= 0 || g->cards <= 0)
@@ -144,6 +194,8 @@ int main(int argc, char **argv)
 	long i;
 
 	lg_args(&g, argc, argv);
+	if (g.replay_path[0])
+		lg_read_replay(&g, g.replay_path);
 	g.sent = calloc((size_t)g.taps, sizeof(double));
 	g.lat = calloc((size_t)g.taps, sizeof(double));
 	g.acked = calloc((size_t)g.taps, 1);
@@ -214,5 +266,6 @@ int main(int argc, char **argv)
 	free(g.sent);
 	free(g.lat);
 	free(g.acked);
+	free(g.replay);
 	return g.nacked == g.taps ? 0 : 1;
 }

@@ -128,6 +128,9 @@ if [ "$SMOKE" = --smoke ]; then
 	echo "1 passed, 0 failed"
 	exit 0
 fi
+# The scale benchmark (bench/scale.sh) on the same broker; its smoke run
+# is a test of its own.
+scale=$(bash "$SRC/bench/scale.sh" "$BUILD" --port "$PORT")
 mkdir -p "$SRC/bench/results"
 {
 	echo "# Touchline benchmark, $(date -u +%Y-%m-%d)"
@@ -136,5 +139,9 @@ mkdir -p "$SRC/bench/results"
 	echo "Each rate is the best of $RUNS runs of $N taps (closed loop, 2 000 in flight)."
 	echo
 	echo "$table"
+	echo
+	echo "## Scale"
+	echo
+	echo "$scale"
 } > "$SRC/bench/results/latest.md"
 echo "written to bench/results/latest.md"

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include "attendance.h"
 #include "mqtt_auth.h"
 #include "protocol.h"
 #include "queue.h"
@@ -53,6 +54,7 @@ struct collector {
 	struct mosquitto *mosq;
 	sqlite3 *db;
 	struct collector_sql sql;
+	struct tl_week_stmts week; /* for the ack's week_sessions */
 	struct queue queue;
 	struct collector_counts counts;
 	volatile sig_atomic_t stop;

@@ -42,6 +42,10 @@ int writer_prepare(struct collector *c)
 	for (size_t i = 0; i < n; i++)
 		if (!(slots[i] = tl_store_prepare(c->db, writer_sql[i])))
 			return -1;
+	if (tl_attendance_week_prepare(c->db, &c->week)) {
+		tl_error("prepare week_sessions: %s", sqlite3_errmsg(c->db));
+		return -1;
+	}
 	return 0;
 }
 
@@ -50,6 +54,7 @@ void writer_finalize(struct collector *c)
 	sqlite3_stmt **slots = (sqlite3_stmt **)&c->sql;
 	for (size_t i = 0; i < sizeof c->sql / sizeof(sqlite3_stmt *); i++)
 		sqlite3_finalize(slots[i]);
+	tl_attendance_week_finalize(&c->week);
 }
 
 /* Handles every message of the batch in one transaction. On failure the

@@ -196,6 +196,16 @@ const char *const tl_store_migrations[] = {
 	 * are never spooled, so they arrive at once); clock_at is when. */
 	("ALTER TABLE reader ADD COLUMN clock_offset INTEGER;"
 	 "ALTER TABLE reader ADD COLUMN clock_at INTEGER;"),
+
+	/* 4: for the scale benchmark (bench/results). tap_participant covers
+	 * site, so matching a participant's taps (the rebuild, the ack's
+	 * week_sessions) reads the index alone instead of looking up each tap
+	 * in the table: 2M lookups, 2.8 s of the rebuild at 2M taps. */
+	"DROP INDEX tap_participant;"
+	"CREATE INDEX tap_participant ON tap(participant, ts, site);"
+	/* The ack's latest eligible session: a walk back in time along one
+	 * programme's sessions. */
+	"CREATE INDEX session_programme_start ON session(programme, start_ts);",
 };
 
 const int tl_store_migration_count =

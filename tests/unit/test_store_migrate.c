@@ -57,13 +57,18 @@ static const char *const version_data[] = {
 	"  '2026-03-02', 1);",
 	/* 3 */
 	"UPDATE reader SET clock_offset = -3600, clock_at = 1772560000;",
+	/* 4 */
+	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at) VALUES"
+	"  ('t2', 'burnley', 'pitch-1', '0123456789abcdef0123456789abcdef', 1, 1772566000, 2,"
+	"   1772566000);",
 };
 
 /* Checks version v's data survived. */
 static void check_version_data(sqlite3 *db, int v)
 {
 	if (v >= 1) {
-		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE participant = 1"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE participant = 1"),
+		                 v >= 4 ? 2 : 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM card"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM participant_name"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM reader"), 1);
@@ -74,6 +79,9 @@ static void check_version_data(sqlite3 *db, int v)
 	}
 	if (v >= 3)
 		assert_int_equal(q_int(db, "SELECT clock_offset FROM reader"), -3600);
+	if (v >= 4)
+		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('tap_participant')"),
+		                 3);
 }
 
 static void test_every_version(void **state)
