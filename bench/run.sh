@@ -103,6 +103,20 @@ stored=$(sqlite3 "$W/run.db" 'SELECT count(*) FROM tap')
 stop_subject
 [ "$stored" = "$MEM_TAPS" ] || { echo "memory run: stored $stored of $MEM_TAPS" >&2; exit 1; }
 
+# The bridge: tap-to-feedback latency with the broker up (a collector
+# acks) and unreachable (nothing listens on port 1), each tap written to
+# the spool with fsync first; and the bridge's resident memory.
+BRIDGE_TAPS=$([ "$SMOKE" = --smoke ] && echo 50 || echo 500)
+"$BUILD/firmware-bridge/touchline-bridge" keygen "$W/bridge.key" > /dev/null
+start_subject collector
+bridge_up=$(/usr/bin/python3 "$SRC/bench/bridge_latency.py" "$BUILD/firmware-bridge/touchline-bridge" \
+	"$W/bridge.key" "$W/spool-up.db" "$PORT" "$BRIDGE_TAPS")
+stop_subject
+bridge_down=$(/usr/bin/python3 "$SRC/bench/bridge_latency.py" "$BUILD/firmware-bridge/touchline-bridge" \
+	"$W/bridge.key" "$W/spool-down.db" 1 "$BRIDGE_TAPS")
+bridge_rss=$(awk -v a="$(field "$bridge_up" rss_kb)" -v b="$(field "$bridge_down" rss_kb)" \
+	'BEGIN { printf "%.1f", (a > b ? a : b) / 1024 }')
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? v >= t : v < t; print ok ? "met" : "MISSED" }'; }
 r_ceiling=$(ratio "$collector" "$ceiling")
@@ -120,6 +134,9 @@ table=$(cat <<EOT
 | collector ÷ baseline | $r_baseline | ≥ 3.00 | $(verdict "$r_baseline" ">=" 3) |
 | tap-to-ack latency at 1 000 taps/s, p50 / p99 / max | $(field "$lat" p50_ms) / $p99 / $(field "$lat" max_ms) ms | p99 < 20 ms | $(verdict "$p99" "<" 20) |
 | collector resident memory after $MEM_TAPS taps | $rss_mb MB | < 16 MB | $(verdict "$rss_mb" "<" 16) |
+| bridge tap-to-feedback, broker up (ack shown), p50 / p99 / max | $(field "$bridge_up" p50_ms) / $(field "$bridge_up" p99_ms) / $(field "$bridge_up" max_ms) ms | p99 < 50 ms | $(verdict "$(field "$bridge_up" p99_ms)" "<" 50) |
+| bridge tap-to-feedback, broker unreachable (spool fsync), p50 / p99 / max | $(field "$bridge_down" p50_ms) / $(field "$bridge_down" p99_ms) / $(field "$bridge_down" max_ms) ms | p99 < 50 ms | $(verdict "$(field "$bridge_down" p99_ms)" "<" 50) |
+| bridge resident memory | $bridge_rss MB | < 8 MB | $(verdict "$bridge_rss" "<" 8) |
 EOT
 )
 echo "$table"

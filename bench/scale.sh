@@ -164,9 +164,7 @@ exp3_rows=$(($(wc -l < "$W/export-sqlite3.csv") - 1))
 [ "$exp_rows" = "$att_rows" ] && [ "$exp3_rows" = "$att_rows" ] ||
 	fail "export rows: touchline $exp_rows, sqlite3 $exp3_rows, attendance $att_rows"
 
-# 5. The dashboard. HOOK: touchline-dashboard is on another branch; once
-# merged and built, this runs it for the whole dataset and for one
-# programme and site.
+# 5. The dashboard, for the whole dataset and for one programme and site.
 if [ -x "$DASH" ]; then
 	say "dashboard"
 	t0=$(now)

@@ -201,6 +201,8 @@ int mqtt_start(struct bridge *b)
 	 * waits for the retry sleep to end. */
 	mosquitto_reconnect_delay_set(b->mosq, 1, 5, false);
 	mosquitto_max_inflight_messages_set(b->mosq, 0);
+	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
+	mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	rc = mosquitto_will_set(b->mosq, b->status_topic, (int)strlen(mqtt_will), mqtt_will, 1, true);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		tl_error("cannot set last will: %s", mosquitto_strerror(rc));
