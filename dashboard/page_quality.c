@@ -2,6 +2,7 @@
  * taps of unknown cards and taps matching no session, so gaps in the
  * numbers have a visible cause. */
 #include "dashboard.h"
+#include "protocol.h"
 
 /* A two-column table of (reason, count) rows from st. */
 static void quality_table(FILE *f, struct dash *d, sqlite3_stmt *st, const char *id,
@@ -74,6 +75,18 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 		           "from %lld different cards (latest %s).</p>\n",
 		        sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), dash_utc(st, 2, t));
 	}
+	sqlite3_finalize(st);
+	st = dash_query(d, s,
+	                "SELECT count(*) FROM reader r WHERE abs(r.clock_offset) > :tol"
+	                " AND (:site IS NULL OR r.site = :site)"
+	                " AND (:prog IS NULL OR r.site IN (SELECT ps.site FROM programme_site ps"
+	                "  WHERE ps.programme = :prog))");
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":tol"), TL_CLOCK_TOLERANCE);
+	if (dash_step(d, st))
+		fprintf(f, "<p id=\"quality-clocks\">Readers whose clock is off by more than %d s: "
+		           "<strong>%lld</strong> (see Readers; their taps may land in the wrong "
+		           "session).</p>\n",
+		        TL_CLOCK_TOLERANCE, sqlite3_column_int64(st, 0));
 	sqlite3_finalize(st);
 	html_section_end(f);
 }

@@ -102,6 +102,14 @@ ok "no stale-attendance warning when computed after --today" bash -c "! grep -q 
 ok "warns when attendance is older than --today" "$DASH" --db "$DB" --today 2026-05-01 --out "$T/stale"
 ok "...says so" grep -q 'last computed before 2026-05-01' "$T/stale/index.html"
 
+# A reader whose clock is an hour slow (docs/protocol.md, "Clocks").
+sqlite3 "$DB" "UPDATE reader SET clock_offset = -3600, clock_at = 1772560000 WHERE id = 'pitch-1'"
+"$DASH" --db "$DB" --out "$T/clock" --today "$TODAY" > /dev/null
+ok "readers table says the clock is off" grep -q -- '-3600 s: clock off' "$T/clock/index.html"
+ok "data quality counts readers with a wrong clock" \
+	grep -q 'clock is off by more than 120 s: <strong>1</strong>' "$T/clock/index.html"
+sqlite3 "$DB" "UPDATE reader SET clock_offset = NULL, clock_at = NULL"
+
 # A new database: nothing yet, attendance never computed.
 "$TOUCHLINE" --db "$T/empty.db" init > /dev/null
 ok "a new, empty database" "$DASH" --db "$T/empty.db" --out "$T/empty" --today "$TODAY"
