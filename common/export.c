@@ -45,6 +45,19 @@ static const char *const sessions_cols[] = {
 
 /* Erased participants (code NULL) are left out of every per-person
  * export; their attendance still counts in the sessions export. */
+#define EXPORT_ATTENDANCE_SELECT                                                          \
+	"SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"                     \
+	" tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"      \
+	" tl_local_time(a.checkin_at, g.tz), tl_local_time(a.checkout_at, g.tz), a.minutes," \
+	" a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id"
+#define EXPORT_ATTENDANCE_REST                                                            \
+	" JOIN programme g ON g.id = s.programme JOIN activity ac ON ac.id = s.activity"     \
+	" JOIN participant p ON p.id = a.participant"                                        \
+	" WHERE p.code IS NOT NULL AND (?1 IS NULL OR s.local_date >= ?1)"                   \
+	" AND (?2 IS NULL OR s.local_date <= ?2) AND (?3 IS NULL OR s.programme = ?3)"       \
+	" AND (?4 IS NULL OR s.site = ?4)"                                                   \
+	" ORDER BY s.start_ts, s.id, 1"
+
 const struct tl_export_kind tl_export_kinds[] = {
 	{ "taps", taps_cols, TL_EXPORT_N(taps_cols), TL_EXPORT_DATES | TL_EXPORT_SITE,
 	  "SELECT t.id, t.site, t.reader, tl_pseudonym(p.code),"
@@ -54,20 +67,18 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " WHERE (?1 IS NULL OR date(t.ts, 'unixepoch') >= ?1)"
 	  " AND (?2 IS NULL OR date(t.ts, 'unixepoch') <= ?2)"
 	  " AND (?4 IS NULL OR t.site = ?4) AND ?3 IS NULL"
-	  " ORDER BY t.ts, t.n" },
+	  " ORDER BY t.ts, t.n",
+	  NULL },
 	{ "attendance", attendance_cols, TL_EXPORT_N(attendance_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
-	  "SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"
-	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"
-	  " tl_local_time(a.checkin_at, g.tz), tl_local_time(a.checkout_at, g.tz), a.minutes,"
-	  " a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id"
-	  " FROM attendance a JOIN session s ON s.id = a.session"
-	  " JOIN programme g ON g.id = s.programme JOIN activity ac ON ac.id = s.activity"
-	  " JOIN participant p ON p.id = a.participant"
-	  " WHERE p.code IS NOT NULL AND (?1 IS NULL OR s.local_date >= ?1)"
-	  " AND (?2 IS NULL OR s.local_date <= ?2) AND (?3 IS NULL OR s.programme = ?3)"
-	  " AND (?4 IS NULL OR s.site = ?4)"
-	  " ORDER BY s.start_ts, s.id, 1" },
+	  EXPORT_ATTENDANCE_SELECT " FROM attendance a JOIN session s ON s.id = a.session"
+	  EXPORT_ATTENDANCE_REST,
+	  /* Filtered, the sessions come first: a programme's or a site's few
+	   * sessions, then their rows by attendance_session (1.4 s -> 0.05 s
+	   * for one programme and site at 1.8M rows, which is what every
+	   * dashboard page's downloads ask for). */
+	  EXPORT_ATTENDANCE_SELECT " FROM session s CROSS JOIN attendance a ON a.session = s.id"
+	  EXPORT_ATTENDANCE_REST },
 	{ "activity", activity_cols, TL_EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"
 	  " w.moderate_equivalent_minutes, w.met_minutes, w.activity_level, w.week_start,"
@@ -77,7 +88,8 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?1 IS NULL OR w.week_start >= date(?1, '-6 days', 'weekday 1'))"
 	  " AND (?2 IS NULL OR w.week_start <= ?2) AND (?3 IS NULL OR w.programme = ?3)"
 	  " AND ?4 IS NULL"
-	  " ORDER BY w.programme, w.iso_week, 1" },
+	  " ORDER BY w.programme, w.iso_week, 1",
+	  NULL },
 	{ "participants", participants_cols, TL_EXPORT_N(participants_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), e.programme, e.start_date, e.end_date, e.withdrawn_on,"
@@ -93,7 +105,8 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " WHERE p.code IS NOT NULL AND (?1 IS NULL OR e.end_date >= ?1)"
 	  " AND (?2 IS NULL OR e.start_date <= ?2) AND (?3 IS NULL OR e.programme = ?3)"
 	  " AND ?4 IS NULL"
-	  " ORDER BY e.programme, 1" },
+	  " ORDER BY e.programme, 1",
+	  NULL },
 	{ "sessions", sessions_cols, TL_EXPORT_N(sessions_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  "SELECT s.id, s.programme, s.site, s.activity, ac.intensity, ac.met, s.local_date,"
@@ -106,7 +119,8 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " JOIN activity ac ON ac.id = s.activity"
 	  " WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"
 	  " AND (?3 IS NULL OR s.programme = ?3) AND (?4 IS NULL OR s.site = ?4)"
-	  " ORDER BY s.start_ts, s.id" },
+	  " ORDER BY s.start_ts, s.id",
+	  NULL },
 };
 
 /* --rekey: each code becomes a random pseudonym, the same one for every
@@ -207,7 +221,11 @@ int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_form
 	if (tl_zone_sql_register(db) ||
 	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, &rekey,
 	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, kind->sql, -1, &st, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(db,
+	                       (f->from || f->to || f->programme || f->site) && kind->sql_scoped
+	                           ? kind->sql_scoped
+	                           : kind->sql,
+	                       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
 		goto done;
 	}

@@ -19,6 +19,7 @@ struct tl_export_kind {
 	int ncols;
 	int filters;
 	const char *sql;
+	const char *sql_scoped; /* the same rows, planned for a filter; or NULL */
 };
 
 struct tl_export_filter {

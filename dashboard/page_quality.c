@@ -48,8 +48,9 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "<code>touchline deadletter list</code> shows each message.</p>\n",
 	      f);
 	st = dash_query(d, s,
+	                /* From the few unmatched taps, not every tap at the site. */
 	                "SELECT u.reason, count(*), max(t.ts) FROM tap_unmatched u"
-	                " JOIN tap t ON t.n = u.tap"
+	                " CROSS JOIN tap t ON t.n = u.tap"
 	                " WHERE (:site IS NULL OR t.site = :site)"
 	                " AND (:prog IS NULL OR t.site IN (SELECT ps.site FROM programme_site ps"
 	                "  WHERE ps.programme = :prog))"
