@@ -27,19 +27,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_for() { for _ in $(seq 200); do eval "$1" && return 0; sleep 0.05; done; echo "timeout: $1" >&2; return 1; }
-
-# The broker, configured as deploy/mosquitto/local.conf, without persistence.
-for _ in $(seq 10); do
-	PORT=$((20000 + RANDOM % 30000))
-	port_open "$PORT" && continue
-	sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$W|" -e 's/^persistence true/persistence false/' \
-		"$SRC/deploy/mosquitto/local.conf" > "$W/mosquitto.conf"
-	mosquitto -c "$W/mosquitto.conf" 2> "$W/broker.log" &
-	pids+=($!)
-	wait_for "port_open $PORT" && break
-done
+. "$SRC/bench/lib.sh"
+bench_broker
 
 # A database with 50 sites x 4 readers and 10 000 enrolled cards, copied
 # fresh for each run.

@@ -44,22 +44,11 @@ trap cleanup EXIT
 say() { echo "scale: $*" >&2; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_for() { for _ in $(seq 200); do eval "$1" && return 0; sleep 0.05; done; echo "timeout: $1" >&2; return 1; }
+. "$SRC/bench/lib.sh"
 fail() { echo "scale: $*" >&2; exit 1; }
 
 # The broker, as bench/run.sh starts it, unless one was given.
-if [ -z "$PORT" ]; then
-	for _ in $(seq 10); do
-		PORT=$((20000 + RANDOM % 30000))
-		port_open "$PORT" && continue
-		sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$W|" -e 's/^persistence true/persistence false/' \
-			"$SRC/deploy/mosquitto/local.conf" > "$W/mosquitto.conf"
-		mosquitto -c "$W/mosquitto.conf" 2> "$W/broker.log" &
-		pids+=($!)
-		wait_for "port_open $PORT" && break
-	done
-fi
+[ -n "$PORT" ] || bench_broker
 
 # 1. The programme: set-up in the database, taps as CSV.
 say "generating ${GEN[*]}"
