@@ -145,6 +145,29 @@ static const char att_taps_sql[] =
 	"SELECT n, site, ts FROM tap WHERE participant = ?1"
 	" AND ts >= ?2 AND ts <= ?3 ORDER BY ts, n";
 
+/* Fills s from a session row whose columns 0-4 and 6-11 are, in order:
+ * id, site, programme, start, end, (5: the caller's), check-in minutes
+ * before and after as seconds, check-out gap, grace, ISO week, local date.
+ * Both session queries (per participant, and the catalog) share them. */
+static void att_session_row(struct att_session *s, sqlite3_stmt *st)
+{
+	memset(s, 0, sizeof *s);
+	s->id = sqlite3_column_int64(st, 0);
+	att_copy(s->site, sqlite3_column_text(st, 1));
+	att_copy(s->programme, sqlite3_column_text(st, 2));
+	s->start = sqlite3_column_int64(st, 3);
+	s->end = sqlite3_column_int64(st, 4);
+	s->win_lo = s->start - sqlite3_column_int64(st, 6);
+	s->win_hi = s->end + sqlite3_column_int64(st, 7);
+	s->gap = sqlite3_column_int64(st, 8);
+	s->grace = sqlite3_column_int64(st, 9);
+	snprintf(s->iso_week, sizeof s->iso_week, "%s",
+	         (const char *)sqlite3_column_text(st, 10));
+	snprintf(s->local_date, sizeof s->local_date, "%s",
+	         (const char *)sqlite3_column_text(st, 11));
+	s->ci = s->co = -1;
+}
+
 /* Loads one participant's sessions and taps with the prepared
  * att_sessions_sql (st) and att_taps_sql (tt), leaving both reset. */
 static int att_load(sqlite3_stmt *st, sqlite3_stmt *tt, int64_t pid, int64_t as_of,
@@ -165,22 +188,8 @@ static int att_load(sqlite3_stmt *st, sqlite3_stmt *tt, int64_t pid, int64_t as_
 		if (att_grow((void **)&a->s, &a->cap_s, a->ns, sizeof *a->s))
 			goto fail;
 		s = &a->s[a->ns++];
-		memset(s, 0, sizeof *s);
-		s->id = sqlite3_column_int64(st, 0);
-		att_copy(s->site, sqlite3_column_text(st, 1));
-		att_copy(s->programme, sqlite3_column_text(st, 2));
-		s->start = sqlite3_column_int64(st, 3);
-		s->end = sqlite3_column_int64(st, 4);
+		att_session_row(s, st);
 		s->programme_week = sqlite3_column_int(st, 5);
-		s->win_lo = s->start - sqlite3_column_int64(st, 6);
-		s->win_hi = s->end + sqlite3_column_int64(st, 7);
-		s->gap = sqlite3_column_int64(st, 8);
-		s->grace = sqlite3_column_int64(st, 9);
-		snprintf(s->iso_week, sizeof s->iso_week, "%s",
-		         (const char *)sqlite3_column_text(st, 10));
-		snprintf(s->local_date, sizeof s->local_date, "%s",
-		         (const char *)sqlite3_column_text(st, 11));
-		s->ci = s->co = -1;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -399,26 +408,12 @@ static int att_catalog_load(sqlite3 *db, int64_t as_of, int64_t horizon, struct 
 			break;
 		}
 		s = &c->s[c->n];
-		memset(s, 0, sizeof *s);
-		s->id = sqlite3_column_int64(st, 0);
-		att_copy(s->site, sqlite3_column_text(st, 1));
-		att_copy(s->programme, sqlite3_column_text(st, 2));
-		s->start = sqlite3_column_int64(st, 3);
-		s->end = sqlite3_column_int64(st, 4);
+		att_session_row(s, st);
 		c->jd[c->n] = sqlite3_column_double(st, 5);
-		s->win_lo = s->start - sqlite3_column_int64(st, 6);
-		s->win_hi = s->end + sqlite3_column_int64(st, 7);
-		s->gap = sqlite3_column_int64(st, 8);
-		s->grace = sqlite3_column_int64(st, 9);
-		snprintf(s->iso_week, sizeof s->iso_week, "%s",
-		         (const char *)sqlite3_column_text(st, 10));
-		snprintf(s->local_date, sizeof s->local_date, "%s",
-		         (const char *)sqlite3_column_text(st, 11));
 		att_copy(s->week_start, sqlite3_column_text(st, 12));
 		s->intensity = sqlite3_column_type(st, 14) == SQLITE_NULL ? 0 :
 		               sqlite3_column_int(st, 13);
 		s->met = sqlite3_column_double(st, 14);
-		s->ci = s->co = -1;
 		c->n++;
 	}
 	sqlite3_finalize(st);
