@@ -1,7 +1,20 @@
-# bench/lib.sh - shared by bench/run.sh and bench/scale.sh: waiting, and a
+# bench/lib.sh - shared by bench/run.sh and bench/scale.sh: a work
+# directory cleaned up on exit with every process started, waiting, and a
 # private broker configured as deploy/mosquitto/local.conf without
-# persistence. Needs SRC (source tree), W (work directory) and the array
-# pids (processes to stop on exit).
+# persistence. Needs SRC (the source tree).
+
+# bench_workdir NAME: sets W to a new directory; on exit, stops every pid
+# in the array pids and removes W.
+bench_workdir() {
+	W=$(mktemp -d "/tmp/touchline-$1.XXXXXX")
+	pids=()
+	trap bench_cleanup EXIT
+}
+bench_cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$W"
+}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() { for _ in $(seq 200); do eval "$1" && return 0; sleep 0.05; done; echo "timeout: $1" >&2; return 1; }

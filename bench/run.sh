@@ -18,16 +18,8 @@ if [ "$SMOKE" = --smoke ]; then
 else
 	N=100000 RUNS=3 LAT_SECONDS=15 MEM_TAPS=1000000
 fi
-W=$(mktemp -d /tmp/touchline-bench.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
 . "$SRC/bench/lib.sh"
+bench_workdir bench
 bench_broker
 
 # A database with 50 sites x 4 readers and 10 000 enrolled cards, copied

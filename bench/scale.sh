@@ -33,18 +33,11 @@ else
 	GEN=(--participants 10000 --sites 50 --weeks 52)
 	COLLECTOR_TAPS=${SCALE_COLLECTOR_TAPS:-200000}
 fi
-W=$(mktemp -d /tmp/touchline-scale.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
+. "$SRC/bench/lib.sh"
+bench_workdir scale
 say() { echo "scale: $*" >&2; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-. "$SRC/bench/lib.sh"
 fail() { echo "scale: $*" >&2; exit 1; }
 
 # The broker, as bench/run.sh starts it, unless one was given.

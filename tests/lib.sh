@@ -74,6 +74,30 @@ port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# free_port: prints a loopback port nothing listens on.
+free_port() {
+	local p
+	while :; do p=$((20000 + RANDOM % 30000)); port_open "$p" || break; done
+	echo "$p"
+}
+
+# production_broker_start DIR: deploy/mosquitto/production.conf as shipped,
+# its paths moved into DIR (which holds the certificates from
+# deploy/make-certs.sh, passwd and acl) and its TLS listener onto a free
+# loopback port. Sets PROD_PORT and PROD_PID.
+production_broker_start() {
+	local dir=$1
+	PROD_PORT=$(free_port)
+	sed -e "s|/etc/mosquitto/touchline/|$dir/|" -e "s|^listener 8883|listener $PROD_PORT 127.0.0.1|" \
+		-e "s|/var/lib/mosquitto/|$dir/|" -e "s|^log_dest syslog|log_dest stderr|" \
+		"$TL_SRC/deploy/mosquitto/production.conf" > "$dir/mosquitto.conf"
+	broker_own "$dir"
+	mosquitto -c "$dir/mosquitto.conf" 2> "$dir/log" &
+	PROD_PID=$!
+	TL_PIDS+=("$PROD_PID")
+	wait_for "port_open $PROD_PORT"
+}
+
 # mosquitto started as root runs as user mosquitto: let it reach and own
 # its files, as in a real installation.
 broker_own() {

@@ -22,18 +22,11 @@ for f in collector pitch gym; do
 done
 
 # The production file as shipped, with its paths and port moved into $T.
-PORT=$((20000 + RANDOM % 30000))
-while port_open "$PORT"; do PORT=$((20000 + RANDOM % 30000)); done
-sed -e "s|/etc/mosquitto/touchline/|$B/|" -e "s|^listener 8883|listener $PORT 127.0.0.1|" \
-	-e "s|/var/lib/mosquitto/|$B/|" -e "s|^log_dest syslog|log_dest stderr|" \
-	"$TL_SRC/deploy/mosquitto/production.conf" > "$B/mosquitto.conf"
-broker_own "$B"
-mosquitto -c "$B/mosquitto.conf" 2> "$B/log" &
-TL_PIDS+=($!)
-wait_for "port_open $PORT"
+production_broker_start "$B"
+PORT=$PROD_PORT
 
 TLS=(--cafile "$B/ca.crt" -h localhost -p "$PORT")
-# sub_as USER PASSWORD TOPIC COUNT SECONDS: prints what USER receives
+# pub_as USER PASSWORD ARGS...: publishes as USER over TLS, QoS 1
 pub_as() { local u=$1 p=$2; shift 2; mosquitto_pub "${TLS[@]}" -u "$u" -P "$p" -q 1 "$@"; }
 
 rc=0; mosquitto_pub "${TLS[@]}" -q 1 -t "$PREFIX/burnley/pitch-1/tap" -m x 2> "$T/err" || rc=$?
@@ -95,7 +88,7 @@ ok "collector survived" kill -0 "$COLLECTOR_PID"
 tl reader add preston pitch-2 --credentials --broker-host localhost --broker-port "$PORT" > "$T/creds"
 grep '^mosquitto_passwd' "$T/creds" | sed "s|/etc/mosquitto/touchline/|$B/|" | sh
 tl reader acl > "$B/acl"
-kill -HUP "$(pgrep -f "mosquitto -c $B/mosquitto.conf")"
+kill -HUP "$PROD_PID"
 mkdir -p "$T/etc"
 grep '^install -m 600 /dev/null /etc/touchline/mqtt-password' "$T/creds" | sed "s|/etc/touchline/|$T/etc/|g" | sh
 sed -n "/^cat > \/etc\/touchline\/bridge.ini <<'EOF'/,/^EOF/p" "$T/creds" | sed '1d;$d' |

@@ -6,12 +6,6 @@
 # arrives exactly once and every tap gets its ack back at its venue.
 . "$TL_SRC/tests/lib.sh"
 
-free_port() {
-	local p
-	while :; do p=$((20000 + RANDOM % 30000)); port_open "$p" || break; done
-	echo "$p"
-}
-
 C="$T/central"
 mkdir -p "$C"
 sh "$TL_SRC/deploy/make-certs.sh" "$C" localhost 127.0.0.1 > /dev/null
@@ -25,14 +19,8 @@ mosquitto_passwd -b "$C/passwd" venue.preston ppw
 install -m 600 /dev/null "$T/collector.pw"
 echo cpw > "$T/collector.pw"
 
-CPORT=$(free_port)
-sed -e "s|/etc/mosquitto/touchline/|$C/|" -e "s|^listener 8883|listener $CPORT 127.0.0.1|" \
-	-e "s|/var/lib/mosquitto/|$C/|" -e "s|^log_dest syslog|log_dest stderr|" \
-	"$TL_SRC/deploy/mosquitto/production.conf" > "$C/mosquitto.conf"
-broker_own "$C"
-mosquitto -c "$C/mosquitto.conf" 2> "$C/log" &
-TL_PIDS+=($!)
-wait_for "port_open $CPORT"
+production_broker_start "$C"
+CPORT=$PROD_PORT
 
 # venue SITE PASSWORD UPLINK-PORT: starts that site's venue broker; sets VPORT.
 venue() {
