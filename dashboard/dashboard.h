@@ -15,7 +15,53 @@
 #include <stdio.h>
 
 #define DASH_ID_MAX 64
+#define DASH_NAME_MAX 128
 #define DASH_PATH_MAX 1024
+
+/* A small table of (id, name) or (programme, site) pairs, looked up by
+ * position; facts.c explains why so few rows need nothing cleverer. */
+struct dash_names {
+	char (*v)[2][DASH_NAME_MAX];
+	int n;
+};
+
+/* The run's facts (facts.c): attendance counted once, grouped by
+ * programme and site ("pair") and ISO week, which every page sums over its
+ * own scope. Weeks are sorted; everything refers to them by index. */
+struct dash_session {
+	int pair, week, activity, cancelled;
+	long places, attended;   /* attendance rows, and those attended */
+};
+struct dash_cell {             /* a participant's places in a pair and week */
+	int person, pair, week;
+	long places, attended;
+};
+struct dash_minutes {          /* a row of activity_week */
+	int person, programme, week, level; /* level: 0 inactive, 1 fairly, 2 active */
+	long minutes;              /* moderate-equivalent */
+};
+struct dash_person {
+	int64_t id;
+	char code[32];             /* "" once erased */
+	char *name;                /* only with --names */
+};
+struct dash_facts {
+	struct dash_names pairs;   /* programme, site */
+	struct dash_names weeks;   /* iso_week, its Monday */
+	struct dash_names sites;   /* id, name to show */
+	struct dash_names activities; /* id, name */
+	struct dash_names programmes; /* id of those with activity weeks */
+	struct dash_names programme_sites;
+	struct dash_session *session;
+	int nsessions;
+	struct dash_person *person; /* by id */
+	int npersons;
+	struct dash_cell *cell;    /* grouped by person, in id order */
+	long ncells;
+	struct dash_minutes *minutes; /* grouped by person */
+	long nminutes;
+	long (*progweek)[2][53];   /* per pair: places, attended by programme week */
+};
 
 /* The run: its options and what every page shares. */
 struct dash {
@@ -29,6 +75,7 @@ struct dash {
 	char site[DASH_ID_MAX];    /* --site, "" for all */
 	int64_t as_of;             /* attendance_build.as_of, 0 if never built */
 	char dir[DASH_PATH_MAX + 32]; /* the temporary directory being written */
+	struct dash_facts facts;
 };
 
 /* One page: the run's filters narrowed to a programme and/or a site. */
@@ -71,6 +118,16 @@ const char *dash_utc(sqlite3_stmt *st, int col, char buf[32]);
 	" (:prog IS NULL OR " col " = :prog) AND (:site IS NULL OR " col            \
 	" IN (SELECT ps.programme FROM programme_site ps WHERE ps.site = :site)) "
 
+/* Taps in a scope (tap t): at the site, or at the programme's sites. */
+#define DASH_TAP_WHERE                                                                \
+	" (:site IS NULL OR t.site = :site) AND (:prog IS NULL OR t.site IN"             \
+	" (SELECT ps.site FROM programme_site ps WHERE ps.programme = :prog))"           \
+	" AND (:since IS NULL OR t.ts >= strftime('%s', :since)) "
+/* A page's scope on facts kept per site (fact_unmatched, fact_unknown). */
+#define DASH_FACT_SITE_WHERE(x)                                                       \
+	" (:site IS NULL OR " x ".site = :site) AND (:prog IS NULL OR " x ".site IN"     \
+	" (SELECT ps.site FROM programme_site ps WHERE ps.programme = :prog)) "
+
 /* Participants flagged for follow-up in a scope (engagement e): on a site
  * page, those with eligible sessions at that site. */
 #define DASH_FOLLOWUP_WHERE                                                          \
@@ -78,10 +135,32 @@ const char *dash_utc(sqlite3_stmt *st, int col, char buf[32]);
 	" AND (:site IS NULL OR EXISTS (SELECT 1 FROM attendance a2 JOIN session s2"    \
 	" ON s2.id = a2.session WHERE a2.participant = e.participant"                   \
 	" AND a2.programme = e.programme AND s2.site = :site)) "
+/* The same on the run's fact_followup (e): on a site page, those seen
+ * there. */
+#define DASH_FOLLOWUP_FACT_WHERE                                                     \
+	DASH_PROGRAMME_WHERE("e.programme")                                             \
+	" AND (:site IS NULL OR EXISTS (SELECT 1 FROM temp.fact_followup_site x"        \
+	" WHERE x.participant = e.participant AND x.programme = e.programme"            \
+	" AND x.site = :site)) "
 /* Readers in a scope (reader r): of the site, or of the programme's sites. */
 #define DASH_READER_WHERE                                                            \
 	" (:site IS NULL OR r.site = :site) AND (:prog IS NULL OR r.site IN"            \
 	" (SELECT ps.site FROM programme_site ps WHERE ps.programme = :prog)) "
+
+/* facts.c: d->facts, in one pass over attendance (inside the run's read
+ * transaction), and the TEMP tables fact_unmatched and fact_unknown. */
+void facts_build(struct dash *d);
+void facts_free(struct dash *d);
+/* Index of (a, b) in t, added if new. */
+int facts_name(struct dash_names *t, const char *a, const char *b);
+/* Per pair (per programme with activity), 1 if the page covers it; the
+ * caller frees. Programmes follow DASH_PROGRAMME_WHERE. */
+char *facts_pairs_in(const struct dash *d, const struct dash_scope *s);
+char *facts_programmes_in(const struct dash *d, const struct dash_scope *s);
+/* Index of an ISO week in the facts, or -1. */
+int facts_week(const struct dash *d, const char *week);
+/* people[w]: participants who attended in week w, in the pairs marked. */
+void facts_people_per_week(const struct dash *d, const char *pair_in, long *people);
 
 /* site_writer.c */
 /* Creates the temporary directory beside out (refusing an out that exists

@@ -1,4 +1,4 @@
-/* grid.c - a participant x week table loaded from the derived tables, for
+/* grid.c - a participant x week table built from the run's facts, for
  * the attendance heatmap and the activity minutes: one row per
  * participant (pseudonymous code; the name only with --names), one cell
  * per ISO week, in a bounded number of most recent weeks. */
@@ -6,21 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static int grid_week_index(const struct grid *g, const char *week)
-{
-	int lo = 0, hi = g->nweeks - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2, c = strcmp(g->weeks[mid], week);
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
 
 /* Highest mean first (ta/tb, compared without division), then code. */
 static int grid_cmp(const void *x, const void *y)
@@ -35,55 +20,87 @@ static int grid_cmp(const void *x, const void *y)
 	return strcmp(a->code, b->code);
 }
 
-void grid_load(struct grid *g, struct dash *d, const struct dash_scope *s, const char *weeks_sql,
-               const char *cells_sql, int max_weeks)
+void grid_begin(struct grid *g, const struct dash *d, const char *present, int max_weeks,
+                int presence)
 {
-	sqlite3_stmt *st = dash_query(d, s, weeks_sql);
-	int64_t last = -1;
-	int all = 0;
+	int nf = d->facts.weeks.n, all = 0;
 
 	memset(g, 0, sizeof *g);
-	while (dash_step(d, st)) {
-		g->weeks = realloc(g->weeks, (size_t)(all + 1) * sizeof *g->weeks);
-		if (!g->weeks)
-			dash_fail("out of memory");
-		snprintf(g->weeks[all++], sizeof g->weeks[0], "%s", dash_text(st, 0));
-	}
-	sqlite3_finalize(st);
+	g->d = d;
+	g->presence = presence;
+	g->person = -1;
+	g->col = malloc((size_t)(nf + 1) * sizeof *g->col);
+	g->weeks = malloc((size_t)(nf + 1) * sizeof *g->weeks);
+	g->acc = calloc(2 * ((size_t)nf + 1), sizeof *g->acc);
+	g->touched = malloc((size_t)(nf + 1) * sizeof *g->touched);
+	if (!g->col || !g->weeks || !g->acc || !g->touched)
+		dash_fail("out of memory");
+	for (int w = 0; w < nf; w++)
+		all += present[w] != 0;
 	g->dropped = all > max_weeks ? all - max_weeks : 0;
-	g->nweeks = all - g->dropped;
-	if (g->dropped)
-		memmove(g->weeks, g->weeks + g->dropped, (size_t)g->nweeks * sizeof *g->weeks);
-	st = dash_query(d, s, cells_sql);
-	while (dash_step(d, st)) {
-		int64_t pid = sqlite3_column_int64(st, 0);
-		struct grid_row *r;
-		int i;
-		if (pid != last) {
-			g->rows = realloc(g->rows, (size_t)(g->nrows + 1) * sizeof *g->rows);
-			if (!g->rows)
-				dash_fail("out of memory");
-			r = &g->rows[g->nrows++];
-			memset(r, 0, sizeof *r);
-			snprintf(r->code, sizeof r->code, "%s", dash_text(st, 1));
-			if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-				r->name = strdup(dash_text(st, 2));
-			r->a = calloc((size_t)(g->nweeks ? g->nweeks : 1), sizeof *r->a);
-			r->b = calloc((size_t)(g->nweeks ? g->nweeks : 1), sizeof *r->b);
-			if (!r->a || !r->b)
-				dash_fail("out of memory");
-			last = pid;
-		}
-		r = &g->rows[g->nrows - 1];
-		r->ta += sqlite3_column_int64(st, 4);
-		r->tb += sqlite3_column_int64(st, 5);
-		i = grid_week_index(g, dash_text(st, 3));
-		if (i >= 0) {
-			r->a[i] = sqlite3_column_int64(st, 4);
-			r->b[i] = sqlite3_column_int64(st, 5);
+	all = 0;
+	for (int w = 0; w < nf; w++) {
+		g->col[w] = -1;
+		if (!present[w] || all++ < g->dropped)
+			continue;
+		g->col[w] = g->nweeks;
+		snprintf(g->weeks[g->nweeks++], sizeof g->weeks[0], "%.8s", d->facts.weeks.v[w][0]);
+	}
+}
+
+/* The current participant's weeks become a row (unless erased: no code). */
+static void grid_flush(struct grid *g)
+{
+	const struct dash_person *p;
+	struct grid_row *r;
+
+	if (g->person < 0)
+		return;
+	p = &g->d->facts.person[g->person];
+	if (p->code[0]) {
+		g->rows = realloc(g->rows, (size_t)(g->nrows + 1) * sizeof *g->rows);
+		if (!g->rows)
+			dash_fail("out of memory");
+		r = &g->rows[g->nrows++];
+		memset(r, 0, sizeof *r);
+		snprintf(r->code, sizeof r->code, "%s", p->code);
+		if (p->name && !(r->name = strdup(p->name)))
+			dash_fail("out of memory");
+		r->a = calloc((size_t)(g->nweeks ? g->nweeks : 1), sizeof *r->a);
+		r->b = calloc((size_t)(g->nweeks ? g->nweeks : 1), sizeof *r->b);
+		if (!r->a || !r->b)
+			dash_fail("out of memory");
+		for (int i = 0; i < g->ntouched; i++) {
+			int w = g->touched[i], c = g->col[w];
+			long a = g->acc[2 * w], b = g->presence ? 1 : g->acc[2 * w + 1];
+			r->ta += a;
+			r->tb += b;
+			if (c >= 0) {
+				r->a[c] = a;
+				r->b[c] = b;
+			}
 		}
 	}
-	sqlite3_finalize(st);
+	for (int i = 0; i < g->ntouched; i++)
+		g->acc[2 * g->touched[i]] = g->acc[2 * g->touched[i] + 1] = 0;
+	g->ntouched = 0;
+}
+
+void grid_put(struct grid *g, int person, int week, long a, long b)
+{
+	if (person != g->person) {
+		grid_flush(g);
+		g->person = person;
+	}
+	if (!g->acc[2 * week + 1])
+		g->touched[g->ntouched++] = week;
+	g->acc[2 * week] += a;
+	g->acc[2 * week + 1] += b; /* b > 0: marks the week as present */
+}
+
+void grid_end(struct grid *g)
+{
+	grid_flush(g);
 	if (g->nrows > 1)
 		qsort(g->rows, (size_t)g->nrows, sizeof *g->rows, grid_cmp);
 }
@@ -97,6 +114,9 @@ void grid_free(struct grid *g)
 	}
 	free(g->rows);
 	free(g->weeks);
+	free(g->col);
+	free(g->acc);
+	free(g->touched);
 }
 
 void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,

@@ -16,14 +16,24 @@ struct grid {
 	char (*weeks)[9];
 	int nrows;
 	struct grid_row *rows;
+	/* while building */
+	const struct dash *d;
+	int presence;       /* b is 1 for a week with any value, not a sum */
+	int *col;           /* per facts week: its column, or -1 */
+	int person, ntouched, *touched;
+	long *acc;          /* per facts week: the current participant's a, b */
 };
 
-/* weeks_sql: the scope's ISO weeks in order (only the last max_weeks are
- * shown). cells_sql: participant id, code, name, iso_week, a, b ordered by
- * participant id. Rows end up sorted by a/b over all weeks, highest
- * first, then by code. */
-void grid_load(struct grid *g, struct dash *d, const struct dash_scope *s, const char *weeks_sql,
-               const char *cells_sql, int max_weeks);
+/* Starts a grid of the facts' weeks marked in present (only the last
+ * max_weeks shown). */
+void grid_begin(struct grid *g, const struct dash *d, const char *present, int max_weeks,
+                int presence);
+/* Adds a and b (b > 0) to a participant's week (a person index of the
+ * facts); calls come grouped by participant. */
+void grid_put(struct grid *g, int person, int week, long a, long b);
+/* Rows end up sorted by a/b over all weeks, shown or not, highest first,
+ * then by code. */
+void grid_end(struct grid *g);
 void grid_free(struct grid *g);
 /* The search box, and the table up to its body. */
 void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,

@@ -214,6 +214,7 @@ int main(int argc, char **argv)
 			dash.as_of = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
+	facts_build(&dash);
 	main_pages(&dash, &pages);
 	site_begin(&dash, out);
 	for (int i = 0; i < pages.n; i++)
@@ -221,6 +222,7 @@ int main(int argc, char **argv)
 	downloads_write(&dash);
 	tl_store_exec(dash.db, "COMMIT", err, sizeof err);
 	tl_store_close(dash.db);
+	facts_free(&dash);
 	site_commit(&dash, out);
 	for (int i = 0; i < pages.n; i++) {
 		free((char *)pages.v[i].programme);

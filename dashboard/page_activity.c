@@ -6,21 +6,9 @@
 #include "attendance.h"
 #include "grid.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define ACT_WEEK_WHERE                                                                   \
-	DASH_PROGRAMME_WHERE("w.programme")                                                  \
-	" AND (:since IS NULL OR w.week_start >= date(:since, '-6 days', 'weekday 1'))"      \
-	" AND w.week_start <= :today "
-
-#define ACT_CELLS(name)                                                                   \
-	"SELECT w.participant, p.code, " name ", w.iso_week,"                                 \
-	" sum(w.moderate_equivalent_minutes), 1 FROM activity_week w"                         \
-	" JOIN participant p ON p.id = w.participant"                                         \
-	" LEFT JOIN participant_name n ON n.participant = p.id"                               \
-	" WHERE" ACT_WEEK_WHERE " AND p.code IS NOT NULL"                                     \
-	" GROUP BY w.participant, w.iso_week ORDER BY w.participant, w.iso_week"
 
 static const char *act_label(const char *level)
 {
@@ -29,36 +17,42 @@ static const char *act_label(const char *level)
 	                                              : "inactive";
 }
 
-/* Per week: participants in each band, as stacked bars and a table. */
-static void act_levels(FILE *f, struct dash *d, const struct dash_scope *s)
+/* Per week: participants in each band, as stacked bars and a table, and
+ * the mean minutes (rounded half up, as SQL's round(avg())). */
+static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 {
-	sqlite3_stmt *st = dash_query(
-		d, s,
-		"SELECT w.iso_week, sum(w.activity_level = 'inactive'),"
-		" sum(w.activity_level = 'fairly_active'), sum(w.activity_level = 'active'),"
-		" CAST(round(avg(w.moderate_equivalent_minutes)) AS INTEGER)"
-		" FROM activity_week w WHERE" ACT_WEEK_WHERE
-		" GROUP BY w.iso_week ORDER BY w.iso_week");
-	char (*weeks)[9] = NULL;
-	double *v = NULL;
-	long *mean = NULL;
+	const struct dash_facts *x = &d->facts;
+	long (*per)[4] = calloc((size_t)x->weeks.n + 1, sizeof *per); /* bands, minutes */
+	char (*weeks)[9] = malloc(((size_t)x->weeks.n + 1) * sizeof *weeks);
+	double *v = malloc(((size_t)x->weeks.n + 1) * 3 * sizeof *v);
+	long *mean = malloc(((size_t)x->weeks.n + 1) * sizeof *mean);
 	int n = 0;
 
-	while (dash_step(d, st)) {
-		weeks = realloc(weeks, (size_t)(n + 1) * sizeof *weeks);
-		v = realloc(v, (size_t)(n + 1) * 3 * sizeof *v);
-		mean = realloc(mean, (size_t)(n + 1) * sizeof *mean);
-		if (!weeks || !v || !mean)
-			dash_fail("out of memory");
-		snprintf(weeks[n], sizeof weeks[n], "%s", dash_text(st, 0));
+	if (!per || !weeks || !v || !mean)
+		dash_fail("out of memory");
+	for (long i = 0; i < x->nminutes; i++) {
+		const struct dash_minutes *m = &x->minutes[i];
+		if (prog_in[m->programme]) {
+			per[m->week][m->level]++;
+			per[m->week][3] += m->minutes;
+		}
+	}
+	for (int w = 0; w < x->weeks.n; w++) {
+		long rows = per[w][0] + per[w][1] + per[w][2];
+		if (!rows)
+			continue;
+		snprintf(weeks[n], sizeof weeks[n], "%.8s", x->weeks.v[w][0]);
 		for (int j = 0; j < 3; j++)
-			v[(size_t)n * 3 + j] = (double)sqlite3_column_int64(st, 1 + j);
-		mean[n] = sqlite3_column_int64(st, 4);
+			v[(size_t)n * 3 + j] = (double)per[w][j];
+		mean[n] = (long)floor((double)per[w][3] / (double)rows + 0.5);
 		n++;
 	}
-	sqlite3_finalize(st);
+	free(per);
 	if (n == 0) {
 		fputs("<p>No programme activity yet.</p>\n", f);
+		free(weeks);
+		free(v);
+		free(mean);
 		return;
 	}
 	{
@@ -113,9 +107,32 @@ static void act_levels(FILE *f, struct dash *d, const struct dash_scope *s)
 	free(mean);
 }
 
+/* Each participant's moderate-equivalent minutes per week, summed over
+ * the programmes of the scope. */
+static void act_grid(struct grid *g, struct dash *d, const char *prog_in)
+{
+	const struct dash_facts *x = &d->facts;
+	char *present = calloc((size_t)x->weeks.n + 1, 1);
+
+	if (!present)
+		dash_fail("out of memory");
+	for (long i = 0; i < x->nminutes; i++)
+		if (prog_in[x->minutes[i].programme])
+			present[x->minutes[i].week] = 1;
+	grid_begin(g, d, present, GRID_MAX_WEEKS, 1);
+	for (long i = 0; i < x->nminutes; i++) {
+		const struct dash_minutes *m = &x->minutes[i];
+		if (prog_in[m->programme])
+			grid_put(g, m->person, m->week, m->minutes, 1);
+	}
+	grid_end(g);
+	free(present);
+}
+
 void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	struct grid g;
+	char *prog_in = facts_programmes_in(d, s);
 
 	html_section(f, "activity", "Activity levels");
 	fprintf(f, "<p class=\"note\">Programme activity: minutes in programme sessions only, "
@@ -125,10 +142,9 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 	        TL_LEVEL_FAIRLY_ACTIVE_MIN, TL_LEVEL_FAIRLY_ACTIVE_MIN, TL_LEVEL_ACTIVE_MIN - 1,
 	        TL_LEVEL_ACTIVE_MIN,
 	        s->site ? " Activity is per programme, across all its sites." : "");
-	act_levels(f, d, s);
-	grid_load(&g, d, s,
-	          "SELECT DISTINCT w.iso_week FROM activity_week w WHERE" ACT_WEEK_WHERE " ORDER BY 1",
-	          d->names ? ACT_CELLS("n.name") : ACT_CELLS("NULL"), GRID_MAX_WEEKS);
+	act_levels(f, d, prog_in);
+	act_grid(&g, d, prog_in);
+	free(prog_in);
 	fputs("<div class=\"noprint\">\n<h3>Each participant's moderate-equivalent minutes</h3>\n", f);
 	if (g.dropped)
 		fprintf(f, "<p class=\"note\">The %d most recent weeks are shown; the mean covers "

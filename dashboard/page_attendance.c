@@ -11,82 +11,101 @@
 struct att_week {
 	char week[9], monday[11];
 	long sessions, places, attended, people;
+	int fact;                  /* the week's index in the facts */
 };
 
-/* Weeks with sessions in the scope, in order. */
-static struct att_week *att_weeks(struct dash *d, const struct dash_scope *s, int *n)
+/* Weeks with sessions in the scope, in order, from the run's facts. */
+static struct att_week *att_weeks(struct dash *d, const char *pair_in, int *n)
 {
-	sqlite3_stmt *st = dash_query(
-		d, s,
-		"SELECT s.iso_week, min(s.week_start),"
-		" count(DISTINCT CASE WHEN s.cancelled_at IS NULL THEN s.id END),"
-		" count(a.session), coalesce(sum(a.attended), 0),"
-		" count(DISTINCT CASE WHEN a.attended THEN a.participant END)"
-		" FROM session s LEFT JOIN attendance a ON a.session = s.id"
-		" WHERE" DASH_SESSION_WHERE " GROUP BY s.iso_week ORDER BY s.iso_week");
-	struct att_week *w = NULL;
+	const struct dash_facts *x = &d->facts;
+	struct att_week *all = calloc((size_t)x->weeks.n + 1, sizeof *all), *w;
+	long *people = calloc((size_t)x->weeks.n + 1, sizeof *people);
+	char *has = calloc((size_t)x->weeks.n + 1, 1);
 
-	*n = 0;
-	while (dash_step(d, st)) {
-		w = realloc(w, (size_t)(*n + 1) * sizeof *w);
-		if (!w)
-			dash_fail("out of memory");
-		snprintf(w[*n].week, sizeof w[*n].week, "%s", dash_text(st, 0));
-		snprintf(w[*n].monday, sizeof w[*n].monday, "%s", dash_text(st, 1));
-		w[*n].sessions = sqlite3_column_int64(st, 2);
-		w[*n].places = sqlite3_column_int64(st, 3);
-		w[*n].attended = sqlite3_column_int64(st, 4);
-		w[*n].people = sqlite3_column_int64(st, 5);
-		(*n)++;
+	if (!all || !people || !has)
+		dash_fail("out of memory");
+	for (int i = 0; i < x->nsessions; i++) {
+		const struct dash_session *ses = &x->session[i];
+		if (!pair_in[ses->pair])
+			continue;
+		has[ses->week] = 1;
+		all[ses->week].sessions += !ses->cancelled;
+		all[ses->week].places += ses->places;
+		all[ses->week].attended += ses->attended;
 	}
-	sqlite3_finalize(st);
-	return w;
-}
-
-static int att_week_index(const struct att_week *w, int n, const char *week)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(w[i].week, week) == 0)
-			return i;
-	return -1;
+	facts_people_per_week(d, pair_in, people);
+	*n = 0;
+	for (int i = 0; i < x->weeks.n; i++) {
+		if (!has[i])
+			continue;
+		w = &all[(*n)++];
+		*w = all[i];
+		snprintf(w->week, sizeof w->week, "%.8s", x->weeks.v[i][0]);
+		snprintf(w->monday, sizeof w->monday, "%.10s", x->weeks.v[i][1]);
+		w->fact = i;
+		w->people = people[i];
+	}
+	free(people);
+	free(has);
+	return all;
 }
 
 /* Per site or per activity: a table of attended/places per week and, for
- * a few groups, their rates as lines. */
-static void att_groups(FILE *f, struct dash *d, const struct dash_scope *s,
-                       const struct att_week *w, int n, const char *what, const char *sql)
+ * a few groups, their rates as lines. Groups are the sites or activities
+ * with a session held in the scope, by id. */
+static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struct att_week *w,
+                       int n, const char *what)
 {
-	sqlite3_stmt *st = dash_query(d, s, sql);
-	char (*names)[128] = NULL, (*ids)[DASH_ID_MAX] = NULL;
-	long *att = NULL, *pl = NULL;
+	const struct dash_facts *x = &d->facts;
+	const struct dash_names *t = what[0] == 's' ? &x->sites : &x->activities;
+	int *col = malloc((size_t)(x->weeks.n + 1) * sizeof *col);
+	int *site = malloc((size_t)(x->pairs.n + 1) * sizeof *site);
+	char *used = calloc((size_t)t->n + 1, 1);
+	long *all = calloc(2 * ((size_t)t->n * (size_t)n + 1), sizeof *all);
+	char (*names)[DASH_NAME_MAX] = malloc(((size_t)t->n + 1) * sizeof *names);
+	long *att = calloc((size_t)t->n * (size_t)n + 1, sizeof *att);
+	long *pl = calloc((size_t)t->n * (size_t)n + 1, sizeof *pl);
 	int g = 0;
 
-	while (dash_step(d, st)) {
-		int i = att_week_index(w, n, dash_text(st, 2));
-		if (g == 0 || strcmp(ids[g - 1], dash_text(st, 0)) != 0) {
-			names = realloc(names, (size_t)(g + 1) * sizeof *names);
-			ids = realloc(ids, (size_t)(g + 1) * sizeof *ids);
-			att = realloc(att, (size_t)(g + 1) * (size_t)n * sizeof *att);
-			pl = realloc(pl, (size_t)(g + 1) * (size_t)n * sizeof *pl);
-			if (!names || !ids || !att || !pl)
-				dash_fail("out of memory");
-			snprintf(names[g], sizeof names[g], "%s", dash_text(st, 1));
-			snprintf(ids[g], sizeof ids[g], "%s", dash_text(st, 0));
-			memset(att + (size_t)g * n, 0, (size_t)n * sizeof *att);
-			memset(pl + (size_t)g * n, 0, (size_t)n * sizeof *pl);
-			g++;
-		}
-		if (i >= 0) {
-			pl[(size_t)(g - 1) * n + i] = sqlite3_column_int64(st, 3);
-			att[(size_t)(g - 1) * n + i] = sqlite3_column_int64(st, 4);
-		}
+	if (!col || !site || !used || !all || !names || !att || !pl)
+		dash_fail("out of memory");
+	for (int i = 0; i < x->weeks.n; i++)
+		col[i] = -1;
+	for (int i = 0; i < n; i++)
+		col[w[i].fact] = i;
+	for (int p = 0; p < x->pairs.n; p++) {
+		site[p] = -1;
+		for (int j = 0; j < x->sites.n; j++)
+			if (strcmp(x->sites.v[j][0], x->pairs.v[p][1]) == 0)
+				site[p] = j;
 	}
-	sqlite3_finalize(st);
+	for (int i = 0; i < x->nsessions; i++) {
+		const struct dash_session *ses = &x->session[i];
+		int k = what[0] == 's' ? site[ses->pair] : ses->activity;
+		if (!pair_in[ses->pair] || ses->cancelled || k < 0 || col[ses->week] < 0)
+			continue;
+		used[k] = 1;
+		all[2 * ((size_t)k * n + col[ses->week])] += ses->places;
+		all[2 * ((size_t)k * n + col[ses->week]) + 1] += ses->attended;
+	}
+	for (int k = 0; k < t->n; k++) {
+		if (!used[k])
+			continue;
+		snprintf(names[g], sizeof names[g], "%s", t->v[k][1]);
+		for (int i = 0; i < n; i++) {
+			pl[(size_t)g * n + i] = all[2 * ((size_t)k * n + i)];
+			att[(size_t)g * n + i] = all[2 * ((size_t)k * n + i) + 1];
+		}
+		g++;
+	}
+	free(col);
+	free(site);
+	free(used);
+	free(all);
 	fprintf(f, "<h3>Per %s</h3>\n", what);
 	if (g == 0) {
 		fputs("<p>No sessions.</p>\n", f);
 		free(names);
-		free(ids);
 		free(att);
 		free(pl);
 		return;
@@ -143,7 +162,6 @@ static void att_groups(FILE *f, struct dash *d, const struct dash_scope *s,
 	}
 	fputs("</tbody>\n</table></div>\n</div>\n", f);
 	free(names);
-	free(ids);
 	free(att);
 	free(pl);
 }
@@ -151,25 +169,21 @@ static void att_groups(FILE *f, struct dash *d, const struct dash_scope *s,
 /* The trend over the programme: attendance rate by programme week (week 1
  * is each participant's first week, whatever their intake), so intakes
  * that started at different times line up. */
-static void att_programme_weeks(FILE *f, struct dash *d, const struct dash_scope *s)
+static void att_programme_weeks(FILE *f, struct dash *d, const char *pair_in)
 {
-	sqlite3_stmt *st = dash_query(
-		d, s,
-		"SELECT a.programme_week, count(*), coalesce(sum(a.attended), 0)"
-		" FROM attendance a JOIN session s ON s.id = a.session"
-		" WHERE" DASH_SESSION_WHERE " AND a.programme_week BETWEEN 1 AND 52"
-		" GROUP BY a.programme_week ORDER BY a.programme_week");
 	long places[52] = { 0 }, att[52] = { 0 };
 	int n = 0;
 
-	while (dash_step(d, st)) {
-		int w = sqlite3_column_int(st, 0);
-		places[w - 1] = sqlite3_column_int64(st, 1);
-		att[w - 1] = sqlite3_column_int64(st, 2);
-		if (w > n)
-			n = w;
+	for (int p = 0; p < d->facts.pairs.n; p++) {
+		if (!pair_in[p])
+			continue;
+		for (int w = 1; w <= 52; w++) {
+			places[w - 1] += d->facts.progweek[p][0][w];
+			att[w - 1] += d->facts.progweek[p][1][w];
+			if (d->facts.progweek[p][0][w] && w > n)
+				n = w;
+		}
 	}
-	sqlite3_finalize(st);
 	if (n == 0)
 		return;
 	{
@@ -206,7 +220,8 @@ static void att_programme_weeks(FILE *f, struct dash *d, const struct dash_scope
 void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	int n;
-	struct att_week *w = att_weeks(d, s, &n);
+	char *pair_in = facts_pairs_in(d, s);
+	struct att_week *w = att_weeks(d, pair_in, &n);
 	const char **labels = malloc((size_t)(n ? n : 1) * sizeof *labels);
 	double *v = malloc((size_t)(n ? n : 1) * sizeof *v);
 	double *r = malloc((size_t)(n ? n : 1) * sizeof *r);
@@ -222,6 +237,7 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 		free(v);
 		free(r);
 		free(w);
+		free(pair_in);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -258,24 +274,13 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "participants eligible for the week's sessions, one per session; rate = attended "
 	      "&#247; places.</p>\n",
 	      f);
-	att_programme_weeks(f, d, s);
-	att_groups(f, d, s, w, n, "site",
-	           "SELECT s.site, coalesce(nullif(t.name, ''), s.site), s.iso_week,"
-	           " count(a.session), coalesce(sum(a.attended), 0)"
-	           " FROM session s JOIN site t ON t.id = s.site"
-	           " LEFT JOIN attendance a ON a.session = s.id"
-	           " WHERE" DASH_SESSION_WHERE " AND s.cancelled_at IS NULL"
-	           " GROUP BY s.site, s.iso_week ORDER BY s.site, s.iso_week");
-	att_groups(f, d, s, w, n, "activity",
-	           "SELECT s.activity, ac.name, s.iso_week,"
-	           " count(a.session), coalesce(sum(a.attended), 0)"
-	           " FROM session s JOIN activity ac ON ac.id = s.activity"
-	           " LEFT JOIN attendance a ON a.session = s.id"
-	           " WHERE" DASH_SESSION_WHERE " AND s.cancelled_at IS NULL"
-	           " GROUP BY s.activity, s.iso_week ORDER BY s.activity, s.iso_week");
+	att_programme_weeks(f, d, pair_in);
+	att_groups(f, d, pair_in, w, n, "site");
+	att_groups(f, d, pair_in, w, n, "activity");
 	html_section_end(f);
 	free(labels);
 	free(v);
 	free(r);
 	free(w);
+	free(pair_in);
 }

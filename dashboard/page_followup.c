@@ -3,28 +3,16 @@
  * since when and where they were missed. */
 #include "dashboard.h"
 
-#define FU_SQL(name)                                                                      \
-	"SELECT p.code, " name ", e.programme, e.missed_run, e.last_attended,"                \
-	" (SELECT min(s.local_date) FROM attendance a JOIN session s ON s.id = a.session"     \
-	"  WHERE a.participant = e.participant AND a.programme = e.programme"                 \
-	"  AND a.attended = 0 AND s.local_date > coalesce(e.last_attended, '')),"             \
-	" (SELECT group_concat(x, ', ') FROM (SELECT DISTINCT coalesce(nullif(t.name, ''),"    \
-	"  t.id) AS x FROM attendance a JOIN session s ON s.id = a.session"                   \
-	"  JOIN site t ON t.id = s.site WHERE a.participant = e.participant"                  \
-	"  AND a.programme = e.programme AND a.attended = 0"                                  \
-	"  AND s.local_date > coalesce(e.last_attended, '') ORDER BY 1)),"                    \
-	" (SELECT coalesce(nullif(t.name, ''), t.id) FROM attendance a"                       \
-	"  JOIN session s ON s.id = a.session JOIN site t ON t.id = s.site"                   \
-	"  WHERE a.participant = e.participant AND a.programme = e.programme AND a.attended"  \
-	"  ORDER BY s.start_ts DESC LIMIT 1),"                                                \
-	" e.sessions_attended, e.sessions_eligible"                                           \
-	" FROM engagement e JOIN participant p ON p.id = e.participant"                       \
-	" LEFT JOIN participant_name n ON n.participant = p.id"                               \
-	" WHERE" DASH_FOLLOWUP_WHERE " ORDER BY e.missed_run DESC, e.programme, p.code"
+/* From the run's facts (facts.c): the list is computed once. */
+#define FU_SQL                                                                           \
+	"SELECT e.code, e.name, e.programme, e.missed_run, e.last_attended, e.since,"        \
+	" e.missed_at, e.last_site, e.sessions_attended, e.sessions_eligible"              \
+	" FROM temp.fact_followup e WHERE" DASH_FOLLOWUP_FACT_WHERE                        \
+	" ORDER BY e.missed_run DESC, e.programme, e.code"
 
 void page_followup(FILE *f, struct dash *d, const struct dash_scope *s)
 {
-	sqlite3_stmt *st = dash_query(d, s, d->names ? FU_SQL("n.name") : FU_SQL("NULL"));
+	sqlite3_stmt *st = dash_query(d, s, FU_SQL);
 	int n = 0;
 
 	html_section(f, "followup", "Follow-up");

@@ -4,22 +4,36 @@
  * script re-sorts by any column. */
 #include "grid.h"
 
-#define HM_CELLS(name)                                                              \
-	"SELECT a.participant, p.code, " name ", s.iso_week, sum(a.attended), count(*)" \
-	" FROM attendance a JOIN session s ON s.id = a.session"                         \
-	" JOIN participant p ON p.id = a.participant"                                   \
-	" LEFT JOIN participant_name n ON n.participant = p.id"                         \
-	" WHERE" DASH_SESSION_WHERE " AND p.code IS NOT NULL"                           \
-	" GROUP BY a.participant, s.iso_week ORDER BY a.participant, s.iso_week"
+#include <stdlib.h>
+
+/* The grid from the run's facts: each participant's places and
+ * attendances per week, over the pairs of the scope. */
+static void hm_load(struct grid *g, struct dash *d, const struct dash_scope *s)
+{
+	const struct dash_facts *x = &d->facts;
+	char *pair_in = facts_pairs_in(d, s), *present = calloc((size_t)x->weeks.n + 1, 1);
+
+	if (!present)
+		dash_fail("out of memory");
+	for (long i = 0; i < x->ncells; i++)
+		if (pair_in[x->cell[i].pair])
+			present[x->cell[i].week] = 1;
+	grid_begin(g, d, present, GRID_MAX_WEEKS, 0);
+	for (long i = 0; i < x->ncells; i++) {
+		const struct dash_cell *c = &x->cell[i];
+		if (pair_in[c->pair])
+			grid_put(g, c->person, c->week, c->attended, c->places);
+	}
+	grid_end(g);
+	free(pair_in);
+	free(present);
+}
 
 void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	struct grid g;
 
-	grid_load(&g, d, s,
-	          "SELECT DISTINCT s.iso_week FROM attendance a JOIN session s ON s.id = a.session"
-	          " WHERE" DASH_SESSION_WHERE " ORDER BY 1",
-	          d->names ? HM_CELLS("n.name") : HM_CELLS("NULL"), GRID_MAX_WEEKS);
+	hm_load(&g, d, s);
 	html_section(f, "heatmap", "Participants by week");
 	fputs("<p class=\"key\">Each cell: sessions attended / sessions the participant was "
 	      "enrolled for that week. <span class=\"h-all\">2/2</span>all "

@@ -2,26 +2,28 @@
  * prints for a partnership meeting. */
 #include "dashboard.h"
 
-/* One week's numbers: sessions held and cancelled, eligible places,
- * attendances and unique participants. */
-static void overview_week(struct dash *d, const struct dash_scope *s, const char *week,
-                          long v[5])
+#include <stdlib.h>
+#include <string.h>
+
+/* One week's numbers from the run's facts: sessions held and cancelled,
+ * eligible places, attendances and unique participants. */
+static void overview_week(struct dash *d, const char *pair_in, const long *people,
+                          const char *week, long v[5])
 {
-	sqlite3_stmt *st = dash_query(
-		d, s,
-		"SELECT (SELECT count(*) FROM session s WHERE" DASH_SESSION_WHERE
-		"   AND s.iso_week = :w AND s.cancelled_at IS NULL),"
-		" (SELECT count(*) FROM session s WHERE" DASH_SESSION_WHERE
-		"   AND s.iso_week = :w AND s.cancelled_at IS NOT NULL),"
-		" count(a.session), coalesce(sum(a.attended), 0),"
-		" count(DISTINCT CASE WHEN a.attended THEN a.participant END)"
-		" FROM attendance a JOIN session s ON s.id = a.session"
-		" WHERE" DASH_SESSION_WHERE " AND s.iso_week = :w");
-	dash_bind(st, ":w", week);
-	dash_step(d, st);
-	for (int i = 0; i < 5; i++)
-		v[i] = sqlite3_column_int64(st, i);
-	sqlite3_finalize(st);
+	int w = facts_week(d, week);
+
+	memset(v, 0, 5 * sizeof *v);
+	if (w < 0)
+		return;
+	for (int i = 0; i < d->facts.nsessions; i++) {
+		const struct dash_session *ses = &d->facts.session[i];
+		if (ses->week != w || !pair_in[ses->pair])
+			continue;
+		v[ses->cancelled ? 1 : 0]++;
+		v[2] += ses->places;
+		v[3] += ses->attended;
+	}
+	v[4] = people[w];
 }
 
 static long overview_count(struct dash *d, const struct dash_scope *s, const char *sql)
@@ -42,12 +44,19 @@ static void overview_row(FILE *f, const char *id, const char *label, long a, lon
 void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	long tw[5], lw[5], followup, offline, readers;
+	char *pair_in = facts_pairs_in(d, s);
+	long *people = calloc((size_t)d->facts.weeks.n + 1, sizeof *people);
 
-	overview_week(d, s, d->this_week, tw);
-	overview_week(d, s, d->last_week, lw);
+	if (!people)
+		dash_fail("out of memory");
+	facts_people_per_week(d, pair_in, people);
+	overview_week(d, pair_in, people, d->this_week, tw);
+	overview_week(d, pair_in, people, d->last_week, lw);
+	free(pair_in);
+	free(people);
 	followup = overview_count(d, s,
-	                          "SELECT count(*) FROM engagement e JOIN participant p"
-	                          " ON p.id = e.participant WHERE" DASH_FOLLOWUP_WHERE);
+	                          "SELECT count(*) FROM temp.fact_followup e WHERE"
+	                          DASH_FOLLOWUP_FACT_WHERE);
 	offline = overview_count(d, s, "SELECT count(*) FROM reader r WHERE" DASH_READER_WHERE
 	                               " AND r.state = 'offline'");
 	readers = overview_count(d, s, "SELECT count(*) FROM reader r WHERE" DASH_READER_WHERE);

@@ -48,14 +48,9 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "<code>touchline deadletter list</code> shows each message.</p>\n",
 	      f);
 	st = dash_query(d, s,
-	                /* From the few unmatched taps, not every tap at the site. */
-	                "SELECT u.reason, count(*), max(t.ts) FROM tap_unmatched u"
-	                " CROSS JOIN tap t ON t.n = u.tap"
-	                " WHERE (:site IS NULL OR t.site = :site)"
-	                " AND (:prog IS NULL OR t.site IN (SELECT ps.site FROM programme_site ps"
-	                "  WHERE ps.programme = :prog))"
-	                " AND (:since IS NULL OR t.ts >= strftime('%s', :since))"
-	                " GROUP BY u.reason ORDER BY count(*) DESC, u.reason");
+	                "SELECT u.reason, sum(u.n), max(u.last) FROM temp.fact_unmatched u"
+	                " WHERE" DASH_FACT_SITE_WHERE("u")
+	                " GROUP BY u.reason ORDER BY sum(u.n) DESC, u.reason");
 	quality_table(f, d, st, "quality-unmatched", "Taps matching no session",
 	              "Every tap matched a session.");
 	fputs("<p class=\"note\"><code>unknown_card</code>: a card nobody holds yet (enrol it "
@@ -64,12 +59,8 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "<code>no_session</code>: no session at that site then.</p>\n",
 	      f);
 	st = dash_query(d, s,
-	                "SELECT count(*), count(DISTINCT t.card), max(t.ts) FROM tap t"
-	                " WHERE t.participant IS NULL"
-	                " AND (:site IS NULL OR t.site = :site)"
-	                " AND (:prog IS NULL OR t.site IN (SELECT ps.site FROM programme_site ps"
-	                "  WHERE ps.programme = :prog))"
-	                " AND (:since IS NULL OR t.ts >= strftime('%s', :since))");
+	                "SELECT coalesce(sum(u.n), 0), count(DISTINCT u.card), max(u.last)"
+	                " FROM temp.fact_unknown u WHERE" DASH_FACT_SITE_WHERE("u"));
 	if (dash_step(d, st)) {
 		char t[32];
 		fprintf(f, "<p id=\"quality-unknown\">Taps of unknown cards: <strong>%lld</strong> "

@@ -22,14 +22,8 @@ void page_retention(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	sqlite3_stmt *st = dash_query(
 		d, s,
-		"SELECT e.programme, e.start_date,"
-		" (SELECT max(a.programme_week) FROM attendance a WHERE a.participant = e.participant"
-		"  AND a.programme = e.programme AND a.attended),"
-		" min(g.weeks, CAST((julianday(:today) - julianday(e.start_date)) / 7 AS INTEGER))"
-		" FROM enrolment e JOIN programme g ON g.id = e.programme"
-		" WHERE" DASH_PROGRAMME_WHERE("e.programme")
-		" AND (:since IS NULL OR e.end_date >= :since) AND e.start_date <= :today"
-		" ORDER BY e.programme, e.start_date");
+		"SELECT e.programme, e.start_date, e.last, e.weeks FROM temp.fact_intake e"
+		" WHERE" DASH_PROGRAMME_WHERE("e.programme") " ORDER BY e.programme, e.start_date");
 	struct ret_intake *in = NULL;
 	int n = 0, maxw = 0, first;
 

@@ -1,0 +1,468 @@
+/* facts.c - the run's facts: attendance aggregated once, before any page.
+ *
+ * Every page (index, one per programme, one per site) shows the same few
+ * aggregates of attendance x session for its own scope. Computed per page
+ * in SQL they cost a scan of attendance each, over a minute for the 76
+ * pages at national scale. Instead one pass over attendance, in its own
+ * key order, groups it in memory by programme and site ("pair") and ISO
+ * week (struct dash_facts in dashboard.h), and each page sums the groups
+ * of its scope: work in proportion to the groups, not to the rows.
+ *
+ * The facts hold what the run covers: its --programme, --site, --since
+ * and --today (DASH_SESSION_WHERE of the index page). The facts better
+ * said in SQL go to TEMP tables (in memory, gone with the connection):
+ * fact_unmatched and fact_unknown, the taps the data-quality section
+ * counts per site; fact_followup (and the sites each was seen at,
+ * fact_followup_site) and fact_intake, for the follow-up list and the
+ * retention curves. */
+#include "dashboard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *facts_grow(void *v, long n, size_t size)
+{
+	if (n % 1024 == 0) {
+		v = realloc(v, (size_t)(n + 1024) * size);
+		if (!v)
+			dash_fail("out of memory");
+	}
+	return v;
+}
+
+int facts_name(struct dash_names *t, const char *a, const char *b)
+{
+	for (int i = t->n - 1; i >= 0; i--)
+		if (strcmp(t->v[i][0], a) == 0 && strcmp(t->v[i][1], b) == 0)
+			return i;
+	t->v = facts_grow(t->v, t->n, sizeof *t->v);
+	snprintf(t->v[t->n][0], sizeof t->v[0][0], "%s", a);
+	snprintf(t->v[t->n][1], sizeof t->v[0][1], "%s", b);
+	return t->n++;
+}
+
+/* Index of id in column 0 of t, or -1. */
+static int facts_find_name(const struct dash_names *t, const char *id)
+{
+	for (int i = 0; i < t->n; i++)
+		if (strcmp(t->v[i][0], id) == 0)
+			return i;
+	return -1;
+}
+
+/* Rows of sql (two text columns) into t, in the query's order. */
+static void facts_names(struct dash *d, const char *sql, struct dash_names *t)
+{
+	sqlite3_stmt *st = dash_query(d, NULL, sql);
+
+	while (dash_step(d, st))
+		facts_name(t, dash_text(st, 0), dash_text(st, 1));
+	sqlite3_finalize(st);
+}
+
+/* Every participant, by id: the code (or "" once erased) and, only with
+ * --names, the name. */
+static void facts_people(struct dash *d, struct dash_facts *x)
+{
+	sqlite3_stmt *st = dash_query(d, NULL,
+	                              "SELECT p.id, p.code, n.name FROM participant p"
+	                              " LEFT JOIN participant_name n ON n.participant = p.id"
+	                              " ORDER BY p.id");
+
+	while (dash_step(d, st)) {
+		struct dash_person *p;
+		x->person = facts_grow(x->person, x->npersons, sizeof *x->person);
+		p = &x->person[x->npersons++];
+		p->id = sqlite3_column_int64(st, 0);
+		snprintf(p->code, sizeof p->code, "%s", dash_text(st, 1));
+		p->name = NULL;
+		if (d->names && sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		    !(p->name = strdup(dash_text(st, 2))))
+			dash_fail("out of memory");
+	}
+	sqlite3_finalize(st);
+}
+
+/* Index of the participant with this id (people are sorted by id), or -1. */
+static int facts_person(const struct dash_facts *x, int64_t id)
+{
+	int lo = 0, hi = x->npersons - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (x->person[mid].id == id)
+			return mid;
+		if (x->person[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* The run's sessions, sorted by id (ids kept aside for the pass). */
+static int64_t *facts_sessions(struct dash *d, const struct dash_scope *run, struct dash_facts *x)
+{
+	sqlite3_stmt *st = dash_query(d, run,
+	                              "SELECT s.id, s.programme, s.site, s.activity, s.iso_week,"
+	                              " s.week_start, s.cancelled_at IS NOT NULL FROM session s"
+	                              " WHERE" DASH_SESSION_WHERE " ORDER BY s.id");
+	int64_t *ids = NULL;
+
+	while (dash_step(d, st)) {
+		struct dash_session *s;
+		x->session = facts_grow(x->session, x->nsessions, sizeof *x->session);
+		ids = facts_grow(ids, x->nsessions, sizeof *ids);
+		ids[x->nsessions] = sqlite3_column_int64(st, 0);
+		s = &x->session[x->nsessions++];
+		memset(s, 0, sizeof *s);
+		s->pair = facts_name(&x->pairs, dash_text(st, 1), dash_text(st, 2));
+		s->activity = facts_find_name(&x->activities, dash_text(st, 3));
+		s->week = facts_name(&x->weeks, dash_text(st, 4), dash_text(st, 5));
+		s->cancelled = sqlite3_column_int(st, 6);
+	}
+	sqlite3_finalize(st);
+	return ids;
+}
+
+/* The run's activity weeks (by participant, as activity_week is keyed). */
+static void facts_minutes(struct dash *d, const struct dash_scope *run, struct dash_facts *x)
+{
+	sqlite3_stmt *st = dash_query(
+		d, run,
+		"SELECT w.participant, w.programme, w.iso_week, w.week_start,"
+		" w.moderate_equivalent_minutes, w.activity_level FROM activity_week w WHERE"
+		DASH_PROGRAMME_WHERE("w.programme")
+		" AND (:since IS NULL OR w.week_start >= date(:since, '-6 days', 'weekday 1'))"
+		" AND w.week_start <= :today");
+
+	while (dash_step(d, st)) {
+		struct dash_minutes *m;
+		const char *level = dash_text(st, 5);
+		int p = facts_person(x, sqlite3_column_int64(st, 0));
+		if (p < 0)
+			continue;
+		x->minutes = facts_grow(x->minutes, x->nminutes, sizeof *x->minutes);
+		m = &x->minutes[x->nminutes++];
+		m->person = p;
+		m->programme = facts_name(&x->programmes, dash_text(st, 1), "");
+		m->week = facts_name(&x->weeks, dash_text(st, 2), dash_text(st, 3));
+		m->minutes = sqlite3_column_int64(st, 4);
+		m->level = strcmp(level, "active") == 0          ? 2
+		           : strcmp(level, "fairly_active") == 0 ? 1
+		                                                  : 0;
+	}
+	sqlite3_finalize(st);
+}
+
+struct facts_week_order {
+	const char *name;
+	int old;
+};
+
+static int facts_week_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct facts_week_order *)a)->name,
+	              ((const struct facts_week_order *)b)->name);
+}
+
+/* Sorts the weeks (ISO week names sort as text) and renumbers whatever
+ * refers to them, so a page can walk weeks in order. */
+static void facts_sort_weeks(struct dash_facts *x)
+{
+	int n = x->weeks.n, *to = malloc((size_t)(n ? n : 1) * sizeof *to);
+	struct facts_week_order *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+	struct dash_names sorted = { NULL, 0 };
+
+	if (!to || !order)
+		dash_fail("out of memory");
+	for (int i = 0; i < n; i++) {
+		order[i].name = x->weeks.v[i][0];
+		order[i].old = i;
+	}
+	qsort(order, (size_t)n, sizeof *order, facts_week_cmp);
+	for (int i = 0; i < n; i++)
+		to[order[i].old] = facts_name(&sorted, x->weeks.v[order[i].old][0],
+		                              x->weeks.v[order[i].old][1]);
+	for (int i = 0; i < x->nsessions; i++)
+		x->session[i].week = to[x->session[i].week];
+	for (long i = 0; i < x->nminutes; i++)
+		x->minutes[i].week = to[x->minutes[i].week];
+	free(x->weeks.v);
+	x->weeks = sorted;
+	free(to);
+	free(order);
+}
+
+/* The index in ids (sorted) of a session of the run, or -1. */
+static int facts_session(const int64_t *ids, int n, int64_t id)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (ids[mid] == id)
+			return mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* Appends one participant's cells (the touched pair x week counters) and
+ * clears the counters. */
+static void facts_flush(struct dash_facts *x, long *count, int *touched, int *ntouched,
+                        int person)
+{
+	for (int i = 0; i < *ntouched; i++) {
+		int c = touched[i];
+		struct dash_cell *e;
+		x->cell = facts_grow(x->cell, x->ncells, sizeof *x->cell);
+		e = &x->cell[x->ncells++];
+		e->person = person;
+		e->pair = c / x->weeks.n;
+		e->week = c % x->weeks.n;
+		e->places = count[2 * c];
+		e->attended = count[2 * c + 1];
+		count[2 * c] = count[2 * c + 1] = 0;
+	}
+	*ntouched = 0;
+}
+
+/* The pass: every attendance row of the run once, by participant,
+ * counted into its session, its programme week and its participant's
+ * cell. A run for one programme or site reads its sessions' rows (and
+ * sorts those few); a run for all reads the table in its own order. */
+static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash_facts *x,
+                       const int64_t *ids)
+{
+	sqlite3_stmt *st = dash_query(
+		d, run,
+		run->programme || run->site
+			? "SELECT a.participant, a.session, a.attended, a.programme_week"
+			  " FROM session s CROSS JOIN attendance a ON a.session = s.id"
+			  " WHERE" DASH_SESSION_WHERE " ORDER BY a.participant"
+			: "SELECT participant, session, attended, programme_week FROM attendance");
+	size_t ncount = (size_t)x->pairs.n * (size_t)x->weeks.n + 1;
+	long *count = calloc(ncount * 2, sizeof *count);
+	int *touched = calloc(ncount, sizeof *touched), ntouched = 0, person = -1;
+	int64_t last = 0;
+
+	x->progweek = calloc((size_t)x->pairs.n + 1, sizeof *x->progweek);
+	if (!count || !touched || !x->progweek)
+		dash_fail("out of memory");
+	while (dash_step(d, st)) {
+		int64_t pid = sqlite3_column_int64(st, 0);
+		int i = facts_session(ids, x->nsessions, sqlite3_column_int64(st, 1));
+		int att = sqlite3_column_int(st, 2) != 0, pw = sqlite3_column_int(st, 3), c;
+		struct dash_session *s;
+		if (i < 0)
+			continue;
+		if (pid != last || person < 0) {
+			if (person >= 0)
+				facts_flush(x, count, touched, &ntouched, person);
+			if ((person = facts_person(x, pid)) < 0)
+				dash_fail("attendance of participant %lld, who does not exist",
+				          (long long)pid);
+			last = pid;
+		}
+		s = &x->session[i];
+		s->places++;
+		s->attended += att;
+		if (pw >= 1 && pw <= 52) {
+			x->progweek[s->pair][0][pw]++;
+			x->progweek[s->pair][1][pw] += att;
+		}
+		c = s->pair * x->weeks.n + s->week;
+		if (count[2 * c] == 0)
+			touched[ntouched++] = c;
+		count[2 * c]++;
+		count[2 * c + 1] += att;
+	}
+	if (person >= 0)
+		facts_flush(x, count, touched, &ntouched, person);
+	sqlite3_finalize(st);
+	free(count);
+	free(touched);
+}
+
+/* The taps the data-quality section counts, per site. */
+static void facts_taps(struct dash *d, const struct dash_scope *run)
+{
+	static const char *const sql[] = {
+		"CREATE TEMP TABLE fact_unmatched (site TEXT, reason TEXT, n INTEGER, last INTEGER)",
+		"CREATE TEMP TABLE fact_unknown (site TEXT, card TEXT, n INTEGER, last INTEGER)",
+		/* From the few unmatched taps, not every tap at the site. */
+		"INSERT INTO temp.fact_unmatched SELECT t.site, u.reason, count(*), max(t.ts)"
+		" FROM tap_unmatched u CROSS JOIN tap t ON t.n = u.tap WHERE" DASH_TAP_WHERE
+		" GROUP BY t.site, u.reason",
+		"INSERT INTO temp.fact_unknown SELECT t.site, t.card, count(*), max(t.ts)"
+		" FROM tap t WHERE t.participant IS NULL AND" DASH_TAP_WHERE
+		" GROUP BY t.site, t.card",
+	};
+
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = dash_query(d, run, sql[i]);
+		dash_step(d, st);
+		sqlite3_finalize(st);
+	}
+}
+
+/* The follow-up list and the retention intakes need a participant's whole
+ * attendance (correlated subqueries): run once for the run, into TEMP
+ * tables a page only filters. */
+static void facts_followup(struct dash *d, const struct dash_scope *run)
+{
+	static const char *const sql[] = {
+		"CREATE TEMP TABLE fact_followup AS"
+		" SELECT e.participant, e.programme, p.code, CASE WHEN :names THEN n.name END AS name,"
+		" e.missed_run, e.last_attended,"
+		" (SELECT min(s.local_date) FROM attendance a JOIN session s ON s.id = a.session"
+		"  WHERE a.participant = e.participant AND a.programme = e.programme"
+		"  AND a.attended = 0 AND s.local_date > coalesce(e.last_attended, '')) AS since,"
+		" (SELECT group_concat(x, ', ') FROM (SELECT DISTINCT coalesce(nullif(t.name, ''),"
+		"  t.id) AS x FROM attendance a JOIN session s ON s.id = a.session"
+		"  JOIN site t ON t.id = s.site WHERE a.participant = e.participant"
+		"  AND a.programme = e.programme AND a.attended = 0"
+		"  AND s.local_date > coalesce(e.last_attended, '') ORDER BY 1)) AS missed_at,"
+		" (SELECT coalesce(nullif(t.name, ''), t.id) FROM attendance a"
+		"  JOIN session s ON s.id = a.session JOIN site t ON t.id = s.site"
+		"  WHERE a.participant = e.participant AND a.programme = e.programme AND a.attended"
+		"  ORDER BY s.start_ts DESC LIMIT 1) AS last_site,"
+		" e.sessions_attended, e.sessions_eligible"
+		" FROM engagement e JOIN participant p ON p.id = e.participant"
+		" LEFT JOIN participant_name n ON n.participant = p.id"
+		" WHERE" DASH_FOLLOWUP_WHERE,
+		"CREATE TEMP TABLE fact_followup_site AS SELECT DISTINCT a.participant, a.programme,"
+		" s.site FROM temp.fact_followup f CROSS JOIN attendance a ON a.participant = f.participant"
+		" AND a.programme = f.programme CROSS JOIN session s ON s.id = a.session",
+		"CREATE TEMP TABLE fact_intake AS SELECT e.programme, e.start_date,"
+		" (SELECT max(a.programme_week) FROM attendance a WHERE a.participant = e.participant"
+		"  AND a.programme = e.programme AND a.attended) AS last,"
+		" min(g.weeks, CAST((julianday(:today) - julianday(e.start_date)) / 7 AS INTEGER))"
+		"  AS weeks"
+		" FROM enrolment e JOIN programme g ON g.id = e.programme"
+		" WHERE" DASH_PROGRAMME_WHERE("e.programme")
+		" AND (:since IS NULL OR e.end_date >= :since) AND e.start_date <= :today",
+	};
+
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = dash_query(d, run, sql[i]);
+		sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":names"), d->names);
+		dash_step(d, st);
+		sqlite3_finalize(st);
+	}
+}
+
+void facts_build(struct dash *d)
+{
+	struct dash_scope run = { d->programme[0] ? d->programme : NULL,
+		                  d->site[0] ? d->site : NULL, "", "" };
+	struct dash_facts *x = &d->facts;
+	int64_t *ids;
+
+	facts_names(d, "SELECT id, coalesce(nullif(name, ''), id) FROM site ORDER BY id", &x->sites);
+	facts_names(d, "SELECT id, name FROM activity ORDER BY id", &x->activities);
+	facts_names(d, "SELECT programme, site FROM programme_site", &x->programme_sites);
+	facts_people(d, x);
+	ids = facts_sessions(d, &run, x);
+	facts_minutes(d, &run, x);
+	facts_sort_weeks(x);
+	facts_scan(d, &run, x, ids);
+	free(ids);
+	facts_taps(d, &run);
+	facts_followup(d, &run);
+}
+
+void facts_free(struct dash *d)
+{
+	struct dash_facts *x = &d->facts;
+
+	for (int i = 0; i < x->npersons; i++)
+		free(x->person[i].name);
+	free(x->person);
+	free(x->session);
+	free(x->cell);
+	free(x->minutes);
+	free(x->progweek);
+	free(x->pairs.v);
+	free(x->weeks.v);
+	free(x->sites.v);
+	free(x->activities.v);
+	free(x->programmes.v);
+	free(x->programme_sites.v);
+	memset(x, 0, sizeof *x);
+}
+
+char *facts_pairs_in(const struct dash *d, const struct dash_scope *s)
+{
+	const struct dash_names *p = &d->facts.pairs;
+	char *in = calloc((size_t)p->n + 1, 1);
+
+	if (!in)
+		dash_fail("out of memory");
+	for (int i = 0; i < p->n; i++)
+		in[i] = (!s->programme || strcmp(p->v[i][0], s->programme) == 0) &&
+		        (!s->site || strcmp(p->v[i][1], s->site) == 0);
+	return in;
+}
+
+char *facts_programmes_in(const struct dash *d, const struct dash_scope *s)
+{
+	const struct dash_facts *x = &d->facts;
+	char *in = calloc((size_t)x->programmes.n + 1, 1);
+
+	if (!in)
+		dash_fail("out of memory");
+	for (int i = 0; i < x->programmes.n; i++) {
+		const char *id = x->programmes.v[i][0];
+		in[i] = !s->programme || strcmp(id, s->programme) == 0;
+		if (in[i] && s->site) {
+			in[i] = 0;
+			for (int j = 0; j < x->programme_sites.n; j++)
+				if (strcmp(x->programme_sites.v[j][0], id) == 0 &&
+				    strcmp(x->programme_sites.v[j][1], s->site) == 0)
+					in[i] = 1;
+		}
+	}
+	return in;
+}
+
+int facts_week(const struct dash *d, const char *week)
+{
+	int lo = 0, hi = d->facts.weeks.n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(d->facts.weeks.v[mid][0], week);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+void facts_people_per_week(const struct dash *d, const char *pair_in, long *people)
+{
+	const struct dash_facts *x = &d->facts;
+	int *seen = malloc((size_t)(x->weeks.n + 1) * sizeof *seen);
+
+	if (!seen)
+		dash_fail("out of memory");
+	for (int w = 0; w < x->weeks.n; w++) {
+		seen[w] = -1;
+		people[w] = 0;
+	}
+	for (long i = 0; i < x->ncells; i++) {
+		const struct dash_cell *c = &x->cell[i];
+		if (pair_in[c->pair] && c->attended && seen[c->week] != c->person) {
+			seen[c->week] = c->person;
+			people[c->week]++;
+		}
+	}
+	free(seen);
+}
