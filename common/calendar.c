@@ -196,7 +196,80 @@ int tl_zone_to_utc(const char *tz, int64_t days, int minute_of_day, int64_t *out
 	return 0;
 }
 
-void tl_zone_format(const char *tz, int64_t t, char buf[TL_LOCAL_LEN])
+/* The UTC offset of tz through one UTC hour, remembered for the next call:
+ * exports format millions of times that fall in few hours. Only an hour
+ * whose start and end have the same offset is remembered (a zone changes
+ * its offset at most once an hour), so no time crosses a transition. */
+struct zone_hour {
+	char tz[80];
+	int64_t hour;
+	long off;
+};
+
+static int zone_hour_offset(const char *tz, int64_t t, long *off)
+{
+	static struct zone_hour cache[2];
+	static int next;
+	int64_t hour = t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
+	struct tm a, b;
+	time_t t0, t1;
+
+	for (int i = 0; i < 2; i++)
+		if (cache[i].hour == hour && strcmp(cache[i].tz, tz) == 0) {
+			*off = cache[i].off;
+			return 0;
+		}
+	zone_use(tz);
+	t0 = (time_t)(hour * 3600);
+	t1 = t0 + 3599;
+	if (!localtime_r(&t0, &a) || !localtime_r(&t1, &b) || a.tm_gmtoff != b.tm_gmtoff)
+		return -1;
+	snprintf(cache[next].tz, sizeof cache[next].tz, "%s", tz);
+	cache[next].hour = hour;
+	cache[next].off = a.tm_gmtoff;
+	next ^= 1;
+	*off = a.tm_gmtoff;
+	return 0;
+}
+
+/* n digits of v, zero-padded, at p. */
+static char *zone_digits(char *p, long v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS+hh:mm" of UTC time t at offset off, by hand. */
+static void zone_format_offset(int64_t t, long off, char buf[TL_LOCAL_LEN])
+{
+	int64_t local = t + off, days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+	long sec = (long)(local - days * 86400), aoff = labs(off);
+	int y, m, d;
+	char *p = buf;
+
+	tl_cal_civil(days, &y, &m, &d);
+	p = zone_digits(p, y, 4);
+	*p++ = '-';
+	p = zone_digits(p, m, 2);
+	*p++ = '-';
+	p = zone_digits(p, d, 2);
+	*p++ = 'T';
+	p = zone_digits(p, sec / 3600, 2);
+	*p++ = ':';
+	p = zone_digits(p, sec / 60 % 60, 2);
+	*p++ = ':';
+	p = zone_digits(p, sec % 60, 2);
+	*p++ = off < 0 ? '-' : '+';
+	p = zone_digits(p, aoff / 3600, 2);
+	*p++ = ':';
+	p = zone_digits(p, aoff % 3600 / 60, 2);
+	*p = '\0';
+}
+
+/* The same through localtime_r: years outside 1..9999, and the hours in
+ * which the zone changes its offset. */
+static void zone_format_slow(const char *tz, int64_t t, char buf[TL_LOCAL_LEN])
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
@@ -213,6 +286,18 @@ void tl_zone_format(const char *tz, int64_t t, char buf[TL_LOCAL_LEN])
 	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	         tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
 	cal_copy(buf, tmp, TL_LOCAL_LEN);
+}
+
+void tl_zone_format(const char *tz, int64_t t, char buf[TL_LOCAL_LEN])
+{
+	long off;
+
+	/* 0001-01-02 .. 9999-12-30 UTC: four-digit years whatever the offset */
+	if (t > -62135510400LL && t < 253402041600LL && zone_hour_offset(tz, t, &off) == 0 &&
+	    labs(off) < 100 * 3600)
+		zone_format_offset(t, off, buf);
+	else
+		zone_format_slow(tz, t, buf);
 }
 
 int64_t tl_zone_local_days(const char *tz, int64_t t)

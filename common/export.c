@@ -209,15 +209,24 @@ const struct tl_export_kind *tl_export_find(const char *name)
 	return NULL;
 }
 
-int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_format fmt,
-                    const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
-                    size_t errlen)
+int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
+                          const struct tl_export_filter *f, const struct tl_export_out *outs,
+                          int nouts, long *nrows, char *err, size_t errlen)
 {
 	struct export_rekey rekey = { f->rekey, 0, 0, NULL, NULL };
-	struct tl_rows rows;
+	struct tl_rows *rows[TL_EXPORT_MAX_OUTS] = { NULL };
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
+	if (nouts < 1 || nouts > TL_EXPORT_MAX_OUTS) {
+		snprintf(err, errlen, "export: %d outputs", nouts);
+		return -1;
+	}
+	for (int i = 0; i < nouts; i++)
+		if (!(rows[i] = malloc(sizeof *rows[i]))) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
 	if (tl_zone_sql_register(db) ||
 	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, &rekey,
 	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK ||
@@ -237,17 +246,19 @@ int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_form
 		sqlite3_bind_text(st, 3, f->programme, -1, SQLITE_STATIC);
 	if (f->site)
 		sqlite3_bind_text(st, 4, f->site, -1, SQLITE_STATIC);
-	tl_rows_begin(&rows, out, fmt, kind->cols, kind->ncols);
-	if (tl_rows_query(&rows, st) != 0) {
+	for (int i = 0; i < nouts; i++)
+		tl_rows_begin(rows[i], outs[i].file, outs[i].fmt, kind->cols, kind->ncols);
+	if (tl_rows_query_multi(rows, nouts, st) != 0) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
 		goto done;
 	}
-	if (tl_rows_finish(&rows)) {
-		snprintf(err, errlen, "write failed");
-		goto done;
-	}
+	for (int i = 0; i < nouts; i++)
+		if (tl_rows_finish(rows[i])) {
+			snprintf(err, errlen, "write failed");
+			goto done;
+		}
 	if (nrows)
-		*nrows = rows.nrows;
+		*nrows = rows[0]->nrows;
 	rc = 0;
 done:
 	sqlite3_finalize(st);
@@ -255,5 +266,16 @@ done:
 	sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	free(rekey.codes);
 	free(rekey.pseudonyms);
+	for (int i = 0; i < nouts; i++)
+		free(rows[i]);
 	return rc;
+}
+
+int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_format fmt,
+                    const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
+                    size_t errlen)
+{
+	struct tl_export_out o = { out, fmt };
+
+	return tl_export_write_multi(db, kind, f, &o, 1, nrows, err, errlen);
 }

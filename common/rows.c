@@ -14,6 +14,41 @@ int tl_format_parse(const char *name, enum tl_format *out)
 	return 0;
 }
 
+/* Writes out what the buffer holds. */
+static void rows_flush(struct tl_rows *r)
+{
+	if (r->len && fwrite(r->buf, 1, r->len, r->out) != r->len)
+		r->failed = 1;
+	r->len = 0;
+}
+
+/* Appends n bytes, through the buffer (or straight out when larger). */
+static void rows_put(struct tl_rows *r, const char *s, size_t n)
+{
+	if (r->len + n > sizeof r->buf) {
+		rows_flush(r);
+		if (n > sizeof r->buf) {
+			if (fwrite(s, 1, n, r->out) != n)
+				r->failed = 1;
+			return;
+		}
+	}
+	memcpy(r->buf + r->len, s, n);
+	r->len += n;
+}
+
+static void rows_str(struct tl_rows *r, const char *s)
+{
+	rows_put(r, s, strlen(s));
+}
+
+static void rows_char(struct tl_rows *r, char c)
+{
+	if (r->len == sizeof r->buf)
+		rows_flush(r);
+	r->buf[r->len++] = c;
+}
+
 void tl_rows_begin(struct tl_rows *r, FILE *out, enum tl_format fmt, const char *const *cols,
                    int ncols)
 {
@@ -23,13 +58,18 @@ void tl_rows_begin(struct tl_rows *r, FILE *out, enum tl_format fmt, const char 
 	r->ncols = ncols;
 	r->col = 0;
 	r->nrows = 0;
+	r->failed = 0;
+	r->len = 0;
 	if (fmt == TL_FMT_JSON) {
-		fputc('[', out);
+		rows_char(r, '[');
 		return;
 	}
-	for (int i = 0; i < ncols; i++)
-		fprintf(out, "%s%s", i ? "," : "", cols[i]);
-	fputs("\r\n", out);
+	for (int i = 0; i < ncols; i++) {
+		if (i)
+			rows_char(r, ',');
+		rows_str(r, cols[i]);
+	}
+	rows_put(r, "\r\n", 2);
 }
 
 /* Opens a cell: the separator, and in JSON the object brace and key. */
@@ -37,56 +77,67 @@ static void rows_cell(struct tl_rows *r)
 {
 	if (r->fmt == TL_FMT_CSV) {
 		if (r->col)
-			fputc(',', r->out);
+			rows_char(r, ',');
 	} else {
 		if (r->col == 0)
-			fputs(r->nrows ? ",\n{" : "\n{", r->out);
+			rows_str(r, r->nrows ? ",\n{" : "\n{");
 		else
-			fputc(',', r->out);
-		fprintf(r->out, "\"%s\":", r->cols[r->col]);
+			rows_char(r, ',');
+		rows_char(r, '"');
+		rows_str(r, r->cols[r->col]);
+		rows_put(r, "\":", 2);
 	}
 	r->col++;
 }
 
-static void rows_json_string(FILE *out, const char *s)
+/* JSON string: runs of plain bytes copied at once, the rest escaped. */
+static void rows_json_string(struct tl_rows *r, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	rows_char(r, '"');
+	for (; *p; p++) {
+		char esc[7] = "\\u00";
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		rows_put(r, (const char *)run, (size_t)(p - run));
+		run = p + 1;
 		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
+		case '"': rows_put(r, "\\\"", 2); break;
+		case '\\': rows_put(r, "\\\\", 2); break;
+		case '\n': rows_put(r, "\\n", 2); break;
+		case '\r': rows_put(r, "\\r", 2); break;
+		case '\t': rows_put(r, "\\t", 2); break;
 		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			rows_put(r, esc, 6);
 		}
 	}
-	fputc('"', out);
+	rows_put(r, (const char *)run, (size_t)(p - run));
+	rows_char(r, '"');
 }
 
 /* RFC 4180 quoting, plus formula neutralisation for spreadsheets. */
-static void rows_csv_string(FILE *out, const char *s)
+static void rows_csv_string(struct tl_rows *r, const char *s)
 {
-	int formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
-	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	int formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	size_t n = strcspn(s, ",\"\r\n");
 
-	if (!quote) {
-		fputs(s, out);
+	if (!formula && s[n] == '\0') {
+		rows_put(r, s, n);
 		return;
 	}
-	fputc('"', out);
+	rows_char(r, '"');
 	if (formula)
-		fputc('\'', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
+		rows_char(r, '\'');
+	for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+		rows_put(r, s, (size_t)(q - s) + 1); /* up to and with the quote */
+		rows_char(r, '"');                    /* doubled */
 	}
-	fputc('"', out);
+	rows_str(r, s);
+	rows_char(r, '"');
 }
 
 void tl_rows_text(struct tl_rows *r, const char *s)
@@ -97,60 +148,85 @@ void tl_rows_text(struct tl_rows *r, const char *s)
 	}
 	rows_cell(r);
 	if (r->fmt == TL_FMT_CSV)
-		rows_csv_string(r->out, s);
+		rows_csv_string(r, s);
 	else
-		rows_json_string(r->out, s);
+		rows_json_string(r, s);
 }
 
 void tl_rows_int(struct tl_rows *r, long long v)
 {
+	char tmp[24], *p = tmp + sizeof tmp;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
 	rows_cell(r);
-	fprintf(r->out, "%lld", v);
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	rows_put(r, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void tl_rows_real(struct tl_rows *r, double v)
 {
+	char tmp[32];
+	int n = snprintf(tmp, sizeof tmp, "%.10g", v);
+
 	rows_cell(r);
-	fprintf(r->out, "%.10g", v);
+	rows_put(r, tmp, (size_t)n);
 }
 
 void tl_rows_null(struct tl_rows *r)
 {
 	rows_cell(r);
 	if (r->fmt == TL_FMT_JSON)
-		fputs("null", r->out);
+		rows_put(r, "null", 4);
 }
 
 void tl_rows_end_row(struct tl_rows *r)
 {
 	if (r->fmt == TL_FMT_CSV)
-		fputs("\r\n", r->out);
+		rows_put(r, "\r\n", 2);
 	else
-		fputc('}', r->out);
+		rows_char(r, '}');
 	r->col = 0;
 	r->nrows++;
 }
 
-int tl_rows_query(struct tl_rows *r, sqlite3_stmt *st)
+/* One column of the current row into one writer, by its SQLite type. */
+static void rows_column(struct tl_rows *r, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER: tl_rows_int(r, sqlite3_column_int64(st, i)); break;
+	case SQLITE_FLOAT: tl_rows_real(r, sqlite3_column_double(st, i)); break;
+	case SQLITE_NULL: tl_rows_null(r); break;
+	default: tl_rows_text(r, (const char *)sqlite3_column_text(st, i)); break;
+	}
+}
+
+int tl_rows_query_multi(struct tl_rows *const *r, int n, sqlite3_stmt *st)
 {
 	int rc;
+
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < r->ncols; i++) {
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_INTEGER: tl_rows_int(r, sqlite3_column_int64(st, i)); break;
-			case SQLITE_FLOAT: tl_rows_real(r, sqlite3_column_double(st, i)); break;
-			case SQLITE_NULL: tl_rows_null(r); break;
-			default: tl_rows_text(r, (const char *)sqlite3_column_text(st, i)); break;
-			}
+		for (int k = 0; k < n; k++) {
+			for (int i = 0; i < r[k]->ncols; i++)
+				rows_column(r[k], st, i);
+			tl_rows_end_row(r[k]);
 		}
-		tl_rows_end_row(r);
 	}
 	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int tl_rows_query(struct tl_rows *r, sqlite3_stmt *st)
+{
+	return tl_rows_query_multi(&r, 1, st);
 }
 
 int tl_rows_finish(struct tl_rows *r)
 {
 	if (r->fmt == TL_FMT_JSON)
-		fputs(r->nrows ? "\n]\n" : "]\n", r->out);
-	return (fflush(r->out) != 0 || ferror(r->out)) ? -1 : 0;
+		rows_str(r, r->nrows ? "\n]\n" : "]\n");
+	rows_flush(r);
+	return (r->failed || fflush(r->out) != 0 || ferror(r->out)) ? -1 : 0;
 }

@@ -18,27 +18,29 @@ void downloads_write(struct dash *d)
 
 	for (int i = 0; i < downloads_count; i++) {
 		const struct tl_export_kind *k = tl_export_find(downloads_kinds[i]);
-		for (int j = 0; j < 2; j++) {
-			struct tl_export_filter flt = { NULL, NULL, NULL, NULL, 0 };
-			char name[64], err[512];
-			long n;
-			if (!k)
-				dash_fail("no export '%s' in this build", downloads_kinds[i]);
-			if (k->filters & TL_EXPORT_DATES) {
-				flt.from = d->since[0] ? d->since : NULL;
-				flt.to = d->today;
-			}
-			if ((k->filters & TL_EXPORT_PROGRAMME) && d->programme[0])
-				flt.programme = d->programme;
-			if ((k->filters & TL_EXPORT_SITE) && d->site[0])
-				flt.site = d->site;
-			snprintf(name, sizeof name, "downloads/%s.%s", k->name, j ? "json" : "csv");
-			f = site_open(d, name);
-			if (tl_export_write(d->db, k, j ? TL_FMT_JSON : TL_FMT_CSV, &flt, f, &n, err,
-			                    sizeof err))
-				dash_fail("%s: %s", name, err);
-			site_close(f, name);
+		struct tl_export_filter flt = { NULL, NULL, NULL, NULL, 0 };
+		struct tl_export_out out[2] = { { NULL, TL_FMT_CSV }, { NULL, TL_FMT_JSON } };
+		char csv[64], json[64], err[512];
+		long n;
+		if (!k)
+			dash_fail("no export '%s' in this build", downloads_kinds[i]);
+		if (k->filters & TL_EXPORT_DATES) {
+			flt.from = d->since[0] ? d->since : NULL;
+			flt.to = d->today;
 		}
+		if ((k->filters & TL_EXPORT_PROGRAMME) && d->programme[0])
+			flt.programme = d->programme;
+		if ((k->filters & TL_EXPORT_SITE) && d->site[0])
+			flt.site = d->site;
+		/* CSV and JSON from one pass over the query */
+		snprintf(csv, sizeof csv, "downloads/%s.csv", k->name);
+		snprintf(json, sizeof json, "downloads/%s.json", k->name);
+		out[0].file = site_open(d, csv);
+		out[1].file = site_open(d, json);
+		if (tl_export_write_multi(d->db, k, &flt, out, 2, &n, err, sizeof err))
+			dash_fail("%s: %s", csv, err);
+		site_close(out[0].file, csv);
+		site_close(out[1].file, json);
 	}
 	f = site_open(d, "downloads/data-dictionary.md");
 	fputs(dash_data_dictionary, f);

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "config.h"
 #include "dashboard.h"
+#include "export.h"
 #include "log.h"
 #include "protocol.h"
 #include "store.h"
@@ -199,11 +200,10 @@ int main(int argc, char **argv)
 		dash_fail("%s", err);
 	if (tl_zone_sql_register(dash.db) != 0)
 		dash_fail("database: %s", sqlite3_errmsg(dash.db));
-	/* Every page reads the same tables again: keep them in memory (the
-	 * cache only grows as far as the data), and sort in memory. One
-	 * snapshot for every page and download. */
-	if (tl_store_exec(dash.db, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY", err,
-	                  sizeof err) ||
+	/* The facts and the downloads read whole tables: map the file and
+	 * sort in memory (TL_EXPORT_PRAGMAS). One snapshot for every page and
+	 * download. */
+	if (tl_store_exec(dash.db, TL_EXPORT_PRAGMAS, err, sizeof err) ||
 	    tl_store_exec(dash.db, "BEGIN", err, sizeof err))
 		dash_fail("database: %s", err);
 	main_check_filter(&dash, "programme", dash.programme);

@@ -105,7 +105,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		out = export_open(output, tmp, sizeof tmp);
 	/* One read transaction: the export is a consistent snapshot even while
 	 * the collector keeps writing. */
-	cli_exec(cli, "BEGIN");
+	cli_exec(cli, TL_EXPORT_PRAGMAS "; BEGIN");
 	rc = tl_export_write(cli->db, kind, fmt, &filter, out, &nrows, err, sizeof err);
 	cli_exec(cli, "COMMIT");
 	if (rc) {

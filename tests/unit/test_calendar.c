@@ -4,6 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <cmocka.h>
 #include <string.h>
 
@@ -109,6 +112,51 @@ static void test_clock_changes(void **state)
 	assert_string_equal(buf, "2026-01-15T18:00:00-05:00");
 }
 
+/* What tl_zone_format must equal: localtime_r, formatted by printf. */
+static void reference_format(const char *tz, int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	long off;
+
+	setenv("TZ", tz, 1);
+	tzset();
+	localtime_r(&tt, &tm);
+	off = tm.tm_gmtoff;
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+	         labs(off) / 3600, labs(off) % 3600 / 60);
+}
+
+/* The fast path (an offset remembered per UTC hour, digits by hand) gives
+ * exactly localtime_r's answer: every 7 min 17 s through two years, in
+ * zones whose clocks change on the hour, at half past (Lord Howe moves by
+ * 30 minutes at 15:30 UTC) and at odd offsets, alternating zones so the
+ * remembered hours are reused and replaced; and times before 1970. */
+static void test_zone_format_fast(void **state)
+{
+	static const char *const zones[] = { "Europe/London", "America/St_Johns",
+		                             "Australia/Lord_Howe", "Asia/Kathmandu", "UTC" };
+	char got[TL_LOCAL_LEN], want[64];
+	int64_t from = day("2025-01-01") * 86400, to = day("2027-01-01") * 86400;
+	long checked = 0;
+	(void)state;
+	for (int64_t t = from; t < to; t += 437) {
+		const char *tz = zones[(t / 437) % 5];
+		tl_zone_format(tz, t, got);
+		tl_zone_format(tz, t + 1, got); /* the same hour again, from the cache */
+		reference_format(tz, t + 1, want, sizeof want);
+		assert_string_equal(got, want);
+		checked++;
+	}
+	assert_true(checked > 100000);
+	for (int64_t t = -86400LL * 365 * 60; t < 0; t += 86400 * 17 + 3599) {
+		tl_zone_format("Europe/London", t, got);
+		reference_format("Europe/London", t, want, sizeof want);
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_iso_weeks),
 		cmocka_unit_test(test_hhmm_weekday),
 		cmocka_unit_test(test_clock_changes),
+		cmocka_unit_test(test_zone_format_fast),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

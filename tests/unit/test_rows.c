@@ -79,6 +79,147 @@ static void test_json_empty(void **state)
 	assert_string_equal(buf, "[]\n");
 }
 
+/* Renders a single CSV or JSON row of cells through a memory stream. */
+static char *render_stream(enum tl_format fmt, void (*fill)(struct tl_rows *), size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	struct tl_rows *r = malloc(sizeof *r);
+	assert_non_null(f);
+	assert_non_null(r);
+	tl_rows_begin(r, f, fmt, cols, 3);
+	fill(r);
+	assert_int_equal(tl_rows_finish(r), 0);
+	fclose(f);
+	free(r);
+	return buf;
+}
+
+static void fill_ints(struct tl_rows *r)
+{
+	tl_rows_int(r, INT64_MIN);
+	tl_rows_int(r, INT64_MAX);
+	tl_rows_int(r, -7);
+	tl_rows_end_row(r);
+	tl_rows_int(r, 0);
+	tl_rows_int(r, 10);
+	tl_rows_int(r, -1000000000000LL);
+	tl_rows_end_row(r);
+}
+
+static void test_ints(void **state)
+{
+	size_t len;
+	char *csv = render_stream(TL_FMT_CSV, fill_ints, &len);
+	(void)state;
+	assert_string_equal(csv, "code,note,n\r\n-9223372036854775808,9223372036854775807,-7\r\n"
+	                         "0,10,-1000000000000\r\n");
+	free(csv);
+}
+
+static void fill_controls(struct tl_rows *r)
+{
+	tl_rows_text(r, "\x01" "a\x1f\"\\b\x7f");
+	tl_rows_text(r, "");
+	tl_rows_text(r, "caf\xc3\xa9");
+	tl_rows_end_row(r);
+}
+
+static void test_json_controls(void **state)
+{
+	size_t len;
+	char *json = render_stream(TL_FMT_JSON, fill_controls, &len);
+	(void)state;
+	assert_string_equal(json, "[\n{\"code\":\"\\u0001a\\u001f\\\"\\\\b\x7f\",\"note\":\"\","
+	                          "\"n\":\"caf\xc3\xa9\"}\n]\n");
+	free(json);
+}
+
+/* A cell larger than the writer's buffer, full of quotes and commas. */
+static char long_cell[3 * TL_ROWS_BUF];
+
+static void fill_long(struct tl_rows *r)
+{
+	tl_rows_text(r, "x");
+	tl_rows_text(r, long_cell);
+	tl_rows_int(r, 1);
+	tl_rows_end_row(r);
+}
+
+static void test_long_cell(void **state)
+{
+	size_t len, quotes = 0;
+	char *csv;
+	(void)state;
+	for (size_t i = 0; i < sizeof long_cell - 1; i++) {
+		long_cell[i] = i % 7 == 0 ? '"' : i % 5 == 0 ? ',' : 'a';
+		quotes += long_cell[i] == '"';
+	}
+	csv = render_stream(TL_FMT_CSV, fill_long, &len);
+	/* header, "x,", the cell quoted with every quote doubled, ",1\r\n" */
+	assert_int_equal(len, strlen("code,note,n\r\n") + 2 + (sizeof long_cell - 1) + quotes + 2 +
+	                          4);
+	assert_memory_equal(csv + len - 5, "\",1\r\n", 5);
+	assert_memory_equal(csv + strlen("code,note,n\r\n"), "x,\"\"\"", 5);
+	free(csv);
+}
+
+/* One pass into CSV and JSON gives what two single passes give. */
+static void test_query_multi(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *one[2], *two[2];
+	size_t len[2], len2[2];
+	enum tl_format fmts[2] = { TL_FMT_CSV, TL_FMT_JSON };
+	const char *sql = "SELECT 'P-' || value, CASE WHEN value % 3 THEN 'a,\"b' END, value * 1.5"
+	                  " FROM generate_series(1, 5000)";
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		/* no generate_series: a recursive CTE does the same */
+		sql = "WITH RECURSIVE g(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM g"
+		      " WHERE value < 5000) SELECT 'P-' || value, CASE WHEN value % 3 THEN 'a,\"b'"
+		      " END, value * 1.5 FROM g";
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	}
+	{
+		FILE *f[2];
+		struct tl_rows *r[2];
+		for (int i = 0; i < 2; i++) {
+			f[i] = open_memstream(&two[i], &len2[i]);
+			r[i] = malloc(sizeof *r[i]);
+			assert_non_null(r[i]);
+			tl_rows_begin(r[i], f[i], fmts[i], cols, 3);
+		}
+		assert_int_equal(tl_rows_query_multi(r, 2, st), 0);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(r[i]->nrows, 5000);
+			assert_int_equal(tl_rows_finish(r[i]), 0);
+			fclose(f[i]);
+			free(r[i]);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		FILE *f = open_memstream(&one[i], &len[i]);
+		struct tl_rows *r = malloc(sizeof *r);
+		assert_non_null(r);
+		sqlite3_reset(st);
+		tl_rows_begin(r, f, fmts[i], cols, 3);
+		assert_int_equal(tl_rows_query(r, st), 0);
+		assert_int_equal(tl_rows_finish(r), 0);
+		fclose(f);
+		free(r);
+		assert_int_equal(len[i], len2[i]);
+		assert_memory_equal(one[i], two[i], len[i]);
+		assert_true(len[i] > 5000 * 10);
+		free(one[i]);
+		free(two[i]);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +227,10 @@ int main(void)
 		cmocka_unit_test(test_csv_formulas),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_empty),
+		cmocka_unit_test(test_ints),
+		cmocka_unit_test(test_json_controls),
+		cmocka_unit_test(test_long_cell),
+		cmocka_unit_test(test_query_multi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
