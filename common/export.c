@@ -58,6 +58,18 @@ static const char *const sessions_cols[] = {
 	" AND (?4 IS NULL OR s.site = ?4)"                                                   \
 	" ORDER BY s.start_ts, s.id, 1"
 
+#define EXPORT_SESSIONS_SELECT(counts)                                                    \
+	"SELECT s.id, s.programme, s.site, s.activity, ac.intensity, ac.met, s.local_date,"  \
+	" tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), s.iso_week,"       \
+	" CASE WHEN s.schedule IS NULL THEN 'one-off' ELSE 'scheduled' END,"                 \
+	" s.cancelled_at IS NOT NULL, " counts                                               \
+	" FROM session s JOIN programme g ON g.id = s.programme"                             \
+	" JOIN activity ac ON ac.id = s.activity"
+#define EXPORT_SESSIONS_REST                                                              \
+	" WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"   \
+	" AND (?3 IS NULL OR s.programme = ?3) AND (?4 IS NULL OR s.site = ?4)"              \
+	" ORDER BY s.start_ts, s.id"
+
 const struct tl_export_kind tl_export_kinds[] = {
 	{ "taps", taps_cols, TL_EXPORT_N(taps_cols), TL_EXPORT_DATES | TL_EXPORT_SITE,
 	  "SELECT t.id, t.site, t.reader, tl_pseudonym(p.code),"
@@ -71,7 +83,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  NULL },
 	{ "attendance", attendance_cols, TL_EXPORT_N(attendance_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
-	  EXPORT_ATTENDANCE_SELECT " FROM attendance a JOIN session s ON s.id = a.session"
+	  EXPORT_ATTENDANCE_SELECT " FROM attendance a NOT INDEXED JOIN session s ON s.id = a.session"
 	  EXPORT_ATTENDANCE_REST,
 	  /* Filtered, the sessions come first: a programme's or a site's few
 	   * sessions, then their rows by attendance_session (1.4 s -> 0.05 s
@@ -109,18 +121,18 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  NULL },
 	{ "sessions", sessions_cols, TL_EXPORT_N(sessions_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
-	  "SELECT s.id, s.programme, s.site, s.activity, ac.intensity, ac.met, s.local_date,"
-	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), s.iso_week,"
-	  " CASE WHEN s.schedule IS NULL THEN 'one-off' ELSE 'scheduled' END,"
-	  " s.cancelled_at IS NOT NULL,"
-	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id),"
-	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id AND a.attended)"
-	  " FROM session s JOIN programme g ON g.id = s.programme"
-	  " JOIN activity ac ON ac.id = s.activity"
-	  " WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"
-	  " AND (?3 IS NULL OR s.programme = ?3) AND (?4 IS NULL OR s.site = ?4)"
-	  " ORDER BY s.start_ts, s.id",
-	  NULL },
+	  /* Every session: attendance counted in one pass over the table
+	   * (1.8 s -> 0.9 s at 1.8M rows: counting attended places per
+	   * session by attendance_session looked up every row). */
+	  EXPORT_SESSIONS_SELECT("coalesce(c.n, 0), coalesce(c.k, 0)")
+	  " LEFT JOIN (SELECT a.session, count(*) AS n, sum(a.attended != 0) AS k"
+	  " FROM attendance a NOT INDEXED GROUP BY a.session) c ON c.session = s.id"
+	  EXPORT_SESSIONS_REST,
+	  /* One programme's or site's: its few sessions, counted each. */
+	  EXPORT_SESSIONS_SELECT("(SELECT count(*) FROM attendance a WHERE a.session = s.id),"
+	                         " (SELECT count(*) FROM attendance a WHERE a.session = s.id"
+	                         " AND a.attended)")
+	  EXPORT_SESSIONS_REST },
 };
 
 /* --rekey: each code becomes a random pseudonym, the same one for every
@@ -216,7 +228,7 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 	struct export_rekey rekey = { f->rekey, 0, 0, NULL, NULL };
 	struct tl_rows *rows[TL_EXPORT_MAX_OUTS] = { NULL };
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, fast;
 
 	if (nouts < 1 || nouts > TL_EXPORT_MAX_OUTS) {
 		snprintf(err, errlen, "export: %d outputs", nouts);
@@ -231,7 +243,7 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, &rekey,
 	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
-	                       (f->from || f->to || f->programme || f->site) && kind->sql_scoped
+	                       (f->programme || f->site) && kind->sql_scoped
 	                           ? kind->sql_scoped
 	                           : kind->sql,
 	                       -1, &st, NULL) != SQLITE_OK) {
@@ -248,7 +260,9 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 		sqlite3_bind_text(st, 4, f->site, -1, SQLITE_STATIC);
 	for (int i = 0; i < nouts; i++)
 		tl_rows_begin(rows[i], outs[i].file, outs[i].fmt, kind->cols, kind->ncols);
-	if (tl_rows_query_multi(rows, nouts, st) != 0) {
+	fast = strcmp(kind->name, "attendance") == 0 ? tl_export_attendance_fast(db, f, rows, nouts)
+	                                              : 1;
+	if (fast < 0 || (fast > 0 && tl_rows_query_multi(rows, nouts, st) != 0)) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
 		goto done;
 	}

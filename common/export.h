@@ -56,4 +56,11 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
                           const struct tl_export_filter *f, const struct tl_export_out *outs,
                           int nouts, long *nrows, char *err, size_t errlen);
 
+/* export_attendance.c: the attendance export of every programme and site
+ * in memory instead of SQL's join and sort (used by the two above).
+ * 0 when written, 1 when it does not apply (nothing written: run the
+ * SQL), -1 on a database error. */
+int tl_export_attendance_fast(sqlite3 *db, const struct tl_export_filter *f,
+                              struct tl_rows *const *w, int nw);
+
 #endif
