@@ -861,7 +861,7 @@ static int att_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stat
 
 	if (att_match_all(db, as_of, horizon, stats, err, errlen))
 		return -1;
-	if (att_exec(db, "CREATE INDEX attendance_session ON attendance(session)", 0, 0, NULL))
+	if (att_exec(db, "CREATE INDEX attendance_session ON attendance(session, attended)", 0, 0, NULL))
 		return att_fail(db, err, errlen, "indexing attendance");
 	if (att_exec(db,
 	             "INSERT INTO tap_unmatched (tap, reason)"

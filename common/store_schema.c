@@ -206,6 +206,13 @@ const char *const tl_store_migrations[] = {
 	/* The ack's latest eligible session: a walk back in time along one
 	 * programme's sessions. */
 	"CREATE INDEX session_programme_start ON session(programme, start_ts);",
+
+	/* 5: attendance_session covers attended, so counting a session's
+	 * places and attendances (the sessions export, the dashboard's
+	 * follow-up) reads the index alone: 1.8 s -> 0.3 s for every session
+	 * at 1.8M rows. The rebuild creates it the same way. */
+	"DROP INDEX attendance_session;"
+	"CREATE INDEX attendance_session ON attendance(session, attended);",
 };
 
 const int tl_store_migration_count =

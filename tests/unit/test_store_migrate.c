@@ -61,6 +61,9 @@ static const char *const version_data[] = {
 	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at) VALUES"
 	"  ('t2', 'burnley', 'pitch-1', '0123456789abcdef0123456789abcdef', 1, 1772566000, 2,"
 	"   1772566000);",
+	/* 5 */
+	"INSERT INTO attendance (participant, session, programme, programme_week, attended,"
+	"  minutes, minutes_estimated) VALUES (1, 1, 'kick', 1, 1, 90, 0);",
 };
 
 /* Checks version v's data survived. */
@@ -82,6 +85,11 @@ static void check_version_data(sqlite3 *db, int v)
 	if (v >= 4)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('tap_participant')"),
 		                 3);
+	if (v >= 5) {
+		assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE attended"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('attendance_session')"),
+		                 2);
+	}
 }
 
 static void test_every_version(void **state)
