@@ -342,10 +342,10 @@ static void zone_sql_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int tl_zone_sql_register(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-	if (sqlite3_create_function(db, "tl_local_time", 2, flags, NULL, zone_sql_time, NULL,
-	                            NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "tl_local_date", 2, flags, NULL, zone_sql_date, NULL,
-	                            NULL) != SQLITE_OK)
-		return -1;
-	return 0;
+	int rc = sqlite3_create_function(db, "tl_local_time", 2, flags, NULL, zone_sql_time, NULL,
+	                                 NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "tl_local_date", 2, flags, NULL, zone_sql_date, NULL,
+		                             NULL);
+	return rc;
 }

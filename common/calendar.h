@@ -54,7 +54,8 @@ void tl_zone_format(const char *tz, int64_t t, char buf[TL_LOCAL_LEN]);
 int64_t tl_zone_local_days(const char *tz, int64_t t);
 /* Registers SQL functions on db for exports and reports:
  *   tl_local_time(ts, tz)  -> "2026-03-03T18:00:00+00:00" (NULL if ts NULL)
- *   tl_local_date(ts, tz)  -> "2026-03-03" */
+ *   tl_local_date(ts, tz)  -> "2026-03-03"
+ * Returns SQLITE_OK or SQLite's code. */
 int tl_zone_sql_register(sqlite3 *db);
 
 #endif

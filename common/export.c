@@ -189,7 +189,7 @@ static void export_sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value *
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (!k->on) {
+	if (!k || !k->on) {
 		sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
 		return;
 	}
@@ -198,6 +198,17 @@ static void export_sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value *
 		return;
 	}
 	sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
+}
+
+/* Registers tl_local_time and tl_pseudonym (rekey NULL: the code itself,
+ * so the function never outlives the map it points to). */
+static int export_functions(sqlite3 *db, struct export_rekey *rekey)
+{
+	if (tl_zone_sql_register(db) != SQLITE_OK ||
+	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, rekey,
+	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
 }
 
 const int tl_export_kind_count = (int)(sizeof tl_export_kinds / sizeof tl_export_kinds[0]);
@@ -228,9 +239,7 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 			snprintf(err, errlen, "out of memory");
 			goto done;
 		}
-	if (tl_zone_sql_register(db) ||
-	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, &rekey,
-	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK ||
+	if (export_functions(db, f->rekey ? &rekey : NULL) ||
 	    sqlite3_prepare_v2(db,
 	                       (f->programme || f->site) && kind->sql_scoped
 	                           ? kind->sql_scoped
@@ -265,8 +274,9 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 	rc = 0;
 done:
 	sqlite3_finalize(st);
-	/* The function's user data dies here: drop the function with it. */
-	sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	/* The rekey map dies here: back to plain codes. */
+	if (f->rekey)
+		export_functions(db, NULL);
 	free(rekey.codes);
 	free(rekey.pseudonyms);
 	for (int i = 0; i < nouts; i++)

@@ -214,7 +214,16 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_quality(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_downloads(FILE *f, struct dash *d, const struct dash_scope *s);
 
-/* downloads.c: the evaluator exports and the data dictionary. */
-void downloads_write(struct dash *d);
+/* downloads.c: the evaluator exports and the data dictionary, those in
+ * mask (so two threads can share them out). */
+enum {
+	DOWNLOADS_ATTENDANCE = 1, /* bit i: downloads_kinds[i] */
+	DOWNLOADS_ACTIVITY = 2,
+	DOWNLOADS_PARTICIPANTS = 4,
+	DOWNLOADS_SESSIONS = 8,
+	DOWNLOADS_DICTIONARY = 16,
+	DOWNLOADS_ALL = 31
+};
+void downloads_write(struct dash *d, unsigned mask);
 
 #endif

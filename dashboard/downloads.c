@@ -12,12 +12,14 @@ const int downloads_count = 4;
 
 extern const char dash_data_dictionary[];
 
-void downloads_write(struct dash *d)
+void downloads_write(struct dash *d, unsigned mask)
 {
 	FILE *f;
 
 	for (int i = 0; i < downloads_count; i++) {
 		const struct tl_export_kind *k = tl_export_find(downloads_kinds[i]);
+		if (!(mask & (1u << i)))
+			continue;
 		struct tl_export_filter flt = { NULL, NULL, NULL, NULL, 0 };
 		struct tl_export_out out[2] = { { NULL, TL_FMT_CSV }, { NULL, TL_FMT_JSON } };
 		char csv[64], json[64], err[512];
@@ -42,6 +44,8 @@ void downloads_write(struct dash *d)
 		site_close(out[0].file, csv);
 		site_close(out[1].file, json);
 	}
+	if (!(mask & DOWNLOADS_DICTIONARY))
+		return;
 	f = site_open(d, "downloads/data-dictionary.md");
 	fputs(dash_data_dictionary, f);
 	site_close(f, "downloads/data-dictionary.md");

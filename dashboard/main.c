@@ -11,6 +11,7 @@
 #include "protocol.h"
 #include "store.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,15 @@
 
 static struct dash dash;
 
+/* Either thread may fail the run: the first removes the temporary
+ * directory and exits; a second waits here for that exit. */
 void dash_fail(const char *fmt, ...)
 {
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
 	char msg[1024];
 	va_list ap;
 
+	pthread_mutex_lock(&once);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -154,6 +159,84 @@ static void main_write_page(struct dash *d, const struct dash_scope *s,
 	site_close(f, s->file);
 }
 
+/* Runs sql; 0 or -1. */
+static int main_exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Reads the database (starting the snapshot inside a transaction, or
+ * refreshing the connection's view outside one) and its data_version. */
+static int main_version(sqlite3 *db, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (main_exec(db, "SELECT count(*) FROM attendance_build") ||
+	    sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (v)
+			*v = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A read-only connection set up for reading whole tables: the file
+ * mapped, sorts in memory (TL_EXPORT_PRAGMAS). */
+static sqlite3 *main_open(const char *path)
+{
+	char err[1024];
+	sqlite3 *db = tl_store_open(path, TL_STORE_READONLY, err, sizeof err);
+
+	if (!db)
+		dash_fail("%s", err);
+	if (tl_zone_sql_register(db) != SQLITE_OK ||
+	    tl_store_exec(db, TL_EXPORT_PRAGMAS, err, sizeof err))
+		dash_fail("database: %s", sqlite3_errmsg(db));
+	return db;
+}
+
+/* Starts the read transactions of both connections on one snapshot, so
+ * the downloads show exactly what the pages show. SQLite has no call to
+ * share a snapshot here, so: twin reads (learning the database's version,
+ * PRAGMA data_version), the main connection begins, twin begins; if
+ * twin's version did not change, nobody committed in between and both
+ * began on the same state. A few tries (the window is microseconds, but
+ * the collector commits often), then twin is closed and the downloads
+ * are written on the main connection. */
+static void main_snapshot(struct dash *d, sqlite3 **twin)
+{
+	for (int try = 0; try < 5; try++) {
+		int64_t v0, v1;
+		if (main_version(*twin, &v0) || main_exec(d->db, "BEGIN") ||
+		    main_version(d->db, NULL) || main_exec(*twin, "BEGIN") ||
+		    main_version(*twin, &v1))
+			break;
+		if (v0 == v1)
+			return;
+		main_exec(d->db, "ROLLBACK");
+		main_exec(*twin, "ROLLBACK");
+	}
+	tl_store_close(*twin);
+	*twin = NULL;
+	sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL); /* none, or a failed try's */
+	if (main_exec(d->db, "BEGIN") || main_version(d->db, NULL))
+		dash_fail("database: %s", sqlite3_errmsg(d->db));
+}
+
+/* The thread's share of the downloads: attendance, by far the largest,
+ * and participants; the main thread writes the rest after the pages. */
+#define MAIN_THREAD_DOWNLOADS (DOWNLOADS_ATTENDANCE | DOWNLOADS_PARTICIPANTS)
+
+static void *main_downloads(void *d)
+{
+	downloads_write(d, MAIN_THREAD_DOWNLOADS);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	char db_path[DASH_PATH_MAX] = "/var/lib/touchline/touchline.db", out[DASH_PATH_MAX] = "";
@@ -176,7 +259,10 @@ int main(int argc, char **argv)
 		TL_OPT_END,
 	};
 	struct dash_pages pages = { NULL, 0 };
-	int first;
+	struct dash dl;
+	pthread_t downloads;
+	sqlite3 *twin;
+	int first, threaded = 0;
 
 	tl_log_init("touchline-dashboard", TL_LOG_WARN);
 	first = tl_program_parse("touchline-dashboard",
@@ -195,17 +281,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	main_dates(&dash);
-	dash.db = tl_store_open(db_path, TL_STORE_READONLY, err, sizeof err);
-	if (!dash.db)
-		dash_fail("%s", err);
-	if (tl_zone_sql_register(dash.db) != 0)
-		dash_fail("database: %s", sqlite3_errmsg(dash.db));
-	/* The facts and the downloads read whole tables: map the file and
-	 * sort in memory (TL_EXPORT_PRAGMAS). One snapshot for every page and
-	 * download. */
-	if (tl_store_exec(dash.db, TL_EXPORT_PRAGMAS, err, sizeof err) ||
-	    tl_store_exec(dash.db, "BEGIN", err, sizeof err))
-		dash_fail("database: %s", err);
+	dash.db = main_open(db_path);
+	twin = main_open(db_path);
+	main_snapshot(&dash, &twin);
 	main_check_filter(&dash, "programme", dash.programme);
 	main_check_filter(&dash, "site", dash.site);
 	{
@@ -214,12 +292,26 @@ int main(int argc, char **argv)
 			dash.as_of = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
-	facts_build(&dash);
 	main_pages(&dash, &pages);
 	site_begin(&dash, out);
+	/* The largest downloads in a second thread, on their own connection
+	 * at the same snapshot, while this one builds the pages (at national
+	 * scale, 8 s -> 5 s on two cores). */
+	dl = dash;
+	if (twin) {
+		dl.db = twin;
+		threaded = pthread_create(&downloads, NULL, main_downloads, &dl) == 0;
+	}
+	facts_build(&dash);
 	for (int i = 0; i < pages.n; i++)
 		main_write_page(&dash, &pages.v[i], &pages);
-	downloads_write(&dash);
+	downloads_write(&dash, threaded ? DOWNLOADS_ALL & ~MAIN_THREAD_DOWNLOADS : DOWNLOADS_ALL);
+	if (threaded)
+		pthread_join(downloads, NULL);
+	if (twin) {
+		tl_store_exec(twin, "COMMIT", err, sizeof err);
+		tl_store_close(twin);
+	}
 	tl_store_exec(dash.db, "COMMIT", err, sizeof err);
 	tl_store_close(dash.db);
 	facts_free(&dash);
