@@ -4,7 +4,8 @@
  * Exports carry pseudonymous codes only: never names, never card tokens
  * (rekey replaces even the codes). Times are local to the programme's
  * zone with their offset. docs/data-dictionary.md describes every column.
- * Rows are streamed from the query to the writer, never held in memory. */
+ * Rows are streamed from the query to the writer, never held in memory,
+ * but for the whole attendance export (export_attendance.c says why). */
 #include "export.h"
 #include "calendar.h"
 

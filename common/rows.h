@@ -1,7 +1,7 @@
 /* rows.h - streaming tabular output as RFC 4180 CSV or a JSON array.
  *
  * Exports are written row by row as the query steps, never built in memory,
- * so a national dataset exports in constant memory. In CSV, text cells that
+ * so an export takes constant memory. In CSV, text cells that
  * a spreadsheet would run as a formula (leading = + - @ tab or CR) are
  * prefixed with a single quote. */
 #ifndef TL_ROWS_H
