@@ -148,13 +148,21 @@ exp3_rows=$(($(wc -l < "$W/export-sqlite3.csv") - 1))
 
 # 5. The dashboard, for the whole dataset and for one programme and site.
 if [ -x "$DASH" ]; then
+	# Best of three, as the ingest rates: this shared machine's speed
+	# varies by a fifth from minute to minute.
 	say "dashboard"
-	t0=$(now)
-	"$DASH" --db "$W/full.db" --out "$W/dash-all" > /dev/null
-	t_dash=$(since "$t0") dash_all="$t_dash s"
-	t0=$(now)
-	"$DASH" --db "$W/full.db" --out "$W/dash-one" --programme region-01 --site site-01 > /dev/null
-	t_dash1=$(since "$t0") dash_one="$t_dash1 s"
+	best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+	t_dash= t_dash1=
+	for _ in 1 2 3; do
+		t0=$(now)
+		"$DASH" --db "$W/full.db" --out "$W/dash-all" > /dev/null
+		t_dash=$(best "$t_dash" "$(since "$t0")")
+		t0=$(now)
+		"$DASH" --db "$W/full.db" --out "$W/dash-one" --programme region-01 --site site-01 \
+			> /dev/null
+		t_dash1=$(best "$t_dash1" "$(since "$t0")")
+	done
+	dash_all="$t_dash s" dash_one="$t_dash1 s"
 else
 	say "dashboard: not built ($DASH)"
 	t_dash= t_dash1= dash_all="not built" dash_one="not built"
@@ -180,8 +188,8 @@ cat <<EOT
 | attendance rebuild, $att_rows rows, empty tables | $t_rb1 s (peak $rb_mb) | — | < 10 s | $(verdict "$t_rb1" 10) |
 | attendance rebuild again (replacing the tables) | $t_rb2 s | — | < 10 s | $(verdict "$t_rb2" 10) |
 | export attendance --format csv, $exp_rows rows | $t_exp s | $t_exp3 s | ≤ 1.5 × sqlite3 ($r_exp) | $(awk -v r="$r_exp" 'BEGIN { print r <= 1.5 ? "met" : "MISSED" }') |
-| touchline-dashboard, whole dataset | $dash_all | — | < 5 s | $([ -n "$t_dash" ] && verdict "$t_dash" 5 || echo "—") |
-| touchline-dashboard, one programme and site | $dash_one | — | < 1 s | $([ -n "$t_dash1" ] && verdict "$t_dash1" 1 || echo "—") |
+| touchline-dashboard, whole dataset (best of 3) | $dash_all | — | < 5 s | $([ -n "$t_dash" ] && verdict "$t_dash" 5 || echo "—") |
+| touchline-dashboard, one programme and site (best of 3) | $dash_one | — | < 1 s | $([ -n "$t_dash1" ] && verdict "$t_dash1" 1 || echo "—") |
 | database size (after rebuild) | $(per_m "$bytes") MB per million taps ($((bytes / 1048576)) MB) | | | |
 | of which taps and their indexes | ${tap_bytes:+$(per_m "$tap_bytes") MB per million taps} | | | |
 EOT
@@ -220,8 +228,32 @@ Bottlenecks found (perf, callgrind) and fixed, at this size:
   of the enrolment per tap, now a walk back along session_programme_start
   (migration 3); the week's sessions used the date-range index, now
   session_week.
-- export attendance: no bottleneck; it runs the same join and sort as the
-  shell, and formats local times with the zone cached.
+- export attendance 8.3 s -> about 2.5 s, byte-identical: the join of
+  every row with its session, programme, activity and participant and the
+  sort of the finished rows (hundreds of MB of sorter) is now done in
+  memory for the whole export (export_attendance.c: sessions and codes
+  read once, attendance in key order, rows bucketed by session start and
+  sorted by code within a session, 40 bytes a row); cells are formatted
+  by hand into a 64 KB buffer instead of printf per cell; local times use
+  the zone's offset remembered per UTC hour; the file is memory-mapped
+  (half the time was pread copying pages). The sqlite3 shell runs the
+  same join and sort.
+- sessions export 1.8 s -> 0.3 s: its two counts per session looked up
+  every attendance row; attendance_session now covers attended
+  (migration 5).
+- dashboard, whole dataset 76-87 s -> about 4 s, one programme and site
+  1.6 s -> about 0.3 s, output byte-identical: each of the 76 pages ran
+  its own weekly aggregates over attendance x session (about 0.2 s a
+  page); now one pass over attendance counts each row into its session,
+  programme week and participant-week cell in memory (dashboard/facts.c)
+  and every page sums the groups of its scope; follow-up, retention and
+  data-quality counts are computed once into TEMP tables. The downloads
+  (260 MB CSV + 650 MB JSON of attendance alone) are written from one
+  pass per export for both formats, the largest by a second thread on a
+  second connection started on the same snapshot (PRAGMA data_version
+  checked around the two BEGINs). Sharing one connection between two
+  threads was slower than one thread (every column read takes the
+  connection's mutex).
 EOT
 fi
 if [ -n "$SMOKE" ]; then

@@ -2,6 +2,7 @@
 #include "calendar.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +164,12 @@ int tl_zone_valid(const char *tz)
 	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Switches the process to tz, skipping the reload when it is current. */
+/* The process has one TZ: whoever switches it and reads the clock holds
+ * this, so threads (the dashboard's two) never read each other's zone. */
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Switches the process to tz, skipping the reload when it is current.
+ * Called with zone_lock held. */
 static void zone_use(const char *tz)
 {
 	static char current[80];
@@ -180,7 +186,6 @@ int tl_zone_to_utc(const char *tz, int64_t days, int minute_of_day, int64_t *out
 	time_t t;
 	int y, m, d;
 
-	zone_use(tz);
 	tl_cal_civil(days, &y, &m, &d);
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
@@ -189,7 +194,10 @@ int tl_zone_to_utc(const char *tz, int64_t days, int minute_of_day, int64_t *out
 	tm.tm_hour = minute_of_day / 60;
 	tm.tm_min = minute_of_day % 60;
 	tm.tm_isdst = -1;
+	pthread_mutex_lock(&zone_lock);
+	zone_use(tz);
 	t = mktime(&tm);
+	pthread_mutex_unlock(&zone_lock);
 	if (t == (time_t)-1)
 		return -1;
 	*out = (int64_t)t;
@@ -208,21 +216,25 @@ struct zone_hour {
 
 static int zone_hour_offset(const char *tz, int64_t t, long *off)
 {
-	static struct zone_hour cache[2];
-	static int next;
+	static _Thread_local struct zone_hour cache[2]; /* per thread: no lock */
+	static _Thread_local int next;
 	int64_t hour = t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
 	struct tm a, b;
 	time_t t0, t1;
+	int ok;
 
 	for (int i = 0; i < 2; i++)
-		if (cache[i].hour == hour && strcmp(cache[i].tz, tz) == 0) {
+		if (cache[i].hour == hour && cache[i].tz[0] && strcmp(cache[i].tz, tz) == 0) {
 			*off = cache[i].off;
 			return 0;
 		}
-	zone_use(tz);
 	t0 = (time_t)(hour * 3600);
 	t1 = t0 + 3599;
-	if (!localtime_r(&t0, &a) || !localtime_r(&t1, &b) || a.tm_gmtoff != b.tm_gmtoff)
+	pthread_mutex_lock(&zone_lock);
+	zone_use(tz);
+	ok = localtime_r(&t0, &a) && localtime_r(&t1, &b);
+	pthread_mutex_unlock(&zone_lock);
+	if (!ok || a.tm_gmtoff != b.tm_gmtoff)
 		return -1;
 	snprintf(cache[next].tz, sizeof cache[next].tz, "%s", tz);
 	cache[next].hour = hour;
@@ -275,9 +287,13 @@ static void zone_format_slow(const char *tz, int64_t t, char buf[TL_LOCAL_LEN])
 	time_t tt = (time_t)t;
 	char tmp[96];
 	long off;
+	int ok;
 
+	pthread_mutex_lock(&zone_lock);
 	zone_use(tz);
-	if (!localtime_r(&tt, &tm)) {
+	ok = localtime_r(&tt, &tm) != NULL;
+	pthread_mutex_unlock(&zone_lock);
+	if (!ok) {
 		snprintf(buf, TL_LOCAL_LEN, "1970-01-01T00:00:00+00:00");
 		return;
 	}
@@ -304,9 +320,13 @@ int64_t tl_zone_local_days(const char *tz, int64_t t)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
+	int ok;
 
+	pthread_mutex_lock(&zone_lock);
 	zone_use(tz);
-	if (!localtime_r(&tt, &tm))
+	ok = localtime_r(&tt, &tm) != NULL;
+	pthread_mutex_unlock(&zone_lock);
+	if (!ok)
 		return t / 86400;
 	return tl_cal_days(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }

@@ -19,6 +19,7 @@
  * erased (no code) are left out, as in SQL. */
 #include "calendar.h"
 #include "export.h"
+#include "sorted.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -172,25 +173,6 @@ static int xa_people(sqlite3 *db, struct xa *x)
 	return 0;
 }
 
-/* Index of id in a table sorted by id (elements of size bytes whose
- * first member is the id), or -1. */
-static long xa_find(const void *v, uint32_t n, size_t size, int64_t id)
-{
-	long lo = 0, hi = (long)n - 1;
-
-	while (lo <= hi) {
-		long mid = lo + (hi - lo) / 2;
-		int64_t m = *(const int64_t *)((const char *)v + (size_t)mid * size);
-		if (m == id)
-			return mid;
-		if (m < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
 /* The session with this id: from a table by id when ids are dense (they
  * are, being SQLite rowids of one table), else by binary search. */
 static long xa_session(struct xa *x, int64_t id)
@@ -207,7 +189,7 @@ static long xa_session(struct xa *x, int64_t id)
 	}
 	if (x->ses_by_id)
 		return id >= 0 && id <= x->max_id ? x->ses_by_id[id] : -1;
-	return xa_find(x->ses, x->nses, sizeof *x->ses, id);
+	return tl_sorted_find(x->ses, x->nses, sizeof *x->ses, id);
 }
 
 /* Every attendance row of those sessions and people, in the table's order.
@@ -231,7 +213,7 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 		int bad = 0;
 		if (pid != last_id) { /* rows come by participant */
 			last_id = pid;
-			p = xa_find(x->people, x->npeople, sizeof *x->people, pid);
+			p = tl_sorted_find(x->people, x->npeople, sizeof *x->people, pid);
 		}
 		if (p < 0 || s < 0)
 			continue;

@@ -19,7 +19,7 @@
 #define DASH_PATH_MAX 1024
 
 /* A small table of (id, name) or (programme, site) pairs, looked up by
- * position; facts.c explains why so few rows need nothing cleverer. */
+ * position (facts_name in facts.c). */
 struct dash_names {
 	char (*v)[2][DASH_NAME_MAX];
 	int n;

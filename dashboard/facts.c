@@ -16,10 +16,12 @@
  * fact_followup_site) and fact_intake, for the follow-up list and the
  * retention curves. */
 #include "dashboard.h"
+#include "sorted.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for element n of an array grown 1024 elements at a time. */
 static void *facts_grow(void *v, long n, size_t size)
 {
 	if (n % 1024 == 0) {
@@ -30,6 +32,10 @@ static void *facts_grow(void *v, long n, size_t size)
 	return v;
 }
 
+/* Index of (a, b), added if new. The tables are small (sites,
+ * activities, programme x site pairs, ISO weeks: tens to hundreds), so a
+ * search from the most recent entry is enough; attendance rows never come
+ * here (sessions carry their indexes). */
 int facts_name(struct dash_names *t, const char *a, const char *b)
 {
 	for (int i = t->n - 1; i >= 0; i--)
@@ -86,18 +92,7 @@ static void facts_people(struct dash *d, struct dash_facts *x)
 /* Index of the participant with this id (people are sorted by id), or -1. */
 static int facts_person(const struct dash_facts *x, int64_t id)
 {
-	int lo = 0, hi = x->npersons - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (x->person[mid].id == id)
-			return mid;
-		if (x->person[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
+	return (int)tl_sorted_find(x->person, (size_t)x->npersons, sizeof *x->person, id);
 }
 
 /* The run's sessions, sorted by id (ids kept aside for the pass). */
@@ -194,23 +189,6 @@ static void facts_sort_weeks(struct dash_facts *x)
 	free(order);
 }
 
-/* The index in ids (sorted) of a session of the run, or -1. */
-static int facts_session(const int64_t *ids, int n, int64_t id)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (ids[mid] == id)
-			return mid;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
 /* Appends one participant's cells (the touched pair x week counters) and
  * clears the counters. */
 static void facts_flush(struct dash_facts *x, long *count, int *touched, int *ntouched,
@@ -255,7 +233,8 @@ static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash
 		dash_fail("out of memory");
 	while (dash_step(d, st)) {
 		int64_t pid = sqlite3_column_int64(st, 0);
-		int i = facts_session(ids, x->nsessions, sqlite3_column_int64(st, 1));
+		int i = (int)tl_sorted_find(ids, (size_t)x->nsessions, sizeof *ids,
+		                             sqlite3_column_int64(st, 1));
 		int att = sqlite3_column_int(st, 2) != 0, pw = sqlite3_column_int(st, 3), c;
 		struct dash_session *s;
 		if (i < 0)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -157,6 +158,57 @@ static void test_zone_format_fast(void **state)
 	}
 }
 
+/* Two threads formatting in two zones at once (as the dashboard's two
+ * threads do) each get their own zone's answer: the process's one TZ and
+ * the remembered hours must not leak from one thread to the other. */
+#define ZONE_JOB_N 20000
+struct zone_job {
+	const char *tz;
+	int64_t t[ZONE_JOB_N];
+	char want[ZONE_JOB_N][TL_LOCAL_LEN];
+	int wrong;
+};
+
+static void *zone_job_run(void *arg)
+{
+	struct zone_job *j = arg;
+	char got[TL_LOCAL_LEN];
+
+	for (int i = 0; i < ZONE_JOB_N; i++) {
+		tl_zone_format(j->tz, j->t[i], got);
+		j->wrong += strcmp(got, j->want[i]) != 0;
+	}
+	return NULL;
+}
+
+static void test_zone_format_threads(void **state)
+{
+	static struct zone_job jobs[2] = { { .tz = "Europe/London" }, { .tz = "America/New_York" } };
+	int64_t base[2] = { day("2026-07-01") * 86400, day("2026-01-05") * 86400 };
+	pthread_t th[2];
+	(void)state;
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < ZONE_JOB_N; i++) {
+			/* hop between hours months apart, so both threads keep missing
+			 * their remembered hours and asking the zone */
+			jobs[k].t[i] = base[k] + (int64_t)(i % 7) * 86400 * 45 + (int64_t)i * 617;
+			reference_format(jobs[k].tz, jobs[k].t[i], jobs[k].want[i], TL_LOCAL_LEN);
+		}
+	/* reference_format set TZ behind calendar.c's back: agree again */
+	{
+		char buf[TL_LOCAL_LEN];
+		setenv("TZ", "UTC", 1);
+		tzset();
+		tl_zone_format("UTC", 1, buf); /* an hour not remembered: switches to UTC */
+	}
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, zone_job_run, &jobs[k]), 0);
+	for (int k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	assert_int_equal(jobs[0].wrong, 0);
+	assert_int_equal(jobs[1].wrong, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_hhmm_weekday),
 		cmocka_unit_test(test_clock_changes),
 		cmocka_unit_test(test_zone_format_fast),
+		cmocka_unit_test(test_zone_format_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
