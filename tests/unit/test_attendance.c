@@ -447,6 +447,41 @@ static void test_week_sessions(void **state)
 	assert_int_equal(n, -1); /* not enrolled: the ack leaves week_sessions out */
 }
 
+/* The rebuild suspends foreign key checks for speed (see
+ * tl_attendance_rebuild): what it writes must still pass them, and they
+ * must be back on afterwards, inside the caller's transaction or not. */
+static void test_foreign_keys(void **state)
+{
+	sqlite3 *db = *state;
+	long long s = session(db, "burnley", "football", "2026-03-03", "18:00", "19:30");
+
+	session(db, "padiham", "gym", "2026-03-05", "10:00", "11:00");
+	enrol(db, 1, "2026-03-02", "2026-05-24");
+	enrol(db, 2, "2026-03-02", "2026-05-24");
+	tap(db, 1, "burnley", "2026-03-03T17:50:00Z");
+	tap(db, 3, "burnley", "2026-03-03T17:51:00Z"); /* not enrolled */
+	exec(db, "BEGIN IMMEDIATE");
+	rebuild(db, AS_OF);
+	rebuild(db, AS_OF); /* replacing the rows, not filling empty tables */
+	assert_int_equal(q_int(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO attendance (participant, session, programme,"
+	                                  " programme_week, attended, minutes, minutes_estimated)"
+	                                  " VALUES (1, 999, 'kick', 1, 0, 0, 0)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT_FOREIGNKEY);
+	exec(db, "COMMIT");
+	rebuild(db, AS_OF);
+	assert_int_equal(q_int(db, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM attendance"), 4);
+	assert_int_equal(q_int(db, "SELECT attended FROM attendance WHERE participant = 1"
+	                           " AND session = %lld", s), 1);
+	/* A connection that had them off keeps them off. */
+	exec(db, "PRAGMA foreign_keys = OFF");
+	rebuild(db, AS_OF);
+	assert_int_equal(q_int(db, "PRAGMA foreign_keys"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +495,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_followup_and_cancelled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_week_53, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_week_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
