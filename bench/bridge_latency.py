@@ -36,13 +36,15 @@ def main():
         lat.append((time.perf_counter() - t0) * 1000)
         time.sleep(0.01)
     with open("/proc/%d/status" % proc.pid) as f:
-        rss = [l.split()[1] for l in f if l.startswith("VmRSS")][0]
+        status = dict(l.split(":", 1) for l in f)
+    rss = status["VmRSS"].split()[0]
+    anon = status["RssAnon"].split()[0]  # its own pages, not shared libraries
     proc.terminate()
     proc.wait()
     lat.sort()
     n = len(lat)
-    print("taps=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f rss_kb=%s" % (
-        n, lat[n // 2], lat[(n * 99) // 100], lat[-1], rss))
+    print("taps=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f rss_kb=%s anon_kb=%s" % (
+        n, lat[n // 2], lat[(n * 99) // 100], lat[-1], rss, anon))
     return 0 if n == taps else 1
 
 
