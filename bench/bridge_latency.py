@@ -6,8 +6,8 @@ at a time and times until the coach's feedback line appears on the
 bridge's stdout. Every tap is written to the spool (synchronous=FULL, so
 an fsync) before any feedback. Prints key=value results.
 
-    bridge_latency.py BRIDGE KEY SPOOL PORT TAPS   (PORT: a broker, or a
-                                                   closed port = offline)
+    bridge_latency.py BRIDGE KEY SPOOL PORT TAPS [BRIDGE-OPTION...]
+        (PORT: a broker, or a closed port = offline)
 """
 import os
 import subprocess
@@ -17,11 +17,12 @@ import time
 
 def main():
     bridge, key, spool, port, taps = sys.argv[1:6]
+    extra = sys.argv[6:]  # more bridge options, e.g. --host and --cafile
     taps = int(taps)
     proc = subprocess.Popen(
         [bridge, "--reader", "sim:-", "--site", "site-00", "--id", "reader-0",
          "--key-file", key, "--spool", spool, "--port", port, "--debounce", "0",
-         "--spool-max", str(taps * 2)],
+         "--spool-max", str(taps * 2)] + extra,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         bufsize=0)
     time.sleep(1.0)  # let it connect (or fail to)

@@ -19,17 +19,24 @@ bench_cleanup() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() { for _ in $(seq 200); do eval "$1" && return 0; sleep 0.05; done; echo "timeout: $1" >&2; return 1; }
 
-# bench_broker: starts it on a free loopback port; sets PORT.
+# bench_broker [NAME [EXTRA-CONFIG]]: starts one on a free loopback port,
+# its files named NAME (default mosquitto), EXTRA-CONFIG appended (it then
+# applies to the listener); sets PORT.
 bench_broker() {
+	local name=${1:-mosquitto}
 	for _ in $(seq 10); do
 		PORT=$((20000 + RANDOM % 30000))
 		port_open "$PORT" && continue
-		sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$W|" -e 's/^persistence true/persistence false/' \
-			"$SRC/deploy/mosquitto/local.conf" > "$W/mosquitto.conf"
-		mosquitto -c "$W/mosquitto.conf" 2> "$W/broker.log" &
+		{
+			sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$W|" -e 's/^persistence true/persistence false/' \
+				"$SRC/deploy/mosquitto/local.conf"
+			echo "${2:-}"
+		} > "$W/$name.conf"
+		mosquitto -c "$W/$name.conf" 2> "$W/$name.log" &
 		pids+=($!)
-		wait_for "port_open $PORT" && return 0
+		wait_for "port_open $PORT || ! kill -0 $! 2> /dev/null" && port_open "$PORT" && return 0
 	done
-	echo "bench: could not start mosquitto" >&2
+	echo "bench: could not start mosquitto:" >&2
+	tail -3 "$W/$name.log" >&2
 	return 1
 }

@@ -8,8 +8,8 @@
  * but for the whole attendance export (export_attendance.c says why). */
 #include "export.h"
 #include "calendar.h"
+#include "token.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +171,7 @@ static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
 	for (i = h % k->cap; k->codes[i][0]; i = (i + 1) % k->cap)
 		if (strcmp(k->codes[i], code) == 0)
 			return k->pseudonyms[i];
-	if (RAND_bytes(rnd, sizeof rnd) != 1)
+	if (tl_random(rnd, sizeof rnd))
 		return NULL;
 	snprintf(k->codes[i], sizeof k->codes[i], "%s", code);
 	snprintf(k->pseudonyms[i], sizeof k->pseudonyms[i], "R-%02x%02x%02x%02x%02x%02x%02x%02x",

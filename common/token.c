@@ -1,4 +1,5 @@
-/* token.c - see token.h. HMAC and randomness come from OpenSSL. */
+/* token.c - see token.h. HMAC comes from OpenSSL, randomness from the
+ * kernel. */
 #include "token.h"
 #include "protocol.h"
 
@@ -6,9 +7,9 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,8 +117,8 @@ int tl_key_generate(const char *path, char *err, size_t errlen)
 	char text[2 * TL_KEY_LEN + 1];
 	int fd;
 
-	if (RAND_bytes(key, sizeof key) != 1) {
-		snprintf(err, errlen, "no randomness available");
+	if (tl_random(key, sizeof key)) {
+		snprintf(err, errlen, "no randomness available: %s", strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < TL_KEY_LEN; i++) {
@@ -139,5 +140,25 @@ int tl_key_generate(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+/* getrandom(2) is the source OpenSSL's RAND_bytes seeds from, without
+ * setting up a DRBG first (0.2 MB more resident in the bridge). It blocks
+ * only until the kernel's pool is first seeded at boot. */
+int tl_random(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
 	return 0;
 }

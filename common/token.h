@@ -21,5 +21,8 @@ int tl_key_load(const char *path, uint8_t key[TL_KEY_LEN], char *err, size_t err
 int tl_key_generate(const char *path, char *err, size_t errlen);
 /* Parses a UID written as hex (":" or " " between bytes allowed). */
 int tl_uid_parse(const char *text, uint8_t *uid, size_t *uidlen);
+/* Fills buf with n random bytes from the kernel (getrandom): keys, tap ids
+ * and export pseudonyms all come from here. 0, or -1 with errno. */
+int tl_random(void *buf, size_t n);
 
 #endif

@@ -3,8 +3,8 @@
 #include "bridge.h"
 #include "log.h"
 #include "tl_time.h"
+#include "token.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +24,14 @@ int tap_sendable(const struct tl_tap *tap)
 	return tap->ts >= TL_MIN_TS || (int64_t)time(NULL) >= TL_MIN_TS;
 }
 
-/* Tap ids are random (RAND_bytes), so readers never need to coordinate. */
+/* Tap ids are random (tl_random), so readers never need to coordinate. */
 int tap_uuid(char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t r[16];
 	int o = 0;
 
-	if (RAND_bytes(r, sizeof r) != 1)
+	if (tl_random(r, sizeof r))
 		return -1;
 	r[6] = (uint8_t)((r[6] & 0x0f) | 0x40); /* version 4 */
 	r[8] = (uint8_t)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */

@@ -5,8 +5,8 @@
 #include "cmds.h"
 #include "protocol.h"
 #include "tl_time.h"
+#include "token.h"
 
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +21,7 @@ static void reader_print_credentials(const char *site, const char *reader, const
 	unsigned char raw[26]; /* 130 bits */
 	char password[sizeof raw + 1];
 
-	if (RAND_bytes(raw, sizeof raw) != 1)
+	if (tl_random(raw, sizeof raw))
 		cli_fail("no randomness available for a password");
 	for (size_t i = 0; i < sizeof raw; i++)
 		password[i] = alphabet[raw[i] & 31];

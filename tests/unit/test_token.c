@@ -71,12 +71,40 @@ static void test_keyfile(void **state)
 	assert_int_equal(tl_key_load(path, key, err, sizeof err), -1);
 }
 
+/* tl_random: fills exactly what it is asked to, differently each time,
+ * and a buffer larger than one getrandom call may return. */
+static void test_random(void **state)
+{
+	enum { BIG = 40 << 20 }; /* getrandom returns at most 32 MiB a call */
+	uint8_t a[32], b[32], guard[40];
+	uint8_t *big = malloc(BIG);
+	size_t zeros = 0;
+	(void)state;
+
+	memset(guard, 0xa5, sizeof guard);
+	assert_int_equal(tl_random(guard, 32), 0);
+	for (int i = 32; i < 40; i++)
+		assert_int_equal(guard[i], 0xa5);
+	assert_int_equal(tl_random(a, sizeof a), 0);
+	assert_int_equal(tl_random(b, sizeof b), 0);
+	assert_memory_not_equal(a, b, sizeof a);
+	assert_int_equal(tl_random(a, 0), 0);
+	assert_non_null(big);
+	memset(big, 0, BIG);
+	assert_int_equal(tl_random(big, BIG), 0);
+	for (size_t i = BIG - (1 << 20); i < BIG; i++) /* the tail: after the first call */
+		zeros += big[i] == 0;
+	assert_in_range(zeros, 3000, 5200); /* about 1 MiB / 256 = 4096 */
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vector),
 		cmocka_unit_test(test_uid_parse),
 		cmocka_unit_test(test_keyfile),
+		cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
