@@ -57,24 +57,26 @@ stop_subject() { kill "$SUBJECT"; wait "$SUBJECT" 2>/dev/null || true; }
 
 field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
 
-# best_rate NAME: the best of RUNS closed-loop runs of N taps.
-best_rate() {
-	local best=0 out r
-	for _ in $(seq "$RUNS"); do
-		start_subject "$1"
-		out=$("$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$N")
-		stop_subject
-		[ "$(field "$out" acked)" = "$N" ] || { echo "$1: not every tap acked: $out" >&2; exit 1; }
-		r=$(field "$out" rate)
-		[ "$r" -gt "$best" ] && best=$r
-	done
-	echo "$best"
+# rate NAME: taps per second of one closed-loop run of N taps.
+rate() {
+	local out
+	start_subject "$1"
+	out=$("$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$N")
+	stop_subject
+	[ "$(field "$out" acked)" = "$N" ] || { echo "$1: not every tap acked: $out" >&2; exit 1; }
+	field "$out" rate
 }
 
+# The best of RUNS rounds, each running the three in turn, so that a slow
+# minute on this shared machine does not fall on one of them only.
 echo "bench: $N taps per run, best of $RUNS, 200 readers, broker on 127.0.0.1:$PORT" >&2
-ceiling=$(best_rate ceiling)
-collector=$(best_rate collector)
-baseline=$(best_rate baseline)
+ceiling=0 collector=0 baseline=0
+for _ in $(seq "$RUNS"); do
+	for subject in ceiling collector baseline; do
+		r=$(rate "$subject")
+		[ "$r" -gt "${!subject}" ] && printf -v "$subject" %s "$r"
+	done
+done
 
 start_subject collector
 lat=$("$BUILD/bench/tl-loadgen" --port "$PORT" --taps $((LAT_SECONDS * 1000)) --rate 1000)
@@ -166,7 +168,7 @@ The ceiling (bench/echo.c) is the collector without its database: the same
 network thread queueing each tap, the same queue, a second thread decoding
 each batch and publishing the acks. The collector reaches the broker's own
 limit here, so the ratio is about 1, and run-to-run noise on this shared
-machine (about 10 %) can put it a little above.
+machine (10 % and more from minute to minute) can put it a little above.
 
 Resident memory includes the pages of shared libraries the process has
 touched (OpenSSL's set-up alone is 2 MB); the figure in brackets is the
