@@ -56,6 +56,9 @@ start_subject() {
 stop_subject() { kill "$SUBJECT"; wait "$SUBJECT" 2>/dev/null || true; }
 
 field() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+kb_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# bridge_mb KEY: the larger KEY (in kB) of the two bridge runs, in MB.
+bridge_mb() { kb_mb "$(printf '%s\n' "$(field "$bridge_up" "$1")" "$(field "$bridge_down" "$1")" | sort -n | tail -1)"; }
 
 # rate NAME: taps per second of one closed-loop run of N taps.
 rate() {
@@ -116,18 +119,15 @@ bridge_tls=$(/usr/bin/python3 "$SRC/bench/bridge_latency.py" "$BUILD/firmware-br
 	"$W/bridge.key" "$W/spool-tls.db" "$TLS_PORT" "$BRIDGE_TAPS" --host localhost \
 	--cafile "$W/tls/ca.crt")
 stop_subject
-bridge_rss=$(awk -v a="$(field "$bridge_up" rss_kb)" -v b="$(field "$bridge_down" rss_kb)" \
-	'BEGIN { printf "%.1f", (a > b ? a : b) / 1024 }')
-bridge_anon=$(awk -v a="$(field "$bridge_up" anon_kb)" -v b="$(field "$bridge_down" anon_kb)" \
-	'BEGIN { printf "%.1f", (a > b ? a : b) / 1024 }')
+bridge_rss=$(bridge_mb rss_kb)
+bridge_anon=$(bridge_mb anon_kb)
 
-kb_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == ">=") ? v >= t : v < t; print ok ? "met" : "MISSED" }'; }
 r_ceiling=$(ratio "$collector" "$ceiling")
 r_baseline=$(ratio "$collector" "$baseline")
 p99=$(field "$lat" p99_ms)
-rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+rss_mb=$(kb_mb "$rss_kb")
 
 table=$(cat <<EOT
 | measure | value | target | |

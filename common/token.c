@@ -144,7 +144,7 @@ int tl_key_generate(const char *path, char *err, size_t errlen)
 }
 
 /* getrandom(2) is the source OpenSSL's RAND_bytes seeds from, without
- * setting up a DRBG first (0.2 MB more resident in the bridge). It blocks
+ * setting up a DRBG first (0.15 MB more resident in the bridge). It blocks
  * only until the kernel's pool is first seeded at boot. */
 int tl_random(void *buf, size_t n)
 {

@@ -400,8 +400,6 @@ static int main_load_key(struct bridge *b)
 	return 0;
 }
 
-/* Starts the network and reader threads, runs the main loop until a
- * signal, then stops the reader first (no new taps), then MQTT. */
 /* Without TLS, OpenSSL only computes card tokens here and none of its
  * error messages can ever be printed, so its error strings are not loaded:
  * 0.4 MB less resident on a small reader. With TLS they are, for readable
@@ -412,6 +410,8 @@ static void main_crypto_init(const struct bridge *b)
 		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 }
 
+/* Starts the network and reader threads, runs the main loop until a
+ * signal, then stops the reader first (no new taps), then MQTT. */
 int main(int argc, char **argv)
 {
 	struct bridge *b = &bridge;
