@@ -8,6 +8,7 @@
  * but for the whole attendance export (export_attendance.c says why). */
 #include "export.h"
 #include "calendar.h"
+#include "store.h"
 #include "token.h"
 
 #include <stdio.h>

@@ -35,4 +35,10 @@ int tl_store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 /* Prepares sql; logs and returns NULL on failure (a programming error). */
 sqlite3_stmt *tl_store_prepare(sqlite3 *db, const char *sql);
 
+/* Registers SQL functions on db for exports and reports:
+ *   tl_local_time(ts, tz)  -> "2026-03-03T18:00:00+00:00" (NULL if ts NULL)
+ *   tl_local_date(ts, tz)  -> "2026-03-03"
+ * Returns SQLITE_OK or SQLite's code. */
+int tl_zone_sql_register(sqlite3 *db);
+
 #endif

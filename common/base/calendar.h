@@ -11,7 +11,6 @@
 #ifndef TL_CALENDAR_H
 #define TL_CALENDAR_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #define TL_DATE_LEN 11    /* "YYYY-MM-DD" + NUL */
@@ -52,10 +51,4 @@ int tl_zone_to_utc(const char *tz, int64_t days, int minute_of_day, int64_t *out
 void tl_zone_format(const char *tz, int64_t t, char buf[TL_LOCAL_LEN]);
 /* Local date (day number) of t in tz. */
 int64_t tl_zone_local_days(const char *tz, int64_t t);
-/* Registers SQL functions on db for exports and reports:
- *   tl_local_time(ts, tz)  -> "2026-03-03T18:00:00+00:00" (NULL if ts NULL)
- *   tl_local_date(ts, tz)  -> "2026-03-03"
- * Returns SQLITE_OK or SQLite's code. */
-int tl_zone_sql_register(sqlite3 *db);
-
 #endif
