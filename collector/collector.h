@@ -3,7 +3,9 @@
  * Two threads: libmosquitto's network thread (mqtt.c) copies each message
  * into the queue; the main thread (writer.c) takes batches, handles each
  * message inside one transaction (handle_tap.c, handle_status.c), commits,
- * and only then publishes the acks. */
+ * and only then publishes the acks; then, in a second transaction, it
+ * brings the derived attendance tables forward (live.c), so a failure
+ * there never costs a tap or an ack. */
 #ifndef TL_COLLECTOR_H
 #define TL_COLLECTOR_H
 
@@ -26,6 +28,7 @@ struct collector_config {
 	long batch_max;
 	long queue_max;
 	long stats_interval;
+	long live_attendance; /* 1: derived tables follow every batch */
 	char log_level[16];
 	struct tl_mqtt_auth auth;
 };
@@ -54,7 +57,11 @@ struct collector {
 	struct mosquitto *mosq;
 	sqlite3 *db;
 	struct collector_sql sql;
-	struct tl_week_stmts week; /* for the ack's week_sessions */
+	struct tl_engine *engine; /* attendance: the ack's week_sessions, live updates */
+	long long live_last_ms;   /* when the derived tables were last brought forward */
+	long live_backoff_ms;     /* after a failed update: wait this long (0: none) */
+	int live_behind;          /* the last update failed */
+	int live_dirty;           /* a batch has been stored since the last update */
 	struct queue queue;
 	struct collector_counts counts;
 	volatile sig_atomic_t stop;
@@ -69,6 +76,10 @@ void mqtt_publish_acks(struct collector *c, struct msg *batch);
 int writer_prepare(struct collector *c);
 void writer_finalize(struct collector *c);
 int writer_run(struct collector *c);
+
+/* live.c: brings the derived tables forward after a batch (busy: more is
+ * queued, so it may wait a little) or when idle. */
+void live_update(struct collector *c, int busy);
 
 /* handle_tap.c, handle_status.c: run inside the writer's transaction.
  * Return 0, or -1 on a database error (the batch is then retried). */

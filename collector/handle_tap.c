@@ -181,7 +181,7 @@ int handle_tap(struct collector *c, struct msg *m, const struct tl_topic *t)
 			return -1;
 		/* For the coach's feedback line: sessions attended this week,
 		 * counting this tap, matched as 'attendance rebuild' would. */
-		if (known && tl_attendance_week_count(&c->week, pid, tap.ts, &ack.week_sessions))
+		if (known && tl_attendance_week_count(c->engine, pid, tap.ts, &ack.week_sessions))
 			return -1;
 	}
 	tap_set_ack(c, m, t, &ack);

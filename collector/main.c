@@ -25,6 +25,7 @@ static struct collector collector = {
 		.batch_max = 512,
 		.queue_max = 20000,
 		.stats_interval = 60,
+		.live_attendance = 1,
 		.log_level = "info",
 	},
 };
@@ -47,6 +48,9 @@ static const struct tl_option options[] = {
 	  "most messages held in memory before pushing back on the broker" },
 	{ "collector", "stats-interval", TL_OPT_INT, &collector.cfg.stats_interval, 0, 0, 86400,
 	  "SECONDS", "log totals this often (0: only at exit)" },
+	{ "collector", "live-attendance", TL_OPT_INT, &collector.cfg.live_attendance, 0, 0, 1,
+	  "0|1", "bring attendance, activity and follow-up up to date after every batch (1) or"
+	  " leave them to 'touchline attendance rebuild' (0)" },
 	{ "collector", "log-level", TL_OPT_STR, STR(log_level), 0, 0, "LEVEL",
 	  "debug, info, warn or error" },
 	TL_OPT_END,

@@ -108,3 +108,13 @@ void msg_free_list(struct msg *m)
 		m = next;
 	}
 }
+
+size_t queue_length(struct queue *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->len;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}

@@ -40,6 +40,8 @@ int queue_push(struct queue *q, const char *topic, const void *payload, size_t l
 /* Takes up to max messages, waiting at most wait_ms for the first one.
  * Returns the count (0 on time-out) and the list in *out. */
 size_t queue_pop_batch(struct queue *q, size_t max, int wait_ms, struct msg **out);
+/* Messages waiting now. */
+size_t queue_length(struct queue *q);
 /* Lets pushes go past the bound, so a network thread blocked on a full
  * queue can finish while the writer waits for it to stop. */
 void queue_unbound(struct queue *q);

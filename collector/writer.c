@@ -35,6 +35,7 @@ int writer_prepare(struct collector *c)
 {
 	sqlite3_stmt **slots = (sqlite3_stmt **)&c->sql;
 	size_t n = sizeof c->sql / sizeof(sqlite3_stmt *);
+	char err[256];
 
 	_Static_assert(sizeof writer_sql / sizeof writer_sql[0] ==
 	                   sizeof(struct collector_sql) / sizeof(sqlite3_stmt *),
@@ -42,8 +43,8 @@ int writer_prepare(struct collector *c)
 	for (size_t i = 0; i < n; i++)
 		if (!(slots[i] = tl_store_prepare(c->db, writer_sql[i])))
 			return -1;
-	if (tl_attendance_week_prepare(c->db, &c->week)) {
-		tl_error("prepare week_sessions: %s", sqlite3_errmsg(c->db));
+	if (!(c->engine = tl_engine_open(c->db, err, sizeof err))) {
+		tl_error("attendance: %s", err);
 		return -1;
 	}
 	return 0;
@@ -54,7 +55,8 @@ void writer_finalize(struct collector *c)
 	sqlite3_stmt **slots = (sqlite3_stmt **)&c->sql;
 	for (size_t i = 0; i < sizeof c->sql / sizeof(sqlite3_stmt *); i++)
 		sqlite3_finalize(slots[i]);
-	tl_attendance_week_finalize(&c->week);
+	tl_engine_close(c->engine);
+	c->engine = NULL;
 }
 
 /* Handles every message of the batch in one transaction. On failure the
@@ -68,14 +70,20 @@ static int writer_commit_batch(struct collector *c, struct msg *batch)
 		tl_error("database: cannot begin: %s", err);
 		return -1;
 	}
+	if (tl_engine_refresh(c->engine)) {
+		snprintf(err, sizeof err, "loading sessions: %s", sqlite3_errmsg(c->db));
+		goto fail;
+	}
 	for (struct msg *m = batch; m; m = m->next) {
 		if (handle_message(c, m)) {
 			snprintf(err, sizeof err, "%s", sqlite3_errmsg(c->db));
 			goto fail;
 		}
 	}
-	if (tl_store_exec(c->db, "COMMIT", err, sizeof err) == 0)
+	if (tl_store_exec(c->db, "COMMIT", err, sizeof err) == 0) {
+		c->live_dirty = 1;
 		return 0;
+	}
 fail:
 	tl_error("database write failed, nothing acked: %s", err);
 	tl_store_exec(c->db, "ROLLBACK", err, sizeof err);
@@ -158,6 +166,7 @@ int writer_run(struct collector *c)
 				rc = -1;
 			msg_free_list(batch);
 		}
+		live_update(c, n > 0 && queue_length(&c->queue) > 0);
 		if (c->cfg.stats_interval > 0 && time(NULL) - last_stats >= c->cfg.stats_interval) {
 			writer_log_counts(c);
 			last_stats = time(NULL);
@@ -171,6 +180,7 @@ int writer_run(struct collector *c)
 	mqtt_stop(c);
 	if (rc == 0 && writer_drain(c, 0))
 		rc = -1;
+	live_update(c, 0);
 	writer_log_counts(c);
 	return rc;
 }

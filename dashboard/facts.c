@@ -126,7 +126,7 @@ static void facts_minutes(struct dash *d, const struct dash_scope *run, struct d
 	sqlite3_stmt *st = dash_query(
 		d, run,
 		"SELECT w.participant, w.programme, w.iso_week, w.week_start,"
-		" w.moderate_equivalent_minutes, w.activity_level FROM activity_week w WHERE"
+		" w.moderate_equivalent_minutes, w.minutes_band FROM activity_week w WHERE"
 		DASH_PROGRAMME_WHERE("w.programme")
 		" AND (:since IS NULL OR w.week_start >= date(:since, '-6 days', 'weekday 1'))"
 		" AND w.week_start <= :today");
@@ -143,9 +143,7 @@ static void facts_minutes(struct dash *d, const struct dash_scope *run, struct d
 		m->programme = facts_name(&x->programmes, dash_text(st, 1), "");
 		m->week = facts_name(&x->weeks, dash_text(st, 2), dash_text(st, 3));
 		m->minutes = sqlite3_column_int64(st, 4);
-		m->level = strcmp(level, "active") == 0          ? 2
-		           : strcmp(level, "fairly_active") == 0 ? 1
-		                                                  : 0;
+		m->level = strcmp(level, "150+") == 0 ? 2 : strcmp(level, "30-149") == 0 ? 1 : 0;
 	}
 	sqlite3_finalize(st);
 }
@@ -219,10 +217,10 @@ static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash
 	sqlite3_stmt *st = dash_query(
 		d, run,
 		run->programme || run->site
-			? "SELECT a.participant, a.session, a.attended, a.programme_week"
+			? "SELECT a.participant, a.session, a.attended, a.programme_week, a.expected"
 			  " FROM session s CROSS JOIN attendance a ON a.session = s.id"
 			  " WHERE" DASH_SESSION_WHERE " ORDER BY a.participant"
-			: "SELECT participant, session, attended, programme_week FROM attendance");
+			: "SELECT participant, session, attended, programme_week, expected FROM attendance");
 	size_t ncount = (size_t)x->pairs.n * (size_t)x->weeks.n + 1;
 	long *count = calloc(ncount * 2, sizeof *count);
 	int *touched = calloc(ncount, sizeof *touched), ntouched = 0, person = -1;
@@ -237,7 +235,9 @@ static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash
 		                             sqlite3_column_int64(st, 1));
 		int att = sqlite3_column_int(st, 2) != 0, pw = sqlite3_column_int(st, 3), c;
 		struct dash_session *s;
-		if (i < 0)
+		/* places and rates count expected sessions only; an extra
+		 * (attended outside them) is no missed place */
+		if (i < 0 || !sqlite3_column_int(st, 4))
 			continue;
 		if (pid != last || person < 0) {
 			if (person >= 0)
@@ -310,7 +310,7 @@ static void facts_followup(struct dash *d, const struct dash_scope *run)
 		"  JOIN session s ON s.id = a.session JOIN site t ON t.id = s.site"
 		"  WHERE a.participant = e.participant AND a.programme = e.programme AND a.attended"
 		"  ORDER BY s.start_ts DESC LIMIT 1) AS last_site,"
-		" e.sessions_attended, e.sessions_eligible"
+		" e.sessions_attended, e.sessions_expected"
 		" FROM engagement e JOIN participant p ON p.id = e.participant"
 		" LEFT JOIN participant_name n ON n.participant = p.id"
 		" WHERE" DASH_FOLLOWUP_WHERE,

@@ -1,20 +1,27 @@
 /* page_activity.c - programme activity per week: how many participants
- * were inactive, fairly active or active (Sport England bands on
- * moderate-equivalent minutes, from activity_week), and each
- * participant's minutes over time. Levels are named in every cell and
- * drawn with distinct patterns, not told by colour alone. */
-#include "attendance.h"
+ * were in each programme minutes band (moderate-equivalent minutes of
+ * programme sessions in the week, from activity_week: under 30, 30-149,
+ * 150 or more), and each participant's minutes over time. Bands are named
+ * in every cell and drawn with distinct patterns, not told by colour
+ * alone. */
+#include "rules.h"
 #include "grid.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *act_label(const char *level)
+/* The CSS class and words of a band (tl_minutes_band). */
+static const char *act_class(const char *band)
 {
-	return strcmp(level, "active") == 0          ? "active"
-	       : strcmp(level, "fairly_active") == 0 ? "fairly active"
-	                                              : "inactive";
+	return strcmp(band, "150+") == 0 ? "high" : strcmp(band, "30-149") == 0 ? "mid" : "low";
+}
+
+static const char *act_label(const char *band)
+{
+	return strcmp(band, "150+") == 0     ? "150+ min"
+	       : strcmp(band, "30-149") == 0 ? "30&#8211;149 min"
+	                                     : "under 30 min";
 }
 
 /* Per week: participants in each band, as stacked bars and a table, and
@@ -58,9 +65,9 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 	{
 		const char **labels = malloc((size_t)n * sizeof *labels);
 		double *sv = malloc((size_t)n * 3 * sizeof *sv);
-		struct svg_series ser[3] = { { "Inactive, under 30", NULL },
-			                     { "Fairly active, 30-149", NULL },
-			                     { "Active, 150 or more", NULL } };
+		struct svg_series ser[3] = { { "Under 30 minutes", NULL },
+			                     { "30-149 minutes", NULL },
+			                     { "150 minutes or more", NULL } };
 		if (!labels || !sv)
 			dash_fail("out of memory");
 		for (int i = 0; i < n; i++) {
@@ -71,10 +78,10 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 		for (int j = 0; j < 3; j++)
 			ser[j].v = sv + (size_t)j * n;
 		fputs("<div class=\"fig\">\n<div>", f);
-		svg_stacked(f, "chart-levels", "Participants by activity level per week",
-		            "Stacked bars: per ISO week, participants inactive (hatched), fairly "
-		            "active (dotted) and active (solid) in programme sessions; the table "
-		            "beside gives every number.",
+		svg_stacked(f, "chart-levels", "Participants by programme minutes band per week",
+		            "Stacked bars: per ISO week, participants with under 30 (hatched), "
+		            "30 to 149 (dotted) and 150 or more (solid) moderate-equivalent minutes "
+		            "in programme sessions; the table beside gives every number.",
 		            n, labels, 3, ser);
 		{
 			struct svg_series m = { "Mean moderate-equivalent minutes", sv };
@@ -90,10 +97,10 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 		free(sv);
 	}
 	fputs("<div class=\"scroll\"><table id=\"levels-table\">\n<caption>Participants per "
-	      "activity level</caption>\n<thead><tr><th scope=\"col\">Week</th><th scope=\"col\" "
-	      "class=\"num\">Inactive</th><th scope=\"col\" class=\"num\">Fairly active</th>"
-	      "<th scope=\"col\" class=\"num\">Active</th><th scope=\"col\" class=\"num\">Mean "
-	      "minutes</th></tr></thead>\n<tbody>\n",
+	      "programme minutes band</caption>\n<thead><tr><th scope=\"col\">Week</th>"
+	      "<th scope=\"col\" class=\"num\">Under 30</th><th scope=\"col\" class=\"num\">"
+	      "30&#8211;149</th><th scope=\"col\" class=\"num\">150+</th><th scope=\"col\" "
+	      "class=\"num\">Mean minutes</th></tr></thead>\n<tbody>\n",
 	      f);
 	for (int i = 0; i < n; i++)
 		fprintf(f, "<tr id=\"levels-%s\"><th scope=\"row\">%s</th><td class=\"num\">%.0f</td>"
@@ -134,13 +141,12 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 	struct grid g;
 	char *prog_in = facts_programmes_in(d, s);
 
-	html_section(f, "activity", "Activity levels");
+	html_section(f, "activity", "Programme activity");
 	fprintf(f, "<p class=\"note\">Programme activity: minutes in programme sessions only, "
-	           "not total physical activity. Moderate-equivalent minutes count vigorous "
-	           "minutes double (UK CMO guidelines); bands as Sport England Active Lives: "
-	           "inactive under %d, fairly active %d&#8211;%d, active %d or more a week.%s</p>\n",
-	        TL_LEVEL_FAIRLY_ACTIVE_MIN, TL_LEVEL_FAIRLY_ACTIVE_MIN, TL_LEVEL_ACTIVE_MIN - 1,
-	        TL_LEVEL_ACTIVE_MIN,
+	           "not total physical activity, so these bands are not Active Lives levels. "
+	           "Moderate-equivalent minutes count vigorous minutes double (UK CMO "
+	           "guidelines); bands: under %d, %d&#8211;%d, %d or more a week.%s</p>\n",
+	        TL_BAND_LOW_MIN, TL_BAND_LOW_MIN, TL_BAND_HIGH_MIN - 1, TL_BAND_HIGH_MIN,
 	        s->site ? " Activity is per programme, across all its sites." : "");
 	act_levels(f, d, prog_in);
 	act_grid(&g, d, prog_in);
@@ -166,9 +172,9 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 					fputs("<td class=\"h-na\" data-v=\"-1\">&#8211;</td>", f);
 					continue;
 				}
-				level = tl_activity_level(r->a[w]);
+				level = tl_minutes_band(r->a[w]);
 				fprintf(f, "<td class=\"lv-%s\" data-v=\"%ld\">%ld<br><small>%s</small></td>",
-				        level, r->a[w], r->a[w], act_label(level));
+				        act_class(level), r->a[w], r->a[w], act_label(level));
 			}
 			fputs("</tr>\n", f);
 		}

@@ -6,7 +6,7 @@
 /* From the run's facts (facts.c): the list is computed once. */
 #define FU_SQL                                                                           \
 	"SELECT e.code, e.name, e.programme, e.missed_run, e.last_attended, e.since,"        \
-	" e.missed_at, e.last_site, e.sessions_attended, e.sessions_eligible"              \
+	" e.missed_at, e.last_site, e.sessions_attended, e.sessions_expected"              \
 	" FROM temp.fact_followup e WHERE" DASH_FOLLOWUP_FACT_WHERE                        \
 	" ORDER BY e.missed_run DESC, e.programme, e.code"
 

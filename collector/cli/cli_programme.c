@@ -2,6 +2,7 @@
 #include "programme.h"
 #include "attendance.h"
 #include "calendar.h"
+#include "session.h"
 #include "tl_time.h"
 
 #include <stdio.h>
@@ -28,6 +29,16 @@ void cli_attendance_refresh(struct cli *cli)
 
 	if (tl_attendance_rebuild(cli->db, cli_as_of(), &stats, err, sizeof err))
 		cli_fail("attendance rebuild: %s", err);
+}
+
+void cli_attendance_participant(struct cli *cli, int64_t participant)
+{
+	char err[512];
+	struct tl_engine *e = tl_engine_open(cli->db, err, sizeof err);
+
+	if (!e || tl_attendance_participant(e, participant, err, sizeof err))
+		cli_fail("attendance: %s", err);
+	tl_engine_close(e);
 }
 
 int64_t cli_date(const char *flag, const char *text)
@@ -69,41 +80,14 @@ void cli_check_site_activity(struct cli *cli, const char *programme, const char 
 
 int cli_session_create(struct cli *cli, const char *programme, const char *tz, const char *site,
                        const char *activity, int64_t schedule, int64_t days, int start_min,
-                       int end_min)
+                       int end_min, int expected_of_none)
 {
-	char date[TL_DATE_LEN], week[TL_ISOWEEK_LEN], monday[TL_DATE_LEN], hs[8], he[8];
-	int64_t start, end;
-	sqlite3_stmt *st;
+	const struct tl_session_spec spec = { programme, tz, site, activity, schedule, days,
+		                              start_min, end_min, expected_of_none };
+	char err[256];
+	int rc = tl_session_insert(cli->db, &spec, NULL, err, sizeof err);
 
-	tl_cal_format(days, date);
-	if (tl_zone_to_utc(tz, days, start_min, &start) || tl_zone_to_utc(tz, days, end_min, &end))
-		cli_fail("cannot place %s in time zone %s", date, tz);
-	if (end <= start)
-		cli_fail("session on %s ends before it starts", date);
-	tl_cal_iso_week_format(days, week);
-	tl_cal_format(tl_cal_week_monday(days), monday);
-	snprintf(hs, sizeof hs, "%02d:%02d", start_min / 60 % 100, start_min % 60);
-	snprintf(he, sizeof he, "%02d:%02d", end_min / 60 % 100, end_min % 60);
-	st = cli_prepare(cli, "INSERT INTO session (programme, site, activity, schedule, local_date,"
-	                      " start_time, end_time, start_ts, end_ts, iso_week, week_start,"
-	                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-	                      " ON CONFLICT DO NOTHING");
-	sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, activity, -1, SQLITE_STATIC);
-	if (schedule)
-		sqlite3_bind_int64(st, 4, schedule);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, hs, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, he, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, start);
-	sqlite3_bind_int64(st, 9, end);
-	sqlite3_bind_text(st, 10, week, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, monday, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 12, (int64_t)time(NULL));
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	return sqlite3_changes(cli->db) > 0;
+	if (rc < 0)
+		cli_fail("%s", err);
+	return rc;
 }

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Recomputes attendance, programme activity and engagement from taps.
- * Run after new taps arrive (e.g. from cron) or after 'card enrol'
- * credits earlier taps; commands that change schedules, sessions,
- * enrolments or activities rebuild by themselves. */
+/* Recomputes attendance, programme activity and engagement from taps:
+ * for repair, or a snapshot --as-of an earlier time. The collector keeps
+ * the tables current as taps arrive, and commands that change schedules,
+ * sessions, enrolments or activities rebuild by themselves. */
 int cmd_attendance_rebuild(struct cli *cli, int argc, char **argv)
 {
 	char as_of[32] = "", err[512];
@@ -34,9 +34,35 @@ int cmd_attendance_rebuild(struct cli *cli, int argc, char **argv)
 	if (tl_attendance_rebuild(cli->db, t, &s, err, sizeof err))
 		cli_fail("attendance rebuild: %s", err);
 	cli_commit(cli);
-	printf("attendance rebuilt: %ld participants, %ld eligible sessions, %ld attended"
-	       " (%ld estimated), %ld unmatched taps\n",
-	       s.participants, s.rows, s.attended, s.estimated, s.unmatched);
+	printf("attendance rebuilt: %ld participants, %ld rows, %ld attended (%ld extra,"
+	       " %ld estimated), %ld unmatched taps\n",
+	       s.participants, s.rows, s.attended, s.extra, s.estimated, s.unmatched);
+	return 0;
+}
+
+/* Where the derived tables stand: as of when, and whether taps are
+ * waiting to be taken in (the collector's live update failed or is off)
+ * or a full rebuild is due. Exits 1 when they are behind, for monitoring. */
+int cmd_attendance_status(struct cli *cli, int argc, char **argv)
+{
+	struct tl_attendance_state st;
+	char as_of[TL_TIME_LEN], built[TL_TIME_LEN];
+
+	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
+	if (tl_attendance_state(cli->db, &st))
+		cli_fail("reading the derived tables' state: %s", sqlite3_errmsg(cli->db));
+	tl_time_format(st.as_of, as_of);
+	tl_time_format(st.built_at, built);
+	printf("as of:       %s\n", as_of);
+	printf("updated at:  %s\n", built);
+	printf("taps behind: %lld\n", (long long)st.taps_behind);
+	printf("rebuild due: %s\n", st.stale ? "yes" : "no");
+	if (st.stale || st.taps_behind) {
+		printf("state:       behind (the collector brings them up to date as it runs;"
+		       " 'touchline attendance rebuild' does it now)\n");
+		return 1;
+	}
+	printf("state:       current\n");
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* cmd_card.c - touchline card enrol|revoke. */
 #include "cli.h"
 #include "cmds.h"
+#include "programme.h"
 #include "protocol.h"
 
 #include <stdio.h>
@@ -92,6 +93,8 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv)
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
 	credited = sqlite3_changes(cli->db);
+	if (credited)
+		cli_attendance_participant(cli, pid);
 	cli_commit(cli);
 	printf("card %s enrolled to %s", token, pos[0]);
 	if (credited)

@@ -18,7 +18,7 @@ int cmd_followup_list(struct cli *cli, int argc, char **argv)
 
 	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
 	st = cli_prepare(cli, "SELECT p.code, g.programme, g.missed_run, coalesce(g.last_attended, '-'),"
-	                      " g.sessions_attended, g.sessions_eligible, coalesce(n.name, '')"
+	                      " g.sessions_attended, g.sessions_expected, coalesce(n.name, '')"
 	                      " FROM engagement g JOIN participant p ON p.id = g.participant"
 	                      " LEFT JOIN participant_name n ON n.participant = p.id"
 	                      " WHERE g.followup AND (?1 IS NULL OR g.programme = ?1)"

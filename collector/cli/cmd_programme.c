@@ -6,6 +6,7 @@
 #include "protocol.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,6 +29,84 @@ static void programme_add_sites(struct cli *cli, const char *programme, char *li
 	}
 	sqlite3_finalize(chk);
 	sqlite3_finalize(ins);
+}
+
+/* Checks a --sites or --schedules list against the programme and writes
+ * it back sorted, without repeats, as the expectation stores it. */
+static void programme_expect_list(struct cli *cli, const char *programme, const char *flag,
+                                  char *list, size_t size, int schedules)
+{
+	sqlite3_stmt *chk = cli_prepare(cli, schedules
+	        ? "SELECT 1 FROM schedule WHERE id = ?2 AND programme = ?1"
+	        : "SELECT 1 FROM programme_site WHERE programme = ?1 AND site = ?2");
+	sqlite3_stmt *norm;
+	char *save = NULL, copy[1024];
+	size_t n = 0;
+
+	if (strlen(list) >= sizeof copy)
+		cli_usage_fail("%s is too long", flag);
+	snprintf(copy, sizeof copy, "%s", list);
+	cli_exec(cli, "CREATE TEMP TABLE IF NOT EXISTS expect_item (v TEXT PRIMARY KEY, k INTEGER);"
+	              "DELETE FROM temp.expect_item");
+	norm = cli_prepare(cli, "INSERT OR IGNORE INTO temp.expect_item (v, k) VALUES (?1, ?2)");
+	for (char *v = strtok_r(copy, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+		char *end = NULL;
+		long long id = schedules ? strtoll(v, &end, 10) : 0;
+		if (schedules ? (!*v || *end || id <= 0) : !tl_id_valid(v))
+			cli_usage_fail("%s: '%s' is not a %s", flag, v, schedules ? "schedule id" : "site id");
+		sqlite3_bind_text(chk, 1, programme, -1, SQLITE_STATIC);
+		if (schedules)
+			sqlite3_bind_int64(chk, 2, id);
+		else
+			sqlite3_bind_text(chk, 2, v, -1, SQLITE_STATIC);
+		if (sqlite3_step(chk) != SQLITE_ROW)
+			cli_fail(schedules ? "schedule %s is not a schedule of programme '%s'"
+			                   " (see 'touchline schedule list')"
+			                   : "site '%s' is not a site of programme '%s'",
+			         v, programme);
+		sqlite3_reset(chk);
+		sqlite3_bind_text(norm, 1, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(norm, 2, id);
+		cli_exec_stmt(cli, norm);
+		n++;
+	}
+	sqlite3_finalize(chk);
+	sqlite3_finalize(norm);
+	if (!n)
+		cli_usage_fail("%s needs at least one %s", flag, schedules ? "schedule id" : "site");
+	norm = cli_prepare(cli, "SELECT group_concat(v, ',') FROM"
+	                        " (SELECT v FROM temp.expect_item ORDER BY k, v)");
+	sqlite3_step(norm);
+	snprintf(list, size, "%s", (const char *)sqlite3_column_text(norm, 0));
+	sqlite3_finalize(norm);
+}
+
+/* From local date from_date on, the participant is expected at the
+ * sessions of sites, or of schedules, or (both empty) at every session. */
+static void programme_expect_set(struct cli *cli, const char *programme, int64_t pid,
+                                 const char *from_date, char *sites, size_t ssize,
+                                 char *schedules, size_t csize)
+{
+	sqlite3_stmt *st;
+
+	if (sites[0] && schedules[0])
+		cli_usage_fail("give --sites or --schedules, not both");
+	if (sites[0])
+		programme_expect_list(cli, programme, "--sites", sites, ssize, 0);
+	if (schedules[0])
+		programme_expect_list(cli, programme, "--schedules", schedules, csize, 1);
+	st = cli_prepare(cli, "INSERT OR REPLACE INTO expectation (programme, participant, from_date,"
+	                      " sites, schedules, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	sqlite3_bind_text(st, 1, programme, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, from_date, -1, SQLITE_STATIC);
+	if (sites[0])
+		sqlite3_bind_text(st, 4, sites, -1, SQLITE_STATIC);
+	if (schedules[0])
+		sqlite3_bind_text(st, 5, schedules, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (int64_t)time(NULL));
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
 }
 
 /* Adds a programme; on an existing one, only adds the --sites given, so
@@ -98,10 +177,15 @@ int cmd_programme_add(struct cli *cli, int argc, char **argv)
 int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
 {
 	char start[16] = "", end[16] = "", sd[TL_DATE_LEN], ed[TL_DATE_LEN], tz[80], *pos[2];
+	char sites[1024] = "", schedules[1024] = "";
 	const struct tl_option opts[] = {
 		{ NULL, "start", TL_OPT_STR, start, sizeof start, 0, 0, "DATE", "first day (required)" },
 		{ NULL, "end", TL_OPT_STR, end, sizeof end, 0, 0, "DATE",
 		  "last day (default: start + the programme's weeks - 1 day)" },
+		{ NULL, "sites", TL_OPT_STR, sites, sizeof sites, 0, 0, "SITE,...",
+		  "expected only at the sessions at these sites (default: every session)" },
+		{ NULL, "schedules", TL_OPT_STR, schedules, sizeof schedules, 0, 0, "ID,...",
+		  "expected only at the sessions of these schedules (and one-offs at their sites)" },
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
@@ -138,9 +222,62 @@ int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
 	sqlite3_finalize(st);
 	if (sqlite3_changes(cli->db) == 0)
 		cli_fail("%s is already enrolled in %s", pos[1], pos[0]);
+	if (sites[0] || schedules[0])
+		programme_expect_set(cli, pos[0], pid, sd, sites, sizeof sites, schedules,
+		                     sizeof schedules);
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
 	printf("%s enrolled in %s from %s to %s\n", pos[1], pos[0], sd, ed);
+	return 0;
+}
+
+/* Changes what an enrolment expects the participant at, from a date on
+ * (someone moves from Thursday gym to Tuesday football): earlier sessions
+ * keep what was expected of them then. */
+int cmd_programme_expect(struct cli *cli, int argc, char **argv)
+{
+	char from[16] = "", fd[TL_DATE_LEN], tz[80], sites[1024] = "", schedules[1024] = "", *pos[2];
+	int all = 0;
+	const struct tl_option opts[] = {
+		{ NULL, "sites", TL_OPT_STR, sites, sizeof sites, 0, 0, "SITE,...",
+		  "expected at the sessions at these sites" },
+		{ NULL, "schedules", TL_OPT_STR, schedules, sizeof schedules, 0, 0, "ID,...",
+		  "expected at the sessions of these schedules (and one-offs at their sites)" },
+		{ NULL, "all", TL_OPT_BOOL, &all, 0, 0, 0, NULL, "expected at every session again" },
+		{ NULL, "from", TL_OPT_STR, from, sizeof from, 0, 0, "DATE",
+		  "from this local date on (default: today in the programme's zone)" },
+		TL_OPT_END,
+	};
+	sqlite3_stmt *st;
+	int64_t pid, f, start = 0, end = 0;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 2, 2);
+	if (!!sites[0] + !!schedules[0] + all != 1)
+		cli_usage_fail("give exactly one of --sites, --schedules or --all");
+	cli_begin(cli);
+	cli_programme_tz(cli, pos[0], tz, sizeof tz);
+	pid = cli_participant_id(cli, pos[1]);
+	f = from[0] ? cli_date("--from", from) : tl_zone_local_days(tz, cli_as_of());
+	st = cli_prepare(cli, "SELECT start_date, end_date FROM enrolment"
+	                      " WHERE programme = ?1 AND participant = ?2");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		cli_fail("%s is not enrolled in %s", pos[1], pos[0]);
+	tl_cal_parse((const char *)sqlite3_column_text(st, 0), &start);
+	tl_cal_parse((const char *)sqlite3_column_text(st, 1), &end);
+	sqlite3_finalize(st);
+	tl_cal_format(f, fd);
+	if (f < start)
+		cli_fail("--from %s is before %s's start in %s", fd, pos[1], pos[0]);
+	if (f > end)
+		cli_fail("--from %s is after %s's enrolment in %s ends", fd, pos[1], pos[0]);
+	programme_expect_set(cli, pos[0], pid, fd, sites, sizeof sites, schedules, sizeof schedules);
+	cli_attendance_participant(cli, pid);
+	cli_commit(cli);
+	printf("%s in %s from %s: expected at %s%s\n", pos[1], pos[0], fd,
+	       sites[0] ? "the sessions at " : schedules[0] ? "the sessions of schedules " : "",
+	       sites[0] ? sites : schedules[0] ? schedules : "every session");
 	return 0;
 }
 

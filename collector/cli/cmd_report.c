@@ -6,18 +6,24 @@
 
 #include <stdio.h>
 
+/* Per ISO week: sessions held and cancelled, the people expected, places
+ * (expected sessions) and those attended, extras (attended outside what
+ * was expected), attendances without a check-out, and how many people
+ * were in each programme minutes band. */
 static const char report_weeks_sql[] =
 	"SELECT s.iso_week, min(s.week_start),"
 	" count(DISTINCT CASE WHEN s.cancelled_at IS NULL THEN s.id END),"
 	" count(DISTINCT CASE WHEN s.cancelled_at IS NOT NULL THEN s.id END),"
-	" count(DISTINCT a.participant), count(a.session), coalesce(sum(a.attended), 0),"
+	" count(DISTINCT CASE WHEN a.expected THEN a.participant END),"
+	" coalesce(sum(a.expected), 0), coalesce(sum(a.attended AND a.expected), 0),"
+	" coalesce(sum(a.attended AND NOT a.expected), 0),"
 	" coalesce(sum(a.minutes_estimated), 0),"
 	" (SELECT count(*) FROM activity_week w WHERE w.programme = ?1"
-	"   AND w.iso_week = s.iso_week AND w.activity_level = 'active'),"
+	"   AND w.iso_week = s.iso_week AND w.minutes_band = '150+'),"
 	" (SELECT count(*) FROM activity_week w WHERE w.programme = ?1"
-	"   AND w.iso_week = s.iso_week AND w.activity_level = 'fairly_active'),"
+	"   AND w.iso_week = s.iso_week AND w.minutes_band = '30-149'),"
 	" (SELECT count(*) FROM activity_week w WHERE w.programme = ?1"
-	"   AND w.iso_week = s.iso_week AND w.activity_level = 'inactive')"
+	"   AND w.iso_week = s.iso_week AND w.minutes_band = '<30')"
 	" FROM session s LEFT JOIN attendance a ON a.session = s.id"
 	" WHERE s.programme = ?1 AND s.start_ts <= ?2"
 	" GROUP BY s.iso_week ORDER BY s.iso_week";
@@ -27,10 +33,12 @@ static void report_programme(struct cli *cli, const char *id, const char *name, 
 	sqlite3_stmt *st = cli_prepare(cli, report_weeks_sql);
 
 	printf("Programme %s (%s)\n", id, name);
-	printf("Programme activity counts programme sessions only, not total physical activity.\n");
-	printf("%-8s %-10s %-8s %-9s %-8s %-11s %-6s %-6s %-6s %-6s %s\n", "WEEK", "MONDAY",
-	       "SESSIONS", "CANCELLED", "ENROLLED", "ATTENDANCES", "RATE", "NO-OUT", "ACTIVE",
-	       "FAIRLY", "INACTIVE");
+	printf("Places are the sessions each participant is expected at; EXTRA counts sessions\n"
+	       "attended outside them. Minutes bands count programme sessions only (moderate-\n"
+	       "equivalent minutes a week), not total physical activity.\n");
+	printf("%-8s %-10s %-8s %-9s %-8s %-11s %-6s %-5s %-6s %-6s %-6s %s\n", "WEEK", "MONDAY",
+	       "SESSIONS", "CANCELLED", "EXPECTED", "ATTENDANCES", "RATE", "EXTRA", "NO-OUT",
+	       "150+", "30-149", "<30");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, as_of);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -39,19 +47,18 @@ static void report_programme(struct cli *cli, const char *id, const char *name, 
 		snprintf(att, sizeof att, "%d/%d", attended, slots);
 		if (slots)
 			snprintf(rate, sizeof rate, "%d%%", (int)(100.0 * attended / slots + 0.5));
-		printf("%-8s %-10s %-8d %-9d %-8d %-11s %-6s %-6d %-6d %-6d %d\n",
+		printf("%-8s %-10s %-8d %-9d %-8d %-11s %-6s %-5d %-6d %-6d %-6d %d\n",
 		       sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
 		       sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
 		       att, rate, sqlite3_column_int(st, 7), sqlite3_column_int(st, 8),
-		       sqlite3_column_int(st, 9), sqlite3_column_int(st, 10));
+		       sqlite3_column_int(st, 9), sqlite3_column_int(st, 10),
+		       sqlite3_column_int(st, 11));
 	}
 	sqlite3_finalize(st);
-	st = cli_prepare(cli, "SELECT count(*), count(e.withdrawn_on),"
-	                      " (SELECT count(*) FROM engagement g WHERE g.programme = ?1"
-	                      "   AND g.followup),"
-	                      " (SELECT round(100 * avg(attendance_rate)) FROM engagement g"
-	                      "   WHERE g.programme = ?1 AND g.attendance_rate IS NOT NULL)"
-	                      " FROM enrolment e WHERE e.programme = ?1");
+	st = cli_prepare(cli, "SELECT count(*), count(CASE WHEN status = 'withdrawn' THEN 1 END),"
+	                      " count(CASE WHEN followup THEN 1 END),"
+	                      " round(100 * avg(attendance_rate))"
+	                      " FROM engagement WHERE programme = ?1");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		printf("Enrolled %d, withdrawn %d, mean attendance rate %d%%, flagged for follow-up %d"

@@ -68,7 +68,7 @@ int cmd_schedule_add(struct cli *cli, int argc, char **argv)
 	sqlite3_finalize(st);
 	id = sqlite3_last_insert_rowid(cli->db);
 	for (int64_t d = first + (wd - tl_cal_weekday(first) + 7) % 7; d <= last; d += 7)
-		added += cli_session_create(cli, pos[0], tz, site, activity, id, d, smin, emin);
+		added += cli_session_create(cli, pos[0], tz, site, activity, id, d, smin, emin, 0);
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
 	printf("schedule %lld added: %d session%s\n", (long long)id, added, added == 1 ? "" : "s");

@@ -13,13 +13,16 @@
 int cmd_session_add(struct cli *cli, int argc, char **argv)
 {
 	char site[64] = "", activity[64] = "", date[16] = "", start[8] = "", end[8] = "", tz[80],
-	     *pos[1];
+	     expected[8] = "site", *pos[1];
 	const struct tl_option opts[] = {
 		{ NULL, "site", TL_OPT_STR, site, sizeof site, 0, 0, "SITE", "where" },
 		{ NULL, "activity", TL_OPT_STR, activity, sizeof activity, 0, 0, "ACTIVITY", "what" },
 		{ NULL, "date", TL_OPT_STR, date, sizeof date, 0, 0, "DATE", "local date" },
 		{ NULL, "start", TL_OPT_STR, start, sizeof start, 0, 0, "HH:MM", "local start" },
 		{ NULL, "end", TL_OPT_STR, end, sizeof end, 0, 0, "HH:MM", "local end" },
+		{ NULL, "expected", TL_OPT_STR, expected, sizeof expected, 0, 0, "site|none",
+		  "expected of everyone enrolled at the site (default) or of nobody (a drop-in:"
+		  " attending counts as an extra)" },
 		TL_OPT_END,
 	};
 	int smin, emin;
@@ -32,11 +35,14 @@ int cmd_session_add(struct cli *cli, int argc, char **argv)
 		cli_usage_fail("--start and --end take local times HH:MM");
 	if (emin <= smin)
 		cli_usage_fail("--end must be after --start on the same day");
+	if (strcmp(expected, "site") != 0 && strcmp(expected, "none") != 0)
+		cli_usage_fail("--expected takes site or none, not '%s'", expected);
 	d = cli_date("--date", date);
 	cli_begin(cli);
 	cli_programme_tz(cli, pos[0], tz, sizeof tz);
 	cli_check_site_activity(cli, pos[0], site, activity);
-	if (!cli_session_create(cli, pos[0], tz, site, activity, 0, d, smin, emin))
+	if (!cli_session_create(cli, pos[0], tz, site, activity, 0, d, smin, emin,
+	                        strcmp(expected, "none") == 0))
 		cli_fail("that session already exists");
 	printf("session %lld added\n", (long long)sqlite3_last_insert_rowid(cli->db));
 	cli_attendance_refresh(cli);
@@ -62,9 +68,12 @@ int cmd_session_list(struct cli *cli, int argc, char **argv)
 	                      " s.start_time, s.end_time, s.iso_week,"
 	                      " CASE WHEN s.cancelled_at IS NOT NULL THEN 'cancelled'"
 	                      "  WHEN s.schedule IS NULL THEN 'one-off' ELSE 'scheduled' END,"
-	                      " (SELECT count(*) FROM attendance a WHERE a.session = s.id),"
 	                      " (SELECT count(*) FROM attendance a WHERE a.session = s.id"
-	                      "   AND a.attended), coalesce(s.cancel_reason, '')"
+	                      "   AND a.expected),"
+	                      " (SELECT count(*) FROM attendance a WHERE a.session = s.id"
+	                      "   AND a.attended AND a.expected), coalesce(s.cancel_reason, ''),"
+	                      " (SELECT count(*) FROM attendance a WHERE a.session = s.id"
+	                      "   AND a.attended AND NOT a.expected)"
 	                      " FROM session s WHERE (?1 IS NULL OR s.programme = ?1)"
 	                      " AND (?2 IS NULL OR s.site = ?2) AND (?3 IS NULL OR s.local_date >= ?3)"
 	                      " AND (?4 IS NULL OR s.local_date <= ?4) ORDER BY s.start_ts, s.id");
@@ -80,18 +89,19 @@ int cmd_session_list(struct cli *cli, int argc, char **argv)
 		tl_cal_format(cli_date("--to", to), td);
 		sqlite3_bind_text(st, 4, td, -1, SQLITE_STATIC);
 	}
-	printf("%-6s %-16s %-16s %-12s %-10s %-11s %-8s %-9s %-8s %s\n", "ID", "PROGRAMME", "SITE",
-	       "ACTIVITY", "DATE", "TIME", "WEEK", "STATUS", "ATTENDED", "NOTE");
+	printf("%-6s %-16s %-16s %-12s %-10s %-11s %-8s %-9s %-8s %-5s %s\n", "ID", "PROGRAMME",
+	       "SITE", "ACTIVITY", "DATE", "TIME", "WEEK", "STATUS", "ATTENDED", "EXTRA", "NOTE");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char att[32];
 		snprintf(att, sizeof att, "%d/%d", sqlite3_column_int(st, 10),
 		         sqlite3_column_int(st, 9));
-		printf("%-6lld %-16s %-16s %-12s %-10s %s-%s %-8s %-9s %-8s %s\n",
+		printf("%-6lld %-16s %-16s %-12s %-10s %s-%s %-8s %-9s %-8s %-5d %s\n",
 		       (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
 		       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
 		       sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
 		       sqlite3_column_text(st, 6), sqlite3_column_text(st, 7),
-		       sqlite3_column_text(st, 8), att, sqlite3_column_text(st, 11));
+		       sqlite3_column_text(st, 8), att, sqlite3_column_int(st, 12),
+		       sqlite3_column_text(st, 11));
 	}
 	sqlite3_finalize(st);
 	return 0;

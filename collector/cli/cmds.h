@@ -32,6 +32,8 @@ int cmd_session_list(struct cli *cli, int argc, char **argv);
 int cmd_session_cancel(struct cli *cli, int argc, char **argv);
 int cmd_attendance_rebuild(struct cli *cli, int argc, char **argv);
 int cmd_attendance_unmatched(struct cli *cli, int argc, char **argv);
+int cmd_attendance_status(struct cli *cli, int argc, char **argv);
+int cmd_programme_expect(struct cli *cli, int argc, char **argv);
 int cmd_followup_list(struct cli *cli, int argc, char **argv);
 int cmd_report_weekly(struct cli *cli, int argc, char **argv);
 int cmd_participant_erase(struct cli *cli, int argc, char **argv);

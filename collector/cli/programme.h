@@ -15,6 +15,9 @@ int64_t cli_as_of(void);
 /* Rebuilds the derived attendance tables inside the caller's transaction,
  * so every command that changes an input leaves them consistent. */
 void cli_attendance_refresh(struct cli *cli);
+/* Recomputes one participant's derived rows (their earlier taps were just
+ * credited), inside the caller's transaction. */
+void cli_attendance_participant(struct cli *cli, int64_t participant);
 /* A date argument "YYYY-MM-DD" as a day number; a usage error if not. */
 int64_t cli_date(const char *flag, const char *text);
 /* The programme's time zone into tz; fails if there is no such programme. */
@@ -22,11 +25,11 @@ void cli_programme_tz(struct cli *cli, const char *programme, char *tz, size_t s
 /* Fails unless site is one of the programme's sites and activity exists. */
 void cli_check_site_activity(struct cli *cli, const char *programme, const char *site,
                              const char *activity);
-/* Inserts one session (local date days, minutes after local midnight) with
- * its UTC instants; schedule 0 for a one-off. Returns 1 if added, 0 if the
- * same session already existed. */
+/* Adds one session (tl_session_insert); schedule 0 for a one-off, which
+ * expected_of_none makes a drop-in. Returns 1 if added, 0 if the same
+ * session already existed; fails on an error. */
 int cli_session_create(struct cli *cli, const char *programme, const char *tz, const char *site,
                        const char *activity, int64_t schedule, int64_t days, int start_min,
-                       int end_min);
+                       int end_min, int expected_of_none);
 
 #endif

@@ -22,25 +22,26 @@ static const char *const taps_cols[] = { "id", "site", "reader", "participant", 
 static const char *const attendance_cols[] = {
 	"participant",  "programme",     "site",       "activity",   "session_start",
 	"session_end",  "attended",      "checkin_at", "checkout_at", "minutes",
-	"minutes_estimated", "intensity", "programme_week", "iso_week", "session"
+	"minutes_estimated", "intensity", "programme_week", "iso_week", "session", "expected"
 };
 
 static const char *const activity_cols[] = {
 	"participant", "programme", "iso_week", "sessions_attended", "minutes",
-	"moderate_equivalent_minutes", "met_minutes", "activity_level", "week_start",
-	"sessions_eligible", "moderate_minutes", "vigorous_minutes"
+	"moderate_equivalent_minutes", "met_minutes", "minutes_band", "week_start",
+	"sessions_expected", "moderate_minutes", "vigorous_minutes", "sessions_extra",
+	"strength_days", "estimated_minutes"
 };
 
 static const char *const participants_cols[] = {
 	"participant", "programme", "start_date", "end_date", "withdrawn_on", "status",
-	"sessions_eligible", "sessions_attended", "attendance_rate", "weeks_attended",
-	"missed_run", "followup"
+	"sessions_expected", "sessions_attended", "attendance_rate", "weeks_attended",
+	"missed_run", "followup", "sessions_extra"
 };
 
 static const char *const sessions_cols[] = {
 	"session", "programme", "site", "activity", "intensity", "met", "local_date",
 	"session_start", "session_end", "iso_week", "kind", "cancelled",
-	"participants_eligible", "participants_attended"
+	"participants_expected", "participants_attended", "participants_extra"
 };
 
 #define TL_EXPORT_N(cols) ((int)(sizeof cols / sizeof cols[0]))
@@ -51,7 +52,7 @@ static const char *const sessions_cols[] = {
 	"SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"                     \
 	" tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"      \
 	" tl_local_time(a.checkin_at, g.tz), tl_local_time(a.checkout_at, g.tz), a.minutes," \
-	" a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id"
+	" a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id, a.expected"
 #define EXPORT_ATTENDANCE_REST                                                            \
 	" JOIN programme g ON g.id = s.programme JOIN activity ac ON ac.id = s.activity"     \
 	" JOIN participant p ON p.id = a.participant"                                        \
@@ -84,8 +85,9 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  EXPORT_ATTENDANCE_REST },
 	{ "activity", activity_cols, TL_EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"
-	  " w.moderate_equivalent_minutes, w.met_minutes, w.activity_level, w.week_start,"
-	  " w.sessions_eligible, w.moderate_minutes, w.vigorous_minutes"
+	  " w.moderate_equivalent_minutes, w.met_minutes, w.minutes_band, w.week_start,"
+	  " w.sessions_expected, w.moderate_minutes, w.vigorous_minutes, w.sessions_extra,"
+	  " w.strength_days, w.estimated_minutes"
 	  " FROM activity_week w JOIN participant p ON p.id = w.participant"
 	  " WHERE p.code IS NOT NULL"
 	  " AND (?1 IS NULL OR w.week_start >= date(?1, '-6 days', 'weekday 1'))"
@@ -96,14 +98,10 @@ const struct tl_export_kind tl_export_kinds[] = {
 	{ "participants", participants_cols, TL_EXPORT_N(participants_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), e.programme, e.start_date, e.end_date, e.withdrawn_on,"
-	  " CASE WHEN e.withdrawn_on IS NOT NULL THEN 'withdrawn'"
-	  "  WHEN e.start_date > date(b.as_of, 'unixepoch') THEN 'not_started'"
-	  "  WHEN e.end_date < date(b.as_of, 'unixepoch') THEN 'completed' ELSE 'active' END,"
-	  " coalesce(g.sessions_eligible, 0), coalesce(g.sessions_attended, 0),"
+	  " g.status, coalesce(g.sessions_expected, 0), coalesce(g.sessions_attended, 0),"
 	  " g.attendance_rate, coalesce(g.weeks_attended, 0), coalesce(g.missed_run, 0),"
-	  " coalesce(g.followup, 0)"
+	  " coalesce(g.followup, 0), coalesce(g.sessions_extra, 0)"
 	  " FROM enrolment e JOIN participant p ON p.id = e.participant"
-	  " JOIN attendance_build b ON b.id = 1"
 	  " LEFT JOIN engagement g ON g.participant = e.participant AND g.programme = e.programme"
 	  " WHERE p.code IS NOT NULL AND (?1 IS NULL OR e.end_date >= ?1)"
 	  " AND (?2 IS NULL OR e.start_date <= ?2) AND (?3 IS NULL OR e.programme = ?3)"
@@ -112,13 +110,16 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  NULL },
 	{ "sessions", sessions_cols, TL_EXPORT_N(sessions_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
-	  /* Both counts read attendance_session alone (it covers attended). */
+	  /* The counts read attendance_session alone (it covers both flags). */
 	  "SELECT s.id, s.programme, s.site, s.activity, ac.intensity, ac.met, s.local_date,"
 	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), s.iso_week,"
 	  " CASE WHEN s.schedule IS NULL THEN 'one-off' ELSE 'scheduled' END,"
 	  " s.cancelled_at IS NOT NULL,"
-	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id),"
-	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id AND a.attended)"
+	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id AND a.expected),"
+	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id AND a.attended"
+	  "   AND a.expected),"
+	  " (SELECT count(*) FROM attendance a WHERE a.session = s.id AND a.attended"
+	  "   AND NOT a.expected)"
 	  " FROM session s JOIN programme g ON g.id = s.programme"
 	  " JOIN activity ac ON ac.id = s.activity"
 	  " WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"

@@ -42,7 +42,7 @@ struct xa_row {
 	int64_t checkin, checkout;
 	uint32_t session, person;  /* indexes (sessions by id, people by id) */
 	int32_t minutes, week;
-	int8_t attended, estimated, has_in, has_out;
+	int8_t attended, estimated, has_in, has_out, expected;
 };
 
 struct xa {
@@ -203,7 +203,7 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 
 	if (sqlite3_prepare_v2(db,
 	                       "SELECT participant, session, attended, checkin_at, checkout_at,"
-	                       " minutes, minutes_estimated, programme_week FROM attendance",
+	                       " minutes, minutes_estimated, programme_week, expected FROM attendance",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -217,7 +217,7 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 		}
 		if (p < 0 || s < 0)
 			continue;
-		for (int j = 2; j < 8; j++)
+		for (int j = 2; j < 9; j++)
 			bad |= sqlite3_column_type(st, j) != SQLITE_INTEGER &&
 			       !((j == 3 || j == 4) && sqlite3_column_type(st, j) == SQLITE_NULL);
 		if (bad || xa_grow((void **)&x->rows, x->nrows, &x->cap, sizeof *x->rows))
@@ -233,10 +233,12 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 		r->minutes = sqlite3_column_int(st, 5);
 		r->estimated = (int8_t)sqlite3_column_int(st, 6);
 		r->week = sqlite3_column_int(st, 7);
+		r->expected = (int8_t)sqlite3_column_int(st, 8);
 		/* values that do not survive the narrowing go to SQL */
 		if (r->attended != sqlite3_column_int64(st, 2) ||
 		    r->minutes != sqlite3_column_int64(st, 5) ||
-		    r->estimated != sqlite3_column_int64(st, 6) || r->week != sqlite3_column_int64(st, 7))
+		    r->estimated != sqlite3_column_int64(st, 6) || r->week != sqlite3_column_int64(st, 7) ||
+		    r->expected != sqlite3_column_int64(st, 8))
 			break;
 	}
 	sqlite3_finalize(st);
@@ -328,6 +330,7 @@ static void xa_emit(struct tl_rows *w, const struct xa *x, const struct xa_row *
 	tl_rows_int(w, r->week);
 	tl_rows_text(w, s->text[4]);
 	tl_rows_int(w, s->id);
+	tl_rows_int(w, r->expected);
 	tl_rows_end_row(w);
 }
 

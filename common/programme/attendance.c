@@ -1,100 +1,18 @@
-/* attendance.c - see attendance.h. */
+/* attendance.c - see attendance.h. SQL here only loads and stores rows;
+ * every decision is a call into rules.c. */
 #include "attendance.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ATT_SITE_MAX 40
-/* Page cache while matching (negative: KiB), see tl_attendance_rebuild. */
+#include "calendar.h"
+
+/* Page cache while rebuilding (negative: KiB): the default 2 MB made the
+ * rebuild re-read the tap index and derived tables from the OS. */
 #define ATT_CACHE_KIB (-65536)
-
-enum { TAP_FREE, TAP_USED, TAP_DUPLICATE };
-enum { ATT_MODERATE = 1, ATT_VIGOROUS };
-
-struct att_session {
-	int64_t id, start, end;
-	char site[ATT_SITE_MAX], programme[ATT_SITE_MAX];
-	char iso_week[16], local_date[16], week_start[16];
-	int intensity; /* ATT_MODERATE, ATT_VIGOROUS, or 0 for no such activity */
-	double met;
-	int programme_week;
-	int64_t win_lo, win_hi, gap, grace, co_hi;
-	long ci, co; /* tap indexes, -1 if none */
-};
-
-struct att_tap {
-	int64_t n, ts;
-	char site[ATT_SITE_MAX];
-	int state;
-};
-
-/* One participant's eligible sessions and taps, and the matching result. */
-struct att_set {
-	struct att_session *s;
-	size_t ns, cap_s;
-	struct att_tap *t;
-	size_t nt, cap_t;
-	struct att_enrol *e; /* the rebuild's: the participant's enrolments */
-	size_t ne, cap_e;
-};
-
-/* The rebuild's statements, prepared once and reused for every
- * participant (preparing them per participant cost more than running
- * them). */
-struct att_stmts {
-	sqlite3_stmt *taps, *enrolments, *ins, *unm, *eng, *week;
-};
-
-/* One enrolment of the participant being rebuilt. */
-struct att_enrol {
-	char programme[ATT_SITE_MAX], start[16], end[16], withdrawn[16];
-	double start_jd; /* julianday(start_date) */
-};
-
-/* Every live session that had opened by as_of and is not before the
- * horizon, sorted by (programme, local_date), loaded once per rebuild:
- * looking them up per participant was 1.8M index-then-table lookups. */
-struct att_catalog {
-	struct att_session *s;
-	double *jd; /* julianday(local_date) per session */
-	size_t n, cap, cap_jd;
-};
-
-/* Every session's check-in window with its site, sorted by (site, lo),
- * for classifying unmatched taps without a query per tap. */
-struct att_window {
-	char site[ATT_SITE_MAX];
-	int64_t lo, hi;
-	int live; /* not cancelled */
-};
-
-struct att_windows {
-	struct att_window *w;
-	size_t n, cap;
-};
-
-const char *tl_activity_level(long mem)
-{
-	if (mem < TL_LEVEL_FAIRLY_ACTIVE_MIN)
-		return "inactive";
-	if (mem < TL_LEVEL_ACTIVE_MIN)
-		return "fairly_active";
-	return "active";
-}
-
-long tl_moderate_equivalent(long moderate_minutes, long vigorous_minutes)
-{
-	return moderate_minutes + 2 * vigorous_minutes;
-}
-
-static void att_set_free(struct att_set *a)
-{
-	free(a->s);
-	free(a->t);
-	free(a->e);
-	memset(a, 0, sizeof *a);
-}
+#define ATT_ALL INT64_MIN  /* derive every session of a participant */
+#define ATT_NONE INT64_MAX /* only the rows that depend on the instant */
 
 /* Grows an array by doubling; returns -1 when memory runs out. */
 static int att_grow(void **p, size_t *cap, size_t n, size_t size)
@@ -113,193 +31,99 @@ static int att_grow(void **p, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static void att_copy(char *dst, const unsigned char *src)
+static void att_copy(char *dst, size_t size, const unsigned char *src)
 {
-	snprintf(dst, ATT_SITE_MAX, "%s", src ? (const char *)src : "");
+	snprintf(dst, size, "%s", src ? (const char *)src : "");
 }
 
-/* The sessions a participant was eligible for: enrolled in the session's
- * programme on its local date, not cancelled, check-in window open by
- * as_of, not before the retention horizon, in one ISO week (for the
- * ack; the rebuild selects the same from its catalog, att_eligible).
- * Without statistics the planner preferred the date range of
- * session_programme_date, a whole enrolment's sessions per tap. */
-static const char att_sessions_sql[] =
-	"SELECT s.id, s.site, s.programme, s.start_ts, s.end_ts,"
-	" CAST(julianday(s.local_date) - julianday(e.start_date) AS INTEGER) / 7 + 1,"
-	" 60 * p.checkin_before_min, 60 * p.checkin_after_end_min,"
-	" 60 * p.checkout_gap_min, 60 * p.checkout_grace_min, s.iso_week, s.local_date"
-	" FROM enrolment e JOIN programme p ON p.id = e.programme"
-	" JOIN session s INDEXED BY session_week ON s.programme = e.programme"
-	" WHERE e.participant = ?1 AND s.cancelled_at IS NULL"
-	" AND s.local_date >= e.start_date AND s.local_date <= e.end_date"
-	" AND (e.withdrawn_on IS NULL OR s.local_date < e.withdrawn_on)"
-	" AND s.start_ts - 60 * p.checkin_before_min <= ?2 AND s.start_ts >= ?3"
-	" AND s.iso_week = ?4"
-	" ORDER BY s.start_ts, s.id";
-
-static int att_load_taps(sqlite3_stmt *st, int64_t pid, int64_t tap_lo, int64_t tap_hi,
-                         struct att_set *a);
-
-static const char att_taps_sql[] =
-	"SELECT n, site, ts FROM tap WHERE participant = ?1"
-	" AND ts >= ?2 AND ts <= ?3 ORDER BY ts, n";
-
-/* Fills s from a session row whose columns 0-4 and 6-11 are, in order:
- * id, site, programme, start, end, (5: the caller's), check-in minutes
- * before and after as seconds, check-out gap, grace, ISO week, local date.
- * Both session queries (per participant, and the catalog) share them. */
-static void att_session_row(struct att_session *s, sqlite3_stmt *st)
-{
-	memset(s, 0, sizeof *s);
-	s->id = sqlite3_column_int64(st, 0);
-	att_copy(s->site, sqlite3_column_text(st, 1));
-	att_copy(s->programme, sqlite3_column_text(st, 2));
-	s->start = sqlite3_column_int64(st, 3);
-	s->end = sqlite3_column_int64(st, 4);
-	s->win_lo = s->start - sqlite3_column_int64(st, 6);
-	s->win_hi = s->end + sqlite3_column_int64(st, 7);
-	s->gap = sqlite3_column_int64(st, 8);
-	s->grace = sqlite3_column_int64(st, 9);
-	snprintf(s->iso_week, sizeof s->iso_week, "%s",
-	         (const char *)sqlite3_column_text(st, 10));
-	snprintf(s->local_date, sizeof s->local_date, "%s",
-	         (const char *)sqlite3_column_text(st, 11));
-	s->ci = s->co = -1;
-}
-
-/* Loads one participant's sessions and taps with the prepared
- * att_sessions_sql (st) and att_taps_sql (tt), leaving both reset. */
-static int att_load(sqlite3_stmt *st, sqlite3_stmt *tt, int64_t pid, int64_t as_of,
-                    int64_t horizon, const char *week, int64_t tap_lo, int64_t tap_hi,
-                    struct att_set *a)
-{
-	int rc;
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, as_of);
-	sqlite3_bind_int64(st, 3, horizon);
-	if (week)
-		sqlite3_bind_text(st, 4, week, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct att_session *s;
-		if (att_grow((void **)&a->s, &a->cap_s, a->ns, sizeof *a->s))
-			goto fail;
-		s = &a->s[a->ns++];
-		att_session_row(s, st);
-		s->programme_week = sqlite3_column_int(st, 5);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return att_load_taps(tt, pid, tap_lo, tap_hi, a);
-fail:
-	sqlite3_reset(st);
-	return -1;
-}
-
-/* Appends a participant's taps from ts tap_lo to tap_hi, in (ts, n) order,
- * with the prepared att_taps_sql (st), leaving it reset. */
-static int att_load_taps(sqlite3_stmt *st, int64_t pid, int64_t tap_lo, int64_t tap_hi,
-                         struct att_set *a)
-{
-	int rc;
-
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, tap_lo);
-	sqlite3_bind_int64(st, 3, tap_hi);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct att_tap *t;
-		if (att_grow((void **)&a->t, &a->cap_t, a->nt, sizeof *a->t))
-			goto fail;
-		t = &a->t[a->nt++];
-		t->n = sqlite3_column_int64(st, 0);
-		att_copy(t->site, sqlite3_column_text(st, 1));
-		t->ts = sqlite3_column_int64(st, 2);
-		t->state = TAP_FREE;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-fail:
-	sqlite3_reset(st);
-	return -1;
-}
-
-/* Pairs taps with sessions (see attendance.h). Deterministic: sessions in
- * (start, id) order, taps in (ts, n) order, each tap used at most once. */
-static void att_match(struct att_set *a)
-{
-	for (size_t i = 0; i < a->ns; i++) {
-		struct att_session *s = &a->s[i];
-		int overlap = 0;
-		long ci = -1, co = -1;
-
-		s->co_hi = s->end + s->grace;
-		for (size_t k = i + 1; k < a->ns; k++) {
-			if (a->s[k].start > s->start && strcmp(a->s[k].site, s->site) == 0) {
-				if (a->s[k].start - 1 < s->co_hi)
-					s->co_hi = a->s[k].start - 1;
-				overlap = a->s[k].win_lo <= s->co_hi;
-				break;
-			}
-		}
-		for (size_t j = 0; j < a->nt && ci < 0; j++) {
-			const struct att_tap *t = &a->t[j];
-			if (t->state == TAP_FREE && t->ts >= s->win_lo && t->ts <= s->win_hi &&
-			    strcmp(t->site, s->site) == 0)
-				ci = (long)j;
-		}
-		if (ci < 0)
-			continue;
-		a->t[ci].state = TAP_USED;
-		for (size_t j = (size_t)ci + 1; j < a->nt; j++) {
-			const struct att_tap *t = &a->t[j];
-			if (t->ts > s->co_hi)
-				break;
-			if (t->state != TAP_FREE || strcmp(t->site, s->site) != 0 ||
-			    t->ts < a->t[ci].ts + s->gap || t->ts <= s->start)
-				continue;
-			co = (long)j;
-			if (overlap)
-				break; /* the first, leaving later taps to the next session */
-		}
-		if (co >= 0)
-			a->t[co].state = TAP_USED;
-		s->ci = ci;
-		s->co = co;
-	}
-	/* Leftover taps inside an attended session's span are duplicates. */
-	for (size_t i = 0; i < a->ns; i++) {
-		const struct att_session *s = &a->s[i];
-		int64_t hi;
-		if (s->ci < 0)
-			continue;
-		hi = s->co >= 0 ? a->t[s->co].ts : s->co_hi;
-		for (size_t j = (size_t)s->ci; j < a->nt && a->t[j].ts <= hi; j++)
-			if (a->t[j].state == TAP_FREE && strcmp(a->t[j].site, s->site) == 0)
-				a->t[j].state = TAP_DUPLICATE;
-	}
-}
-
-/* Minutes credited for a session, and whether they are an estimate. */
-static long att_minutes(const struct att_set *a, const struct att_session *s, int *estimated)
-{
+/* Every session's check-in window (cancelled ones too) by (site, lo), for
+ * the reason an unmatched tap is listed with. */
+struct att_window {
+	char site[TL_RULE_ID];
 	int64_t lo, hi;
+	int live;
+};
 
-	*estimated = 0;
-	if (s->ci < 0)
-		return 0;
-	if (s->co < 0) {
-		*estimated = 1;
-		return (long)((s->end - s->start) / 60);
-	}
-	lo = a->t[s->ci].ts > s->start ? a->t[s->ci].ts : s->start;
-	hi = a->t[s->co].ts < s->end ? a->t[s->co].ts : s->end;
-	return hi > lo ? (long)((hi - lo) / 60) : 0;
-}
+/* The catalog: every programme and every live session not before the
+ * retention horizon, loaded once per rebuild (and per generation in the
+ * collector). sessions is in (programme, day, start, id) order; by_id and
+ * by_open/by_end index it for row read-back and the update's instants. */
+struct att_catalog {
+	struct tl_programme *p;
+	size_t np, cap_p;
+	struct tl_session *s;
+	size_t ns, cap_s;
+	const struct tl_session **by_id, **by_open, **by_end;
+	struct att_window *w;
+	size_t nw, cap_w;
+	struct { int64_t id; char site[TL_RULE_ID]; } *sched;
+	size_t nsched, cap_sched;
+	int64_t generation;
+	int64_t today_as_of;  /* the instant today[] was computed for */
+	int64_t *today;       /* each programme's local date then */
+};
+
+/* One participant's working set, reused from one to the next. */
+struct att_set {
+	struct tl_enrolment *e;
+	size_t ne, cap_e;
+	struct tl_expect *x;
+	size_t nx, cap_x;
+	struct tl_cand *c;
+	size_t nc, cap_c;
+	struct tl_match_tap *t;
+	size_t nt, cap_t;
+	struct tl_row *r;
+	size_t nr, cap_r;
+	const void **scratch;
+	size_t cap_scratch;
+	int erased;
+};
+
+enum {
+	Q_ENROL, Q_EXPECT, Q_TAPS, Q_INS, Q_DEL, Q_UNM, Q_UNM_DEL, Q_ENG, Q_WEEK, Q_WEEK_DEL,
+	Q_ROWS, Q_BUILD, Q_COUNT
+};
+
+static const char *const att_sql[Q_COUNT] = {
+	[Q_ENROL] = "SELECT e.programme, e.start_date, e.end_date, e.withdrawn_on, p.code IS NULL"
+	            " FROM enrolment e JOIN participant p ON p.id = e.participant"
+	            " WHERE e.participant = ?1 ORDER BY e.programme",
+	[Q_EXPECT] = "SELECT programme, from_date, sites, schedules FROM expectation"
+	             " WHERE participant = ?1 ORDER BY programme, from_date",
+	[Q_TAPS] = "SELECT n, site, ts FROM tap WHERE participant = ?1"
+	           " AND ts >= ?2 AND ts <= ?3 ORDER BY ts, n",
+	[Q_INS] = "INSERT INTO attendance (participant, session, programme, programme_week,"
+	          " attended, checkin_tap, checkout_tap, checkin_at, checkout_at, minutes,"
+	          " minutes_estimated, expected)"
+	          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[Q_DEL] = "DELETE FROM attendance WHERE participant = ?1 AND session = ?2",
+	[Q_UNM] = "INSERT OR REPLACE INTO tap_unmatched (tap, reason) VALUES (?1, ?2)",
+	[Q_UNM_DEL] = "DELETE FROM tap_unmatched WHERE tap = ?1",
+	[Q_ENG] = "INSERT OR REPLACE INTO engagement (participant, programme, sessions_expected,"
+	          " sessions_attended, attendance_rate, weeks_attended, missed_run,"
+	          " last_attended, followup, sessions_extra, status) VALUES (?1, ?2, ?3, ?4,"
+	          " CASE WHEN ?3 > 0 THEN round(1.0 * ?4 / ?3, 4) END, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_WEEK] = "INSERT INTO activity_week (participant, programme, iso_week, week_start,"
+	           " sessions_expected, sessions_attended, minutes, moderate_minutes,"
+	           " vigorous_minutes, moderate_equivalent_minutes, met_minutes, minutes_band,"
+	           " sessions_extra, strength_days, estimated_minutes) VALUES (?1, ?2, ?3, ?4,"
+	           " ?5, ?6, ?7, ?8, ?9, ?10, round(?11, 1), ?12, ?13, ?14, ?15)",
+	[Q_WEEK_DEL] = "DELETE FROM activity_week WHERE participant = ?1 AND programme = ?2"
+	               " AND iso_week = ?3",
+	[Q_ROWS] = "SELECT session, expected, attended, minutes, minutes_estimated"
+	           " FROM attendance WHERE participant = ?1",
+	[Q_BUILD] = "SELECT as_of, tap_n, generation, stale, purged_before FROM attendance_build"
+	            " WHERE id = 1",
+};
+
+struct tl_engine {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_COUNT];
+	struct att_catalog cat;
+	struct att_set set;
+	int loaded;
+};
 
 static int att_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
 {
@@ -307,16 +131,112 @@ static int att_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
 	return -1;
 }
 
-/* Why a tap matched nothing: at a session its holder was not eligible
- * for (a live session's check-in window at its site holds it), at a
- * cancelled session, or at no session at all. Windows are from
- * att_windows_sql; was one UPDATE per reason with a join per tap. */
-static const char att_windows_sql[] =
-	"SELECT s.site, s.start_ts - 60 * p.checkin_before_min,"
-	" s.end_ts + 60 * p.checkin_after_end_min, s.cancelled_at IS NULL"
-	" FROM session s JOIN programme p ON p.id = s.programme";
+/* Runs one statement without rows, binding ?1 and ?2 as integers. */
+static int att_exec(sqlite3 *db, const char *sql, int64_t a1, int64_t a2)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, np;
 
-/* Orders windows by (site, opening) for att_reason's binary search. */
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	np = sqlite3_bind_parameter_count(st);
+	if (np >= 1)
+		sqlite3_bind_int64(st, 1, a1);
+	if (np >= 2)
+		sqlite3_bind_int64(st, 2, a2);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A local date column as a day number; -1 on a bad value. */
+static int64_t att_day(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int64_t d;
+
+	return t && tl_cal_parse((const char *)t, &d) == 0 ? d : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The catalog                                                         */
+
+static void att_catalog_free(struct att_catalog *c)
+{
+	free(c->p);
+	free(c->s);
+	free(c->by_id);
+	free(c->by_open);
+	free(c->by_end);
+	free(c->w);
+	free(c->sched);
+	free(c->today);
+	memset(c, 0, sizeof *c);
+}
+
+static int att_prog_index(const struct att_catalog *c, const char *id)
+{
+	size_t lo = 0, hi = c->np;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int k = strcmp(c->p[mid].id, id);
+		if (k == 0)
+			return (int)mid;
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int att_site_cmp(const void *x, const void *y)
+{
+	const struct tl_session *a = x, *b = y;
+	int k = strcmp(a->site, b->site);
+
+	if (k)
+		return k;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int att_prog_cmp(const void *x, const void *y)
+{
+	const struct tl_session *a = x, *b = y;
+
+	if (a->prog != b->prog)
+		return a->prog < b->prog ? -1 : 1;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int att_id_cmp(const void *x, const void *y)
+{
+	const struct tl_session *a = *(const struct tl_session *const *)x;
+	const struct tl_session *b = *(const struct tl_session *const *)y;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+static int att_open_cmp(const void *x, const void *y)
+{
+	const struct tl_session *a = *(const struct tl_session *const *)x;
+	const struct tl_session *b = *(const struct tl_session *const *)y;
+	return (a->win_lo > b->win_lo) - (a->win_lo < b->win_lo);
+}
+
+static int att_end_cmp(const void *x, const void *y)
+{
+	const struct tl_session *a = *(const struct tl_session *const *)x;
+	const struct tl_session *b = *(const struct tl_session *const *)y;
+	return (a->end > b->end) - (a->end < b->end);
+}
+
 static int att_window_cmp(const void *x, const void *y)
 {
 	const struct att_window *a = x, *b = y;
@@ -326,332 +246,466 @@ static int att_window_cmp(const void *x, const void *y)
 	return (a->lo > b->lo) - (a->lo < b->lo);
 }
 
-/* Loads every session's window, sorted for att_reason. */
-static int att_windows_load(sqlite3 *db, struct att_windows *w)
+/* Loads programmes, schedules, every session's window, and the live
+ * sessions from the horizon on; orders and indexes them. */
+static int att_catalog_load(sqlite3 *db, int64_t horizon, int64_t generation,
+                            struct att_catalog *c)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, att_windows_sql, -1, &st, NULL) != SQLITE_OK)
+	att_catalog_free(c);
+	c->generation = generation;
+	c->today_as_of = INT64_MIN;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT id, tz, 60 * checkin_before_min, 60 * checkin_after_end_min,"
+	                       " 60 * checkout_gap_min, 60 * checkout_grace_min, followup_misses"
+	                       " FROM programme ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct att_window *x;
-		if (att_grow((void **)&w->w, &w->cap, w->n, sizeof *w->w)) {
+		struct tl_programme *p;
+		if (att_grow((void **)&c->p, &c->cap_p, c->np, sizeof *c->p)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		x = &w->w[w->n++];
-		att_copy(x->site, sqlite3_column_text(st, 0));
-		x->lo = sqlite3_column_int64(st, 1);
-		x->hi = sqlite3_column_int64(st, 2);
-		x->live = sqlite3_column_int(st, 3);
+		p = &c->p[c->np++];
+		att_copy(p->id, sizeof p->id, sqlite3_column_text(st, 0));
+		att_copy(p->tz, sizeof p->tz, sqlite3_column_text(st, 1));
+		p->before = sqlite3_column_int64(st, 2);
+		p->after = sqlite3_column_int64(st, 3);
+		p->gap = sqlite3_column_int64(st, 4);
+		p->grace = sqlite3_column_int64(st, 5);
+		p->followup_misses = sqlite3_column_int(st, 6);
 	}
 	sqlite3_finalize(st);
-	if (w->n)
-		qsort(w->w, w->n, sizeof *w->w, att_window_cmp);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	c->today = calloc(c->np ? c->np : 1, sizeof *c->today);
+	if (!c->today)
+		return -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, site FROM schedule ORDER BY id", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (att_grow((void **)&c->sched, &c->cap_sched, c->nsched, sizeof *c->sched)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		c->sched[c->nsched].id = sqlite3_column_int64(st, 0);
+		att_copy(c->sched[c->nsched].site, TL_RULE_ID, sqlite3_column_text(st, 1));
+		c->nsched++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT s.site, s.start_ts - 60 * p.checkin_before_min,"
+	                       " s.end_ts + 60 * p.checkin_after_end_min, s.cancelled_at IS NULL"
+	                       " FROM session s JOIN programme p ON p.id = s.programme",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct att_window *w;
+		if (att_grow((void **)&c->w, &c->cap_w, c->nw, sizeof *c->w)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		w = &c->w[c->nw++];
+		att_copy(w->site, sizeof w->site, sqlite3_column_text(st, 0));
+		w->lo = sqlite3_column_int64(st, 1);
+		w->hi = sqlite3_column_int64(st, 2);
+		w->live = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (c->nw)
+		qsort(c->w, c->nw, sizeof *c->w, att_window_cmp);
+
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT s.id, s.programme, s.site, s.start_ts, s.end_ts, s.local_date,"
+	                       " s.iso_week, s.week_start, s.schedule, s.expected_of = 'none',"
+	                       " CASE ac.intensity WHEN 'moderate' THEN 1 WHEN 'vigorous' THEN 2"
+	                       " ELSE 0 END, ac.met, ac.strength"
+	                       " FROM session s LEFT JOIN activity ac ON ac.id = s.activity"
+	                       " WHERE s.cancelled_at IS NULL AND s.start_ts >= ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, horizon);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tl_session *s;
+		const struct tl_programme *p;
+		int prog = att_prog_index(c, (const char *)sqlite3_column_text(st, 1));
+
+		if (prog < 0)
+			continue;
+		if (att_grow((void **)&c->s, &c->cap_s, c->ns, sizeof *c->s)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		p = &c->p[prog];
+		s = &c->s[c->ns++];
+		memset(s, 0, sizeof *s);
+		s->id = sqlite3_column_int64(st, 0);
+		s->prog = prog;
+		att_copy(s->site, sizeof s->site, sqlite3_column_text(st, 2));
+		s->start = sqlite3_column_int64(st, 3);
+		s->end = sqlite3_column_int64(st, 4);
+		att_copy(s->local_date, sizeof s->local_date, sqlite3_column_text(st, 5));
+		s->day = att_day(st, 5);
+		att_copy(s->iso_week, sizeof s->iso_week, sqlite3_column_text(st, 6));
+		att_copy(s->week_start, sizeof s->week_start, sqlite3_column_text(st, 7));
+		s->schedule = sqlite3_column_int64(st, 8);
+		s->expected_of_none = sqlite3_column_int(st, 9);
+		s->intensity = sqlite3_column_int(st, 10);
+		s->met = sqlite3_column_double(st, 11);
+		s->strength = sqlite3_column_int(st, 12);
+		s->win_lo = s->start - p->before;
+		s->win_hi = s->end + p->after;
+		s->gap = p->gap;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (c->ns) {
+		qsort(c->s, c->ns, sizeof *c->s, att_site_cmp);
+		tl_rules_site_windows(c->s, c->ns, c->p);
+		qsort(c->s, c->ns, sizeof *c->s, att_prog_cmp);
+	}
+	c->by_id = malloc((c->ns ? c->ns : 1) * sizeof *c->by_id);
+	c->by_open = malloc((c->ns ? c->ns : 1) * sizeof *c->by_open);
+	c->by_end = malloc((c->ns ? c->ns : 1) * sizeof *c->by_end);
+	if (!c->by_id || !c->by_open || !c->by_end)
+		return -1;
+	for (size_t i = 0; i < c->ns; i++)
+		c->by_id[i] = c->by_open[i] = c->by_end[i] = &c->s[i];
+	qsort(c->by_id, c->ns, sizeof *c->by_id, att_id_cmp);
+	qsort(c->by_open, c->ns, sizeof *c->by_open, att_open_cmp);
+	qsort(c->by_end, c->ns, sizeof *c->by_end, att_end_cmp);
+	return 0;
 }
 
-/* The reason an unmatched tap is listed with (see att_windows_sql). */
-static const char *att_reason(const struct att_windows *w, const struct att_tap *t)
+static const struct tl_session *att_session_by_id(const struct att_catalog *c, int64_t id)
 {
-	size_t lo = 0, hi = w->n;
-	int cancelled = 0;
+	size_t lo = 0, hi = c->ns;
 
-	while (lo < hi) { /* the first window at the tap's site */
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(w->w[mid].site, t->site) < 0)
+		if (c->by_id[mid]->id == id)
+			return c->by_id[mid];
+		if (c->by_id[mid]->id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < w->n && w->w[i].lo <= t->ts && strcmp(w->w[i].site, t->site) == 0;
+	return NULL;
+}
+
+/* Each programme's local date at as_of (the only time-zone calls). */
+static void att_catalog_today(struct att_catalog *c, int64_t as_of)
+{
+	if (c->today_as_of == as_of)
+		return;
+	for (size_t i = 0; i < c->np; i++)
+		c->today[i] = tl_zone_local_days(c->p[i].tz, as_of);
+	c->today_as_of = as_of;
+}
+
+/* The reason an unmatched tap is listed with: a live session's check-in
+ * window at its site holds it (the holder was not enrolled for it), only
+ * a cancelled one does, or none. */
+static const char *att_reason(const struct att_catalog *c, const struct tl_match_tap *t)
+{
+	size_t lo = 0, hi = c->nw;
+	int cancelled = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->w[mid].site, t->site) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->nw && c->w[i].lo <= t->ts && strcmp(c->w[i].site, t->site) == 0;
 	     i++) {
-		if (w->w[i].hi < t->ts)
+		if (c->w[i].hi < t->ts)
 			continue;
-		if (w->w[i].live)
+		if (c->w[i].live)
 			return "not_eligible";
 		cancelled = 1;
 	}
 	return cancelled ? "cancelled_session" : "no_session";
 }
 
-/* The catalog's sessions (see struct att_catalog): the session part of
- * att_sessions_sql, without the enrolment. */
-static const char att_catalog_sql[] =
-	"SELECT s.id, s.site, s.programme, s.start_ts, s.end_ts, julianday(s.local_date),"
-	" 60 * p.checkin_before_min, 60 * p.checkin_after_end_min,"
-	" 60 * p.checkout_gap_min, 60 * p.checkout_grace_min, s.iso_week, s.local_date,"
-	" s.week_start, CASE ac.intensity WHEN 'moderate' THEN 1 WHEN 'vigorous' THEN 2 ELSE 0 END,"
-	" ac.met"
-	" FROM session s JOIN programme p ON p.id = s.programme"
-	" LEFT JOIN activity ac ON ac.id = s.activity"
-	" WHERE s.cancelled_at IS NULL"
-	" AND s.start_ts - 60 * p.checkin_before_min <= ?1 AND s.start_ts >= ?2"
-	" ORDER BY s.programme, s.local_date";
+/* ------------------------------------------------------------------ */
+/* One participant                                                     */
 
-/* Loads the catalog (see struct att_catalog) for as_of and horizon. */
-static int att_catalog_load(sqlite3 *db, int64_t as_of, int64_t horizon, struct att_catalog *c)
+static void att_set_clear_expect(struct att_set *a)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, att_catalog_sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, as_of);
-	sqlite3_bind_int64(st, 2, horizon);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct att_session *s;
-		if (att_grow((void **)&c->s, &c->cap, c->n, sizeof *c->s) ||
-		    att_grow((void **)&c->jd, &c->cap_jd, c->n, sizeof *c->jd)) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		s = &c->s[c->n];
-		att_session_row(s, st);
-		c->jd[c->n] = sqlite3_column_double(st, 5);
-		att_copy(s->week_start, sqlite3_column_text(st, 12));
-		s->intensity = sqlite3_column_type(st, 14) == SQLITE_NULL ? 0 :
-		               sqlite3_column_int(st, 13);
-		s->met = sqlite3_column_double(st, 14);
-		c->n++;
+	for (size_t i = 0; i < a->nx; i++) {
+		free(a->x[i].sites);
+		free(a->x[i].schedules);
+		free(a->x[i].oneoff_sites);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	a->nx = 0;
 }
 
-/* A participant's enrolments, into a->e. */
-static int att_enrolments(sqlite3_stmt *st, int64_t pid, struct att_set *a)
+static void att_set_free(struct att_set *a)
 {
+	att_set_clear_expect(a);
+	free(a->e);
+	free(a->x);
+	free(a->c);
+	free(a->t);
+	free(a->r);
+	free(a->scratch);
+	memset(a, 0, sizeof *a);
+}
+
+static char *att_strdup(const unsigned char *s)
+{
+	char *d;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	n = strlen((const char *)s) + 1;
+	if ((d = malloc(n)) != NULL)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* The sites of the listed schedules, for one-off sessions under a
+ * schedules expectation. */
+static char *att_oneoff_sites(const struct att_catalog *c, const char *schedules)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < c->nsched; i++)
+		len += strlen(c->sched[i].site) + 1;
+	if (!(out = calloc(1, len)))
+		return NULL;
+	for (const char *p = schedules; p && *p;) {
+		long long id = strtoll(p, NULL, 10);
+		const char *e = strchr(p, ',');
+		for (size_t i = 0; i < c->nsched; i++)
+			if (c->sched[i].id == id) {
+				if (out[0])
+					strcat(out, ",");
+				strcat(out, c->sched[i].site);
+			}
+		p = e ? e + 1 : NULL;
+	}
+	return out;
+}
+
+/* Loads the participant's enrolments and their expectations. */
+static int att_load_enrolments(struct tl_engine *g, int64_t pid)
+{
+	struct att_set *a = &g->set;
+	sqlite3_stmt *st = g->q[Q_ENROL], *xt = g->q[Q_EXPECT];
 	int rc;
 
+	a->ne = 0;
+	a->erased = 0;
+	att_set_clear_expect(a);
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, pid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct att_enrol *e;
+		struct tl_enrolment *e;
 		if (att_grow((void **)&a->e, &a->cap_e, a->ne, sizeof *a->e)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 		e = &a->e[a->ne++];
-		att_copy(e->programme, sqlite3_column_text(st, 0));
-		snprintf(e->start, sizeof e->start, "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(e->end, sizeof e->end, "%s", (const char *)sqlite3_column_text(st, 2));
-		att_copy(e->withdrawn, sqlite3_column_text(st, 3));
-		e->start_jd = sqlite3_column_double(st, 4);
+		memset(e, 0, sizeof *e);
+		e->prog = att_prog_index(&g->cat, (const char *)sqlite3_column_text(st, 0));
+		e->start = att_day(st, 1);
+		e->end = att_day(st, 2);
+		e->withdrawn = sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MAX : att_day(st, 3);
+		a->erased = sqlite3_column_int(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	sqlite3_reset(xt);
+	sqlite3_bind_int64(xt, 1, pid);
+	while ((rc = sqlite3_step(xt)) == SQLITE_ROW) {
+		struct tl_expect *x;
+		if (att_grow((void **)&a->x, &a->cap_x, a->nx, sizeof *a->x)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		x = &a->x[a->nx++];
+		memset(x, 0, sizeof *x);
+		x->prog = att_prog_index(&g->cat, (const char *)sqlite3_column_text(xt, 0));
+		x->from = att_day(xt, 1);
+		x->sites = att_strdup(sqlite3_column_text(xt, 2));
+		x->schedules = att_strdup(sqlite3_column_text(xt, 3));
+		if (x->schedules && !(x->oneoff_sites = att_oneoff_sites(&g->cat, x->schedules)))
+			rc = SQLITE_NOMEM;
+		if ((sqlite3_column_type(xt, 2) != SQLITE_NULL && !x->sites) ||
+		    (sqlite3_column_type(xt, 3) != SQLITE_NULL && !x->schedules))
+			rc = SQLITE_NOMEM;
+		if (rc == SQLITE_NOMEM)
+			break;
+	}
+	sqlite3_reset(xt);
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* Both lists are in programme order: hand each enrolment its run. */
+	for (size_t k = 0, i = 0; k < a->ne; k++) {
+		while (i < a->nx && a->x[i].prog < a->e[k].prog)
+			i++;
+		a->e[k].x = &a->x[i];
+		a->e[k].nx = 0;
+		while (i + a->e[k].nx < a->nx && a->x[i + a->e[k].nx].prog == a->e[k].prog)
+			a->e[k].nx++;
+		i += a->e[k].nx;
+	}
+	return 0;
+}
+
+/* Lists the participant's candidates (their eligible sessions as of
+ * as_of) in matching order. Expectations are in (programme, from) order
+ * as are enrolments, so each enrolment's run of them is found in turn. */
+static int att_candidates(struct tl_engine *g, int64_t as_of)
+{
+	struct att_set *a = &g->set;
+	const struct att_catalog *c = &g->cat;
+
+	a->nc = 0;
+	for (size_t k = 0; k < a->ne; k++) {
+		struct tl_enrolment *e = &a->e[k];
+		size_t lo = 0, hi = c->ns;
+
+		if (e->prog < 0 || e->start < 0 || e->end < 0)
+			continue;
+		while (lo < hi) { /* the programme's first session on or after start */
+			size_t mid = lo + (hi - lo) / 2;
+			const struct tl_session *s = &c->s[mid];
+			if (s->prog < e->prog || (s->prog == e->prog && s->day < e->start))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < c->ns && c->s[i].prog == e->prog && c->s[i].day <= e->end;
+		     i++) {
+			struct tl_cand *cd;
+			if (!tl_rules_eligible(e, &c->s[i], as_of))
+				continue;
+			if (att_grow((void **)&a->c, &a->cap_c, a->nc, sizeof *a->c))
+				return -1;
+			cd = &a->c[a->nc++];
+			cd->s = &c->s[i];
+			cd->expected = tl_rules_expected(e, &c->s[i]);
+			cd->programme_week = tl_rules_programme_week(e, &c->s[i]);
+			cd->ci = cd->co = -1;
+		}
+	}
+	if (a->nc > 1)
+		qsort(a->c, a->nc, sizeof *a->c, tl_rules_cand_cmp);
+	return 0;
+}
+
+/* Loads the participant's taps from lo to as_of, in (ts, n) order. */
+static int att_load_taps(struct tl_engine *g, int64_t pid, int64_t lo, int64_t as_of)
+{
+	struct att_set *a = &g->set;
+	sqlite3_stmt *st = g->q[Q_TAPS];
+	int rc;
+
+	a->nt = 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tl_match_tap *t;
+		if (att_grow((void **)&a->t, &a->cap_t, a->nt, sizeof *a->t)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		t = &a->t[a->nt++];
+		t->n = sqlite3_column_int64(st, 0);
+		att_copy(t->site, sizeof t->site, sqlite3_column_text(st, 1));
+		t->ts = sqlite3_column_int64(st, 2);
+		t->state = TL_TAP_FREE;
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Sessions in (start, id) order, as att_sessions_sql's ORDER BY. */
-static int att_session_cmp(const void *x, const void *y)
+/* Keeps the candidates whose matching can see an instant from since on,
+ * and returns the first instant they look at. A candidate that ends
+ * looking before that instant shares no tap with them: the fixpoint
+ * makes the kept ones match exactly as among all candidates. */
+static int64_t att_affected(struct att_set *a, int64_t since)
 {
-	const struct att_session *a = x, *b = y;
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return (a->id > b->id) - (a->id < b->id);
-}
+	int64_t lo = since;
+	size_t n;
 
-/* The sessions a participant was eligible for, as att_sessions_sql selects
- * them (same filters, same programme week, same order), from the catalog. */
-static int att_eligible(const struct att_catalog *c, const struct att_enrol *en, size_t nen,
-                        struct att_set *a)
-{
-	for (size_t e = 0; e < nen; e++) {
-		size_t lo = 0, hi = c->n;
-		while (lo < hi) { /* the programme's first session on or after start */
-			size_t mid = lo + (hi - lo) / 2;
-			int k = strcmp(c->s[mid].programme, en[e].programme);
-			if (k < 0 || (k == 0 && strcmp(c->s[mid].local_date, en[e].start) < 0))
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t i = lo; i < c->n && strcmp(c->s[i].programme, en[e].programme) == 0 &&
-		                    strcmp(c->s[i].local_date, en[e].end) <= 0;
-		     i++) {
-			struct att_session *s;
-			if (en[e].withdrawn[0] && strcmp(c->s[i].local_date, en[e].withdrawn) >= 0)
-				continue;
-			if (att_grow((void **)&a->s, &a->cap_s, a->ns, sizeof *a->s))
-				return -1;
-			s = &a->s[a->ns++];
-			*s = c->s[i];
-			s->programme_week = (int)((int64_t)(c->jd[i] - en[e].start_jd) / 7 + 1);
-		}
+	if (since == ATT_ALL)
+		return ATT_ALL;
+	for (;;) {
+		int64_t next = lo;
+		n = 0;
+		for (size_t i = 0; i < a->nc; i++)
+			if (tl_rules_cand_hi(a->c[i].s) >= lo) {
+				if (a->c[i].s->win_lo < next)
+					next = a->c[i].s->win_lo;
+				n++;
+			}
+		if (next == lo)
+			break;
+		lo = next;
 	}
-	if (a->ns > 1)
-		qsort(a->s, a->ns, sizeof *a->s, att_session_cmp);
-	return 0;
+	for (size_t i = 0, k = 0; i < a->nc; i++)
+		if (tl_rules_cand_hi(a->c[i].s) >= lo)
+			a->c[k++] = a->c[i];
+	a->nc = n;
+	return lo;
 }
 
-/* Distinct ISO weeks, for weeks_attended. */
-static int att_week_cmp(const void *x, const void *y)
+static int att_step(sqlite3_stmt *st)
 {
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-/* Engagement per enrolment, from the participant's matched sessions:
- * counts, rate, distinct weeks attended, the run of eligible sessions
- * missed (ended by as_of) since the last attended one, and the last date
- * attended. Was one SQL statement with correlated subqueries per
- * enrolment, 20 s of a 44 s rebuild at 10 000 participants. */
-static int att_write_engagement(const struct att_stmts *q, int64_t pid, int64_t as_of,
-                                const struct att_set *a, const struct att_enrol *en,
-                                size_t nen, const char **weeks)
-{
-	sqlite3_stmt *st = q->eng;
-
-	for (size_t e = 0; e < nen; e++) {
-		const char *prog = en[e].programme;
-		const char *last = NULL;
-		long eligible = 0, attended = 0, missed = 0, nweeks = 0, distinct = 0;
-		int64_t last_start = -1;
-
-		for (size_t i = 0; i < a->ns; i++) {
-			const struct att_session *s = &a->s[i];
-			if (strcmp(s->programme, prog) != 0)
-				continue;
-			eligible++;
-			if (s->ci < 0)
-				continue;
-			attended++;
-			if (s->start > last_start)
-				last_start = s->start;
-			if (!last || strcmp(s->local_date, last) > 0)
-				last = s->local_date;
-			weeks[nweeks++] = s->iso_week;
-		}
-		for (size_t i = 0; i < a->ns; i++) {
-			const struct att_session *s = &a->s[i];
-			if (s->ci < 0 && s->end <= as_of && s->start > last_start &&
-			    strcmp(s->programme, prog) == 0)
-				missed++;
-		}
-		qsort(weeks, (size_t)nweeks, sizeof *weeks, att_week_cmp);
-		for (long k = 0; k < nweeks; k++)
-			distinct += k == 0 || strcmp(weeks[k], weeks[k - 1]) != 0;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, pid);
-		sqlite3_bind_text(st, 2, prog, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, eligible);
-		sqlite3_bind_int64(st, 4, attended);
-		sqlite3_bind_int64(st, 5, distinct);
-		sqlite3_bind_int64(st, 6, missed);
-		if (last)
-			sqlite3_bind_text(st, 7, last, -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(st, 7);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	}
+	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return 0;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Groups sessions by (programme, ISO week), in start order within. */
-static int att_week_group_cmp(const void *x, const void *y)
+/* Writes the matched candidates' attendance rows and the free taps'
+ * reasons, replacing what was there unless the tables were emptied. */
+static int att_write_rows(struct tl_engine *g, int64_t pid, int replace,
+                          struct tl_rebuild_stats *stats)
 {
-	const struct att_session *a = *(const struct att_session *const *)x;
-	const struct att_session *b = *(const struct att_session *const *)y;
-	int c = strcmp(a->programme, b->programme);
+	struct att_set *a = &g->set;
+	sqlite3_stmt *ins = g->q[Q_INS], *del = g->q[Q_DEL];
 
-	if (c)
-		return c;
-	if ((c = strcmp(a->iso_week, b->iso_week)) != 0)
-		return c;
-	return att_session_cmp(a, b);
-}
-
-/* Programme activity per programme and ISO week of the participant's
- * eligible sessions (of a known activity), as the SQL aggregate over
- * attendance did: 2.4 s of sorting 1.8M rows at 2M taps. met_minutes is
- * rounded by SQLite's round() in the insert, as before. */
-static int att_write_activity(const struct att_stmts *q, int64_t pid, const struct att_set *a,
-                              const struct att_session **g)
-{
-	sqlite3_stmt *st = q->week;
-	size_t n = 0;
-
-	for (size_t i = 0; i < a->ns; i++)
-		if (a->s[i].intensity)
-			g[n++] = &a->s[i];
-	qsort(g, n, sizeof *g, att_week_group_cmp);
-	for (size_t i = 0, j; i < n; i = j) {
-		long eligible = 0, attended = 0, minutes = 0, moderate = 0, vigorous = 0;
-		const char *week_start = g[i]->week_start;
-		double met = 0;
-
-		for (j = i; j < n && strcmp(g[j]->programme, g[i]->programme) == 0 &&
-		            strcmp(g[j]->iso_week, g[i]->iso_week) == 0;
-		     j++) {
-			int est;
-			long m = att_minutes(a, g[j], &est);
-			eligible++;
-			attended += g[j]->ci >= 0;
-			minutes += m;
-			if (g[j]->intensity == ATT_VIGOROUS)
-				vigorous += m;
-			else
-				moderate += m;
-			met += (double)m * g[j]->met;
-			if (strcmp(g[j]->week_start, week_start) < 0)
-				week_start = g[j]->week_start;
-		}
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, pid);
-		sqlite3_bind_text(st, 2, g[i]->programme, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, g[i]->iso_week, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, week_start, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, eligible);
-		sqlite3_bind_int64(st, 6, attended);
-		sqlite3_bind_int64(st, 7, minutes);
-		sqlite3_bind_int64(st, 8, moderate);
-		sqlite3_bind_int64(st, 9, vigorous);
-		sqlite3_bind_int64(st, 10, tl_moderate_equivalent(moderate, vigorous));
-		sqlite3_bind_double(st, 11, met);
-		sqlite3_bind_text(st, 12, tl_activity_level(tl_moderate_equivalent(moderate, vigorous)),
-		                  -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
-/* Matches one participant and writes their attendance, unmatched taps,
- * programme activity and engagement. */
-static int att_write_participant(const struct att_stmts *q, const struct att_windows *w,
-                                 const struct att_catalog *cat, int64_t pid, int64_t as_of,
-                                 struct att_set *a, struct tl_rebuild_stats *stats)
-{
-	sqlite3_stmt *ins = q->ins, *unm = q->unm;
-	const char **weeks;
-	int rc = 0;
-
-	a->ns = a->nt = a->ne = 0;
-	if (att_enrolments(q->enrolments, pid, a) || att_eligible(cat, a->e, a->ne, a) ||
-	    att_load_taps(q->taps, pid, INT64_MIN, INT64_MAX, a))
-		return -1;
-	att_match(a);
-	for (size_t i = 0; i < a->ns && rc == 0; i++) {
-		const struct att_session *s = &a->s[i];
+	for (size_t i = 0; i < a->nc; i++) {
+		const struct tl_cand *c = &a->c[i];
 		int est;
-		long minutes = att_minutes(a, s, &est);
+		long minutes = tl_rules_minutes(c, a->t, &est);
 
-		sqlite3_reset(ins);
+		if (replace) {
+			sqlite3_bind_int64(del, 1, pid);
+			sqlite3_bind_int64(del, 2, c->s->id);
+			if (att_step(del))
+				return -1;
+		}
+		if (!c->expected && c->ci < 0)
+			continue;
 		sqlite3_bind_int64(ins, 1, pid);
-		sqlite3_bind_int64(ins, 2, s->id);
-		sqlite3_bind_text(ins, 3, s->programme, -1, SQLITE_STATIC);
-		sqlite3_bind_int(ins, 4, s->programme_week);
-		sqlite3_bind_int(ins, 5, s->ci >= 0);
+		sqlite3_bind_int64(ins, 2, c->s->id);
+		sqlite3_bind_text(ins, 3, g->cat.p[c->s->prog].id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(ins, 4, c->programme_week);
+		sqlite3_bind_int(ins, 5, c->ci >= 0);
 		for (int k = 0; k < 2; k++) {
-			long j = k ? s->co : s->ci;
+			long j = k ? c->co : c->ci;
 			if (j >= 0) {
 				sqlite3_bind_int64(ins, 6 + k, a->t[j].n);
 				sqlite3_bind_int64(ins, 8 + k, a->t[j].ts);
@@ -662,61 +716,309 @@ static int att_write_participant(const struct att_stmts *q, const struct att_win
 		}
 		sqlite3_bind_int64(ins, 10, minutes);
 		sqlite3_bind_int(ins, 11, est);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			rc = -1;
-		stats->rows++;
-		stats->attended += s->ci >= 0;
-		stats->estimated += est;
+		sqlite3_bind_int(ins, 12, c->expected);
+		if (att_step(ins))
+			return -1;
+		if (stats) {
+			stats->rows++;
+			stats->attended += c->ci >= 0;
+			stats->extra += c->ci >= 0 && !c->expected;
+			stats->estimated += est;
+		}
 	}
-	sqlite3_reset(ins);
-	for (size_t j = 0; j < a->nt && rc == 0; j++) {
-		if (a->t[j].state != TAP_FREE)
+	for (size_t j = 0; j < a->nt; j++) {
+		sqlite3_stmt *st = g->q[a->t[j].state == TL_TAP_FREE ? Q_UNM : Q_UNM_DEL];
+		if (a->t[j].state != TL_TAP_FREE && !replace)
 			continue;
-		sqlite3_reset(unm);
-		sqlite3_bind_int64(unm, 1, a->t[j].n);
-		sqlite3_bind_text(unm, 2, att_reason(w, &a->t[j]), -1, SQLITE_STATIC);
-		if (sqlite3_step(unm) != SQLITE_DONE)
-			rc = -1;
+		sqlite3_bind_int64(st, 1, a->t[j].n);
+		if (a->t[j].state == TL_TAP_FREE)
+			sqlite3_bind_text(st, 2, att_reason(&g->cat, &a->t[j]), -1, SQLITE_STATIC);
+		if (att_step(st))
+			return -1;
+		if (stats && a->t[j].state == TL_TAP_FREE)
+			stats->unmatched++;
 	}
-	sqlite3_reset(unm);
-	if (rc)
-		return rc;
-	/* Scratch for both: as many pointers as sessions. */
-	weeks = malloc((a->ns ? a->ns : 1) * sizeof(void *));
-	if (!weeks)
-		return -1;
-	rc = att_write_activity(q, pid, a, (const struct att_session **)(void *)weeks) ||
-	     att_write_engagement(q, pid, as_of, a, a->e, a->ne, weeks);
-	free(weeks);
-	return rc;
+	return 0;
 }
 
-/* Flagged for a peer mentor: enough misses in a row, still enrolled, and
- * still someone (not erased). */
-static const char att_followup_sql[] =
-	"UPDATE engagement SET followup = 1 WHERE missed_run >="
-	" (SELECT followup_misses FROM programme p WHERE p.id = engagement.programme)"
-	" AND EXISTS (SELECT 1 FROM enrolment e JOIN participant pa ON pa.id = e.participant"
-	"   WHERE e.programme = engagement.programme AND e.participant = engagement.participant"
-	"   AND e.withdrawn_on IS NULL AND e.end_date >= date(?1, 'unixepoch')"
-	"   AND pa.code IS NOT NULL)";
-
-static int att_exec(sqlite3 *db, const char *sql, int64_t a1, int64_t a2, const char *t1)
+/* The participant's rows for the aggregates: the matched candidates when
+ * they are all of them, else read back from attendance. */
+static int att_rows(struct tl_engine *g, int64_t pid, int all)
 {
-	sqlite3_stmt *st = NULL;
+	struct att_set *a = &g->set;
+	sqlite3_stmt *st = g->q[Q_ROWS];
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (t1)
-		sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
-	else if (sqlite3_bind_parameter_count(st) >= 1)
-		sqlite3_bind_int64(st, 1, a1);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, a2);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	a->nr = 0;
+	if (all) {
+		for (size_t i = 0; i < a->nc; i++) {
+			const struct tl_cand *c = &a->c[i];
+			struct tl_row *r;
+			if (!c->expected && c->ci < 0)
+				continue;
+			if (att_grow((void **)&a->r, &a->cap_r, a->nr, sizeof *a->r))
+				return -1;
+			r = &a->r[a->nr++];
+			r->s = c->s;
+			r->expected = c->expected;
+			r->attended = c->ci >= 0;
+			r->minutes = tl_rules_minutes(c, a->t, &r->estimated);
+		}
+		return 0;
+	}
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const struct tl_session *s = att_session_by_id(&g->cat, sqlite3_column_int64(st, 0));
+		struct tl_row *r;
+		if (!s)
+			continue;
+		if (att_grow((void **)&a->r, &a->cap_r, a->nr, sizeof *a->r)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r = &a->r[a->nr++];
+		r->s = s;
+		r->expected = sqlite3_column_int(st, 1);
+		r->attended = sqlite3_column_int(st, 2);
+		r->minutes = sqlite3_column_int64(st, 3);
+		r->estimated = sqlite3_column_int(st, 4);
+	}
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Rows grouped by (programme, ISO week, date). */
+static int att_row_week_cmp(const void *x, const void *y)
+{
+	const struct tl_row *a = *(const struct tl_row *const *)x;
+	const struct tl_row *b = *(const struct tl_row *const *)y;
+	int c;
+
+	if (a->s->prog != b->s->prog)
+		return a->s->prog < b->s->prog ? -1 : 1;
+	if ((c = strcmp(a->s->iso_week, b->s->iso_week)) != 0)
+		return c;
+	if ((c = strcmp(a->s->local_date, b->s->local_date)) != 0)
+		return c;
+	return (a->s->id > b->s->id) - (a->s->id < b->s->id);
+}
+
+/* Whether an ISO week of a programme holds one of the candidates just
+ * matched (its activity_week row must be rewritten). */
+static int att_week_touched(const struct att_set *a, int prog, const char *week)
+{
+	for (size_t i = 0; i < a->nc; i++)
+		if (a->c[i].s->prog == prog && strcmp(a->c[i].s->iso_week, week) == 0)
+			return 1;
+	return 0;
+}
+
+static int att_write_week(struct tl_engine *g, int64_t pid, const struct tl_row *const *rows,
+                          size_t n)
+{
+	sqlite3_stmt *st = g->q[Q_WEEK];
+	struct tl_week w;
+	long mem;
+
+	tl_rules_week(rows, n, &w);
+	mem = tl_moderate_equivalent(w.moderate, w.vigorous);
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_text(st, 2, g->cat.p[rows[0]->s->prog].id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, rows[0]->s->iso_week, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, w.week_start, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, w.expected);
+	sqlite3_bind_int64(st, 6, w.attended);
+	sqlite3_bind_int64(st, 7, w.minutes);
+	sqlite3_bind_int64(st, 8, w.moderate);
+	sqlite3_bind_int64(st, 9, w.vigorous);
+	sqlite3_bind_int64(st, 10, mem);
+	sqlite3_bind_double(st, 11, w.met_minutes);
+	sqlite3_bind_text(st, 12, tl_minutes_band(mem), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 13, w.extra);
+	sqlite3_bind_int64(st, 14, w.strength_days);
+	sqlite3_bind_int64(st, 15, w.estimated_minutes);
+	return att_step(st);
+}
+
+/* Programme activity per (programme, ISO week) with a row of a known
+ * activity, and engagement per enrolment, from the participant's rows.
+ * replace: rewrite only the weeks of the candidates just matched. */
+static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of, int replace)
+{
+	struct att_set *a = &g->set;
+	const struct tl_row **rows;
+	size_t n = 0;
+
+	if (att_grow((void **)&a->scratch, &a->cap_scratch, a->nr + 1, sizeof *a->scratch))
+		return -1;
+	rows = (const struct tl_row **)a->scratch;
+	if (replace) {
+		for (size_t i = 0; i < a->nc; i++) {
+			const struct tl_session *s = a->c[i].s;
+			if (i > 0 && s->prog == a->c[i - 1].s->prog &&
+			    strcmp(s->iso_week, a->c[i - 1].s->iso_week) == 0)
+				continue;
+			sqlite3_stmt *del = g->q[Q_WEEK_DEL];
+			sqlite3_bind_int64(del, 1, pid);
+			sqlite3_bind_text(del, 2, g->cat.p[s->prog].id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(del, 3, s->iso_week, -1, SQLITE_STATIC);
+			if (att_step(del))
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < a->nr; i++)
+		if (a->r[i].s->intensity)
+			rows[n++] = &a->r[i];
+	qsort(rows, n, sizeof *rows, att_row_week_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i; j < n && rows[j]->s->prog == rows[i]->s->prog &&
+		            strcmp(rows[j]->s->iso_week, rows[i]->s->iso_week) == 0;
+		     j++)
+			;
+		if (replace && !att_week_touched(a, rows[i]->s->prog, rows[i]->s->iso_week))
+			continue;
+		if (att_write_week(g, pid, rows + i, j - i))
+			return -1;
+	}
+
+	att_catalog_today(&g->cat, as_of);
+	for (size_t k = 0; k < a->ne; k++) {
+		const struct tl_enrolment *e = &a->e[k];
+		struct tl_row *mine;
+		struct tl_engagement en;
+		const char *status;
+		sqlite3_stmt *st = g->q[Q_ENG];
+		size_t m = 0;
+
+		if (e->prog < 0)
+			continue;
+		/* this enrolment's rows, gathered at the front of a->r */
+		for (size_t i = 0; i < a->nr; i++)
+			if (a->r[i].s->prog == e->prog) {
+				struct tl_row t = a->r[m];
+				a->r[m++] = a->r[i];
+				a->r[i] = t;
+			}
+		mine = a->r;
+		tl_rules_engagement(mine, m, as_of, &en, (const char **)a->scratch);
+		status = tl_rules_status(e, g->cat.today[e->prog]);
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, g->cat.p[e->prog].id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, en.expected);
+		sqlite3_bind_int64(st, 4, en.attended);
+		sqlite3_bind_int64(st, 5, en.weeks);
+		sqlite3_bind_int64(st, 6, en.missed_run);
+		if (en.last_attended)
+			sqlite3_bind_text(st, 7, en.last_attended, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 7);
+		sqlite3_bind_int(st, 8, tl_rules_followup(&g->cat.p[e->prog], status, en.missed_run,
+		                                          a->erased));
+		sqlite3_bind_int64(st, 9, en.extra);
+		sqlite3_bind_text(st, 10, status, -1, SQLITE_STATIC);
+		if (att_step(st))
+			return -1;
+	}
+	return 0;
+}
+
+/* Derives one participant as of as_of for what changed from since on
+ * (ATT_ALL: everything; ATT_NONE: only what depends on the instant).
+ * fresh: the derived tables were emptied (the rebuild). */
+static int att_derive(struct tl_engine *g, int64_t pid, int64_t as_of, int64_t since, int fresh,
+                      struct tl_rebuild_stats *stats)
+{
+	struct att_set *a = &g->set;
+	int64_t lo;
+
+	if (att_load_enrolments(g, pid) || att_candidates(g, as_of))
+		return -1;
+	lo = att_affected(a, since);
+	a->nt = 0;
+	if (lo != ATT_NONE && att_load_taps(g, pid, lo, as_of))
+		return -1;
+	tl_rules_match(a->c, a->nc, a->t, a->nt);
+	if (att_write_rows(g, pid, !fresh, stats) || att_rows(g, pid, since == ATT_ALL && fresh))
+		return -1;
+	return att_write_aggregates(g, pid, as_of, !fresh);
+}
+
+/* ------------------------------------------------------------------ */
+/* The engine                                                          */
+
+struct att_build {
+	int64_t as_of, tap_n, generation, horizon;
+	int stale;
+};
+
+static int att_build_read(struct tl_engine *g, struct att_build *b)
+{
+	sqlite3_stmt *st = g->q[Q_BUILD];
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	sqlite3_reset(st);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		b->as_of = sqlite3_column_int64(st, 0);
+		b->tap_n = sqlite3_column_int64(st, 1);
+		b->generation = sqlite3_column_int64(st, 2);
+		b->stale = sqlite3_column_int(st, 3);
+		b->horizon = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int tl_engine_refresh(struct tl_engine *g)
+{
+	struct att_build b;
+
+	if (att_build_read(g, &b))
+		return -1;
+	if (g->loaded && b.generation == g->cat.generation)
+		return 0;
+	g->loaded = 0;
+	if (att_catalog_load(g->db, b.horizon, b.generation, &g->cat))
+		return -1;
+	g->loaded = 1;
+	return 0;
+}
+
+void tl_engine_close(struct tl_engine *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(g->q[i]);
+	att_catalog_free(&g->cat);
+	att_set_free(&g->set);
+	free(g);
+}
+
+struct tl_engine *tl_engine_open(sqlite3 *db, char *err, size_t errlen)
+{
+	struct tl_engine *g = calloc(1, sizeof *g);
+
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->db = db;
+	for (int i = 0; i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(db, att_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &g->q[i], NULL) !=
+		    SQLITE_OK) {
+			att_fail(db, err, errlen, "preparing attendance");
+			tl_engine_close(g);
+			return NULL;
+		}
+	if (tl_engine_refresh(g)) {
+		att_fail(db, err, errlen, "loading sessions");
+		tl_engine_close(g);
+		return NULL;
+	}
+	return g;
 }
 
 /* Reads a numeric pragma, or sets it when sql has a '?' (pragmas take no
@@ -739,298 +1041,370 @@ static int64_t att_pragma(sqlite3 *db, const char *sql, int64_t value)
 	return v;
 }
 
-/* Finalizes whatever att_stmts_prepare made. */
-static void att_stmts_finalize(struct att_stmts *q)
+/* The rebuild proper, on an engine whose catalog it reloads. */
+static int att_rebuild(struct tl_engine *g, int64_t as_of, struct tl_rebuild_stats *stats,
+                       char *err, size_t errlen)
 {
-	sqlite3_finalize(q->taps);
-	sqlite3_finalize(q->enrolments);
-	sqlite3_finalize(q->ins);
-	sqlite3_finalize(q->unm);
-	sqlite3_finalize(q->eng);
-	sqlite3_finalize(q->week);
-	memset(q, 0, sizeof *q);
+	sqlite3 *db = g->db;
+	sqlite3_stmt *ids = NULL;
+	int64_t tap_n = 0;
+	int step;
+
+	/* Filling attendance and then indexing it by session (a sort) is
+	 * twice as fast as keeping the index up to date row by row. */
+	if (att_exec(db, "DROP INDEX IF EXISTS attendance_session", 0, 0) ||
+	    att_exec(db, "DELETE FROM attendance", 0, 0) ||
+	    att_exec(db, "DELETE FROM tap_unmatched", 0, 0) ||
+	    att_exec(db, "DELETE FROM activity_week", 0, 0) ||
+	    att_exec(db, "DELETE FROM engagement", 0, 0))
+		return att_fail(db, err, errlen, "clearing derived tables");
+	/* A new generation: every engine reloads its catalog. */
+	if (att_exec(db, "UPDATE attendance_build SET generation = generation + 1 WHERE id = 1", 0,
+	             0))
+		return att_fail(db, err, errlen, "recording the build");
+	g->loaded = 0;
+	if (tl_engine_refresh(g))
+		return att_fail(db, err, errlen, "loading sessions");
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT participant FROM enrolment UNION"
+	                       " SELECT participant FROM tap WHERE participant IS NOT NULL"
+	                       " ORDER BY 1",
+	                       -1, &ids, NULL) != SQLITE_OK)
+		return att_fail(db, err, errlen, "listing participants");
+	while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
+		stats->participants++;
+		if (att_derive(g, sqlite3_column_int64(ids, 0), as_of, ATT_ALL, 1, stats)) {
+			sqlite3_finalize(ids);
+			return att_fail(db, err, errlen, "matching taps to sessions");
+		}
+	}
+	sqlite3_finalize(ids);
+	if (step != SQLITE_DONE)
+		return att_fail(db, err, errlen, "listing participants");
+	if (att_exec(db, "CREATE INDEX attendance_session ON attendance(session, attended, expected)", 0, 0))
+		return att_fail(db, err, errlen, "indexing attendance");
+	if (att_exec(db,
+	             "INSERT INTO tap_unmatched (tap, reason)"
+	             " SELECT n, 'unknown_card' FROM tap WHERE participant IS NULL AND ts <= ?1",
+	             as_of, 0))
+		return att_fail(db, err, errlen, "classifying unmatched taps");
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(n), 0) FROM tap", -1, &ids, NULL) ==
+	    SQLITE_OK && sqlite3_step(ids) == SQLITE_ROW)
+		tap_n = sqlite3_column_int64(ids, 0);
+	sqlite3_finalize(ids);
+	if (att_exec(db,
+	             "UPDATE attendance_build SET built_at = strftime('%s', 'now'), as_of = ?1,"
+	             " tap_n = ?2, stale = 0 WHERE id = 1",
+	             as_of, tap_n))
+		return att_fail(db, err, errlen, "recording the build");
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM tap_unmatched", -1, &ids, NULL) ==
+	    SQLITE_OK && sqlite3_step(ids) == SQLITE_ROW)
+		stats->unmatched = sqlite3_column_int64(ids, 0);
+	sqlite3_finalize(ids);
+	return 0;
 }
 
-/* Prepares the rebuild's statements once (see struct att_stmts). */
-static int att_stmts_prepare(sqlite3 *db, struct att_stmts *q)
+/* Sizes the page cache and suspends foreign key checks around a rebuild,
+ * restoring both whatever happens. attendance's foreign keys made SQLite
+ * delete its rows one by one instead of truncating, and look up both
+ * parents for every row inserted: 3 s of a 7.4 s rebuild at 2M taps. The
+ * rebuild writes only ids it has just read in this same transaction, so
+ * the checks cannot fail (the tests run foreign_key_check after it);
+ * sqlite3_db_config, unlike the pragma, works inside a transaction. */
+static int att_rebuild_guarded(struct tl_engine *g, int64_t as_of,
+                               struct tl_rebuild_stats *stats, char *err, size_t errlen)
 {
-	memset(q, 0, sizeof *q);
-	if (sqlite3_prepare_v2(db, att_taps_sql, -1, &q->taps, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-	                       "SELECT programme, start_date, end_date, withdrawn_on,"
-	                       " julianday(start_date) FROM enrolment WHERE participant = ?1",
-	                       -1, &q->enrolments, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-	                       "INSERT INTO attendance (participant, session, programme,"
-	                       " programme_week, attended, checkin_tap, checkout_tap, checkin_at,"
-	                       " checkout_at, minutes, minutes_estimated)"
-	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	                       -1, &q->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO tap_unmatched (tap, reason) VALUES (?1, ?2)", -1,
-	                       &q->unm, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-	                       "INSERT INTO engagement (participant, programme, sessions_eligible,"
-	                       " sessions_attended, attendance_rate, weeks_attended, missed_run,"
-	                       " last_attended, followup) VALUES (?1, ?2, ?3, ?4,"
-	                       " CASE WHEN ?3 > 0 THEN round(1.0 * ?4 / ?3, 4) END, ?5, ?6, ?7, 0)",
-	                       -1, &q->eng, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-	                       "INSERT INTO activity_week (participant, programme, iso_week,"
-	                       " week_start, sessions_eligible, sessions_attended, minutes,"
-	                       " moderate_minutes, vigorous_minutes, moderate_equivalent_minutes,"
-	                       " met_minutes, activity_level) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	                       " ?8, ?9, ?10, round(?11, 1), ?12)",
-	                       -1, &q->week, NULL) != SQLITE_OK) {
-		att_stmts_finalize(q);
+	int64_t cache = att_pragma(g->db, "PRAGMA cache_size", 0);
+	int fk = 0, rc;
+
+	memset(stats, 0, sizeof *stats);
+	att_pragma(g->db, "PRAGMA cache_size = ?", ATT_CACHE_KIB);
+	if (sqlite3_db_config(g->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &fk) != SQLITE_OK ||
+	    (fk && sqlite3_db_config(g->db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, NULL) != SQLITE_OK))
+		return att_fail(g->db, err, errlen, "preparing the rebuild");
+	rc = att_rebuild(g, as_of, stats, err, errlen);
+	if (fk && sqlite3_db_config(g->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, NULL) != SQLITE_OK && !rc)
+		rc = att_fail(g->db, err, errlen, "restoring foreign key checks");
+	att_pragma(g->db, "PRAGMA cache_size = ?", cache);
+	return rc;
+}
+
+int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats,
+                          char *err, size_t errlen)
+{
+	struct tl_engine *g = tl_engine_open(db, err, errlen);
+	int rc;
+
+	memset(stats, 0, sizeof *stats);
+	if (!g)
 		return -1;
+	rc = att_rebuild_guarded(g, as_of, stats, err, errlen);
+	tl_engine_close(g);
+	return rc;
+}
+
+/* Participants to recompute, each from the first instant that changed. */
+struct att_dirty {
+	struct { int64_t pid, since; } *d;
+	size_t n, cap;
+};
+
+static int att_dirty_add(struct att_dirty *d, int64_t pid, int64_t since)
+{
+	if (att_grow((void **)&d->d, &d->cap, d->n, sizeof *d->d))
+		return -1;
+	d->d[d->n].pid = pid;
+	d->d[d->n].since = since;
+	d->n++;
+	return 0;
+}
+
+static int att_dirty_cmp(const void *x, const void *y)
+{
+	const int64_t *a = x, *b = y; /* pid, then since */
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* Adds every participant an enrolment of programme prog covers on local
+ * day `day` (the rules decide the rest when they are derived). */
+static int att_dirty_enrolled(sqlite3 *db, struct att_dirty *d, const char *prog, int64_t day,
+                              int64_t day_hi, int64_t since)
+{
+	char lo[TL_DATE_LEN], hi[TL_DATE_LEN];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	tl_cal_format(day, lo);
+	tl_cal_format(day_hi, hi);
+	/* an enrolment with any of its dates in [lo, hi], or spanning it */
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT participant FROM enrolment WHERE programme = ?1"
+	                       " AND start_date <= ?3 AND (end_date >= ?2"
+	                       "  OR (withdrawn_on >= ?2 AND withdrawn_on <= ?3))",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, prog, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (att_dirty_add(d, sqlite3_column_int64(st, 0), since)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The first index of a session index (by win_lo or end) past t. */
+static size_t att_after(const struct tl_session *const *idx, size_t n, int64_t t, int by_end)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t v = by_end ? idx[mid]->end : idx[mid]->win_lo;
+		if (v <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Collects what changed between the tables' as_of (prev) and as_of:
+ * taps not yet taken in, taps whose ts has now passed, check-in windows
+ * that opened, sessions that ended, and local dates that turned over. */
+static int att_collect(struct tl_engine *g, const struct att_build *b, int64_t as_of,
+                       struct att_dirty *d, int64_t *tap_n, long *taps)
+{
+	sqlite3 *db = g->db;
+	const struct att_catalog *c = &g->cat;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*tap_n = b->tap_n;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT n, participant, ts FROM tap WHERE n > ?1"
+	                       " UNION ALL SELECT n, participant, ts FROM tap INDEXED BY tap_ts"
+	                       " WHERE ts > ?2 AND ts <= ?3 AND n <= ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, b->tap_n);
+	sqlite3_bind_int64(st, 2, b->as_of);
+	sqlite3_bind_int64(st, 3, as_of);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 2);
+		if (n > *tap_n) {
+			*tap_n = n;
+			(*taps)++;
+		}
+		if (ts > as_of)
+			continue; /* taken in once its time has come */
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+			if (att_exec(db,
+			             "INSERT OR REPLACE INTO tap_unmatched (tap, reason)"
+			             " VALUES (?1, 'unknown_card')",
+			             n, 0)) {
+				rc = SQLITE_ERROR;
+				break;
+			}
+		} else if (att_dirty_add(d, sqlite3_column_int64(st, 1), ts)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (as_of <= b->as_of)
+		return 0;
+	for (size_t i = att_after(c->by_open, c->ns, b->as_of, 0);
+	     i < c->ns && c->by_open[i]->win_lo <= as_of; i++) {
+		const struct tl_session *s = c->by_open[i];
+		if (att_dirty_enrolled(db, d, c->p[s->prog].id, s->day, s->day, s->win_lo))
+			return -1;
+	}
+	for (size_t i = att_after(c->by_end, c->ns, b->as_of, 1);
+	     i < c->ns && c->by_end[i]->end <= as_of; i++) {
+		const struct tl_session *s = c->by_end[i];
+		if (att_dirty_enrolled(db, d, c->p[s->prog].id, s->day, s->day, ATT_NONE))
+			return -1;
+	}
+	for (size_t i = 0; i < c->np; i++) {
+		int64_t d0 = tl_zone_local_days(c->p[i].tz, b->as_of);
+		int64_t d1 = tl_zone_local_days(c->p[i].tz, as_of);
+		/* status turns on the day after an end date, and on a start or
+		 * withdrawal date */
+		if (d1 > d0 && att_dirty_enrolled(db, d, c->p[i].id, d0, d1, ATT_NONE))
+			return -1;
 	}
 	return 0;
 }
 
-/* Matches every participant with enrolments or taps, in id order. */
-static int att_match_all(sqlite3 *db, int64_t as_of, int64_t horizon,
-                         struct tl_rebuild_stats *stats, char *err, size_t errlen)
+int tl_attendance_update(struct tl_engine *g, int64_t now, struct tl_update_stats *stats,
+                         char *err, size_t errlen)
 {
-	struct att_stmts q;
-	struct att_windows w = { NULL, 0, 0 };
-	struct att_catalog cat = { NULL, NULL, 0, 0, 0 };
-	struct att_set a;
-	sqlite3_stmt *ids = NULL;
-	int rc = -1, step;
+	struct att_build b;
+	struct att_dirty d = { NULL, 0, 0 };
+	int64_t as_of, tap_n;
+	int rc = -1;
 
-	memset(&a, 0, sizeof a);
-	if (att_stmts_prepare(db, &q) ||
-	    sqlite3_prepare_v2(db,
-	                       "SELECT participant FROM enrolment UNION"
-	                       " SELECT participant FROM tap WHERE participant IS NOT NULL"
-	                       " ORDER BY 1",
-	                       -1, &ids, NULL) != SQLITE_OK) {
-		att_fail(db, err, errlen, "preparing the rebuild");
+	memset(stats, 0, sizeof *stats);
+	if (tl_engine_refresh(g) || att_build_read(g, &b))
+		return att_fail(g->db, err, errlen, "reading the derived tables' state");
+	as_of = now > b.as_of ? now : b.as_of;
+	if (b.stale) {
+		struct tl_rebuild_stats rs;
+		stats->rebuilt = 1;
+		return att_rebuild_guarded(g, as_of, &rs, err, errlen);
+	}
+	if (att_collect(g, &b, as_of, &d, &tap_n, &stats->taps)) {
+		att_fail(g->db, err, errlen, "collecting changes");
 		goto out;
 	}
-	if (att_windows_load(db, &w) || att_catalog_load(db, as_of, horizon, &cat)) {
-		att_fail(db, err, errlen, "loading sessions");
-		goto out;
-	}
-	while ((step = sqlite3_step(ids)) == SQLITE_ROW) {
+	if (d.n > 1)
+		qsort(d.d, d.n, sizeof *d.d, att_dirty_cmp);
+	for (size_t i = 0; i < d.n; i++) {
+		if (i > 0 && d.d[i].pid == d.d[i - 1].pid)
+			continue; /* the first has the earliest since */
 		stats->participants++;
-		if (att_write_participant(&q, &w, &cat, sqlite3_column_int64(ids, 0), as_of, &a,
-		                          stats)) {
-			att_fail(db, err, errlen, "matching taps to sessions");
+		if (att_derive(g, d.d[i].pid, as_of, d.d[i].since, 0, NULL)) {
+			att_fail(g->db, err, errlen, "matching taps to sessions");
 			goto out;
 		}
 	}
-	if (step != SQLITE_DONE) {
-		att_fail(db, err, errlen, "listing participants");
+	if (att_exec(g->db,
+	             "UPDATE attendance_build SET built_at = strftime('%s', 'now'), as_of = ?1,"
+	             " tap_n = ?2 WHERE id = 1",
+	             as_of, tap_n)) {
+		att_fail(g->db, err, errlen, "recording the update");
 		goto out;
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(ids);
-	att_stmts_finalize(&q);
-	att_set_free(&a);
-	free(w.w);
-	free(cat.s);
-	free(cat.jd);
+	free(d.d);
 	return rc;
 }
 
-/* The rebuild proper; see tl_attendance_rebuild. */
-static int att_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats, char *err,
-                       size_t errlen)
+int tl_attendance_participant(struct tl_engine *g, int64_t pid, char *err, size_t errlen)
+{
+	struct att_build b;
+
+	if (tl_engine_refresh(g) || att_build_read(g, &b))
+		return att_fail(g->db, err, errlen, "reading the derived tables' state");
+	if (att_derive(g, pid, b.as_of, ATT_ALL, 0, NULL))
+		return att_fail(g->db, err, errlen, "matching taps to sessions");
+	return 0;
+}
+
+int tl_attendance_week_count(struct tl_engine *g, int64_t pid, int64_t ts, int *count)
+{
+	struct att_set *a = &g->set;
+	const struct tl_cand *latest = NULL;
+	char week[16];
+	int64_t lo, wlo = INT64_MAX;
+	int prog;
+
+	*count = -1;
+	if (att_load_enrolments(g, pid) || att_candidates(g, ts))
+		return -1;
+	for (size_t i = 0; i < a->nc; i++) /* in start order: the last opened */
+		latest = &a->c[i];
+	if (!latest)
+		return 0;
+	snprintf(week, sizeof week, "%s", latest->s->iso_week);
+	prog = latest->s->prog;
+	(void)prog;
+	for (size_t i = 0; i < a->nc; i++)
+		if (strcmp(a->c[i].s->iso_week, week) == 0 && a->c[i].s->win_lo < wlo)
+			wlo = a->c[i].s->win_lo;
+	lo = att_affected(a, wlo);
+	if (att_load_taps(g, pid, lo, ts))
+		return -1;
+	tl_rules_match(a->c, a->nc, a->t, a->nt);
+	*count = 0;
+	for (size_t i = 0; i < a->nc; i++)
+		*count += a->c[i].ci >= 0 && strcmp(a->c[i].s->iso_week, week) == 0;
+	return 0;
+}
+
+int tl_attendance_state(sqlite3 *db, struct tl_attendance_state *out)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t horizon = 0;
 	int rc;
 
-	/* Filling attendance and then indexing it by session (a sort) is
-	 * twice as fast as keeping the index up to date row by row. */
-	if (att_exec(db, "DROP INDEX IF EXISTS attendance_session", 0, 0, NULL))
-		return att_fail(db, err, errlen, "clearing derived tables");
-	if (att_exec(db, "DELETE FROM attendance", 0, 0, NULL) ||
-	    att_exec(db, "DELETE FROM tap_unmatched", 0, 0, NULL) ||
-	    att_exec(db, "DELETE FROM activity_week", 0, 0, NULL) ||
-	    att_exec(db, "DELETE FROM engagement", 0, 0, NULL))
-		return att_fail(db, err, errlen, "clearing derived tables");
-	if (sqlite3_prepare_v2(db, "SELECT purged_before FROM attendance_build WHERE id = 1", -1,
-	                       &st, NULL) != SQLITE_OK)
-		return att_fail(db, err, errlen, "reading the retention horizon");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		horizon = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-
-	if (att_match_all(db, as_of, horizon, stats, err, errlen))
-		return -1;
-	if (att_exec(db, "CREATE INDEX attendance_session ON attendance(session, attended)", 0, 0, NULL))
-		return att_fail(db, err, errlen, "indexing attendance");
-	if (att_exec(db,
-	             "INSERT INTO tap_unmatched (tap, reason)"
-	             " SELECT n, 'unknown_card' FROM tap WHERE participant IS NULL",
-	             0, 0, NULL))
-		return att_fail(db, err, errlen, "classifying unmatched taps");
-	if (att_exec(db, att_followup_sql, as_of, 0, NULL))
-		return att_fail(db, err, errlen, "computing engagement");
+	memset(out, 0, sizeof *out);
 	if (sqlite3_prepare_v2(db,
-	                       "UPDATE attendance_build SET built_at = strftime('%s', 'now'),"
-	                       " as_of = ?1 WHERE id = 1",
+	                       "SELECT as_of, built_at, tap_n, generation, stale,"
+	                       " (SELECT count(*) FROM tap WHERE n > b.tap_n)"
+	                       " FROM attendance_build b WHERE id = 1",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return att_fail(db, err, errlen, "recording the build");
-	sqlite3_bind_int64(st, 1, as_of);
+		return -1;
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->as_of = sqlite3_column_int64(st, 0);
+		out->built_at = sqlite3_column_int64(st, 1);
+		out->tap_n = sqlite3_column_int64(st, 2);
+		out->generation = sqlite3_column_int64(st, 3);
+		out->stale = sqlite3_column_int(st, 4);
+		out->taps_behind = sqlite3_column_int64(st, 5);
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return att_fail(db, err, errlen, "recording the build");
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM tap_unmatched", -1, &st, NULL) ==
-	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		stats->unmatched = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return 0;
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* See attendance.h; sizes the page cache and suspends foreign key
- * checks around the rebuild, restoring both whatever happens. */
-int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats,
-                          char *err, size_t errlen)
-{
-	int64_t cache = att_pragma(db, "PRAGMA cache_size", 0);
-	int fk = 0, rc;
-
-	memset(stats, 0, sizeof *stats);
-	/* The default 2 MB page cache made the rebuild re-read the tap index
-	 * and derived tables from the OS (a third of its time at 2M taps). */
-	att_pragma(db, "PRAGMA cache_size = ?", ATT_CACHE_KIB);
-	/* attendance's foreign keys (participant, session) made SQLite delete
-	 * its rows one by one instead of truncating, and look up both parents
-	 * for every row inserted: 3 s of a 7.4 s rebuild at 2M taps. The
-	 * rebuild writes only ids it has just read from enrolment, tap and
-	 * session in this same transaction, so the checks cannot fail; the
-	 * tests run PRAGMA foreign_key_check after it. sqlite3_db_config, unlike
-	 * the pragma, takes effect inside the caller's transaction. */
-	if (sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &fk) != SQLITE_OK ||
-	    (fk && sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 0, NULL) != SQLITE_OK))
-		return att_fail(db, err, errlen, "preparing the rebuild");
-	rc = att_rebuild(db, as_of, stats, err, errlen);
-	if (fk && sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, NULL) != SQLITE_OK && !rc)
-		rc = att_fail(db, err, errlen, "restoring foreign key checks");
-	att_pragma(db, "PRAGMA cache_size = ?", cache);
-	return rc;
-}
-
-/* The ISO week (into week) of the participant's latest eligible session
- * whose check-in window had opened by ts: 0, or 1 if there is none, or
- * -1 on an error. One walk back from ts along session_programme_start per
- * enrolment; a single join over enrolments sorted every session of the
- * enrolment for each tap (the collector managed 2 500 taps/s at scale). */
-static int att_latest_week(struct tl_week_stmts *w, int64_t participant, int64_t ts,
-                           char *week, size_t size)
-{
-	sqlite3_stmt *en = w->enrolments, *st = w->latest;
-	int64_t best_start = 0, best_id = 0;
-	int rc, found = 0;
-
-	sqlite3_reset(en);
-	sqlite3_bind_int64(en, 1, participant);
-	while ((rc = sqlite3_step(en)) == SQLITE_ROW) {
-		int srow;
-		sqlite3_reset(st);
-		for (int k = 0; k < 4; k++)
-			sqlite3_bind_value(st, k + 1, sqlite3_column_value(en, k));
-		/* start - before <= ts, as start <= ts + before: sargable */
-		sqlite3_bind_int64(st, 5, ts + sqlite3_column_int64(en, 4));
-		srow = sqlite3_step(st);
-		if (srow == SQLITE_ROW) {
-			int64_t start = sqlite3_column_int64(st, 1), id = sqlite3_column_int64(st, 2);
-			if (!found || start > best_start || (start == best_start && id > best_id)) {
-				snprintf(week, size, "%s", (const char *)sqlite3_column_text(st, 0));
-				best_start = start;
-				best_id = id;
-				found = 1;
-			}
-		} else if (srow != SQLITE_DONE) {
-			rc = srow;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	sqlite3_reset(en);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return found ? 0 : 1;
-}
-
-/* See attendance.h: the collector's per-tap statements, made once. */
-int tl_attendance_week_prepare(sqlite3 *db, struct tl_week_stmts *w)
-{
-	memset(w, 0, sizeof *w);
-	if (sqlite3_prepare_v3(db,
-	                       "SELECT e.programme, e.start_date, e.end_date, e.withdrawn_on,"
-	                       " 60 * p.checkin_before_min FROM enrolment e"
-	                       " JOIN programme p ON p.id = e.programme WHERE e.participant = ?1",
-	                       -1, SQLITE_PREPARE_PERSISTENT, &w->enrolments, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db,
-	                       "SELECT s.iso_week, s.start_ts, s.id FROM session s"
-	                       " WHERE s.programme = ?1 AND s.cancelled_at IS NULL"
-	                       " AND s.local_date >= ?2 AND s.local_date <= ?3"
-	                       " AND (?4 IS NULL OR s.local_date < ?4) AND s.start_ts <= ?5"
-	                       " ORDER BY s.start_ts DESC, s.id DESC LIMIT 1",
-	                       -1, SQLITE_PREPARE_PERSISTENT, &w->latest, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, att_sessions_sql, -1, SQLITE_PREPARE_PERSISTENT, &w->sessions,
-	                       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v3(db, att_taps_sql, -1, SQLITE_PREPARE_PERSISTENT, &w->taps, NULL) !=
-	        SQLITE_OK) {
-		tl_attendance_week_finalize(w);
-		return -1;
-	}
-	return 0;
-}
-
-/* See attendance.h. */
-void tl_attendance_week_finalize(struct tl_week_stmts *w)
-{
-	sqlite3_finalize(w->enrolments);
-	sqlite3_finalize(w->latest);
-	sqlite3_finalize(w->sessions);
-	sqlite3_finalize(w->taps);
-	memset(w, 0, sizeof *w);
-}
-
-/* See attendance.h: the ack's count with prepared statements. */
-int tl_attendance_week_count(struct tl_week_stmts *w, int64_t participant, int64_t ts,
-                             int *count)
-{
-	char week[16] = "";
-	struct att_set a;
-	int rc;
-
-	*count = 0;
-	rc = att_latest_week(w, participant, ts, week, sizeof week);
-	if (rc > 0)
-		*count = -1; /* on no programme now: the ack says nothing */
-	if (rc)
-		return rc < 0 ? -1 : 0;
-	memset(&a, 0, sizeof a);
-	/* Taps more than 9 days old cannot match a session of this week. */
-	if (att_load(w->sessions, w->taps, participant, ts, 0, week, ts - 9 * 86400, ts, &a)) {
-		att_set_free(&a);
-		return -1;
-	}
-	att_match(&a);
-	for (size_t i = 0; i < a.ns; i++)
-		*count += a.s[i].ci >= 0;
-	att_set_free(&a);
-	return 0;
-}
-
-/* See attendance.h: one-off callers prepare and finalize each time. */
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count)
 {
-	struct tl_week_stmts w;
+	char err[256];
+	struct tl_engine *g = tl_engine_open(db, err, sizeof err);
 	int rc;
 
-	*count = 0;
-	if (tl_attendance_week_prepare(db, &w))
+	*count = -1;
+	if (!g)
 		return -1;
-	rc = tl_attendance_week_count(&w, participant, ts, count);
-	tl_attendance_week_finalize(&w);
+	rc = tl_attendance_week_count(g, participant, ts, count);
+	tl_engine_close(g);
 	return rc;
 }

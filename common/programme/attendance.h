@@ -1,25 +1,26 @@
 /* attendance.h - attendance, programme activity and engagement, derived
- * from taps.
+ * from taps by the rules in rules.h.
  *
- * Taps are the source of truth. tl_attendance_rebuild recomputes every
- * derived table (attendance, tap_unmatched, activity_week, engagement)
- * from taps, sessions and enrolments, so the result never depends on the
- * order in which schedules, enrolments or cards became known. Readers such
- * as the dashboard only read the derived tables.
+ * Taps are the source of truth. The derived tables (attendance,
+ * tap_unmatched, activity_week, engagement) always equal what a full
+ * rebuild as of attendance_build.as_of would write:
  *
- * Matching, per participant, sessions in start order:
- *   check-in  the first unused tap at a reader of the session's site from
- *             checkin_before_min before the start to checkin_after_end_min
- *             after the end;
- *   check-out a later tap there at least checkout_gap_min after the
- *             check-in, after the start and at most checkout_grace_min
- *             after the end (and before the next session there starts):
- *             the last such tap, or the first when the next session's
- *             window overlaps;
- *   minutes   check-out minus check-in clipped to the session, or the
- *             scheduled length marked estimated when there is no check-out.
- * Taps between a check-in and the end of its check-out window are
- * duplicates; any other tap is listed in tap_unmatched with a reason. */
+ *   tl_attendance_rebuild   recomputes everything (after a change to
+ *                           schedules, enrolments or settings; repair);
+ *   tl_attendance_update    brings them forward to now for what changed
+ *                           since: taps not yet taken in (tap.n above
+ *                           attendance_build.tap_n) and the instants that
+ *                           passed (check-in windows opening, sessions
+ *                           ending, local dates turning over);
+ *   tl_attendance_participant  recomputes one participant (a card's
+ *                           earlier taps credited).
+ *
+ * All of them run in the caller's transaction. Each participant is
+ * derived on its own: their enrolments and expectations, their eligible
+ * sessions from an in-memory catalog of every live session, their taps
+ * (from the covering index tap_participant). An update recomputes only
+ * the sessions whose windows reach the first changed instant, and the
+ * rows they feed (tl_attendance_participant and the rebuild: all). */
 #ifndef TL_ATTENDANCE_H
 #define TL_ATTENDANCE_H
 
@@ -27,52 +28,67 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sport England Active Lives bands, on moderate-equivalent minutes a week
- * (vigorous minutes count double, UK CMO guidelines). */
-#define TL_LEVEL_FAIRLY_ACTIVE_MIN 30
-#define TL_LEVEL_ACTIVE_MIN 150
+#include "rules.h"
 
-/* "inactive" (< 30), "fairly_active" (30-149) or "active" (>= 150). */
-const char *tl_activity_level(long moderate_equivalent_minutes);
-/* Moderate-equivalent minutes: moderate + 2 x vigorous. */
-long tl_moderate_equivalent(long moderate_minutes, long vigorous_minutes);
+/* The catalog and prepared statements over one connection. */
+struct tl_engine;
+
+/* Opens an engine on db (loads the catalog). NULL with err set. */
+struct tl_engine *tl_engine_open(sqlite3 *db, char *err, size_t errlen);
+void tl_engine_close(struct tl_engine *e);
+/* Reloads the catalog if a rebuild has happened since it was loaded
+ * (every change to sessions, programmes or activities rebuilds). Call it
+ * inside each transaction before the others. Returns 0 or -1. */
+int tl_engine_refresh(struct tl_engine *e);
 
 struct tl_rebuild_stats {
 	long participants; /* participants with enrolments or taps */
-	long rows;         /* attendance rows (participant x eligible session) */
+	long rows;         /* attendance rows (expected sessions and extras) */
 	long attended;
+	long extra;        /* attended outside what was expected */
 	long estimated;    /* attended without a check-out */
 	long unmatched;    /* taps listed in tap_unmatched */
 };
 
-/* Rebuilds every derived table as of the instant as_of (Unix seconds):
- * sessions count once their check-in window has opened by then. Runs in
- * the caller's transaction; returns 0, or -1 with err set. */
+/* Rebuilds every derived table as of as_of (Unix seconds): sessions count
+ * once their check-in window has opened by then, and taps after it are
+ * left out. Returns 0, or -1 with err set. */
 int tl_attendance_rebuild(sqlite3 *db, int64_t as_of, struct tl_rebuild_stats *stats,
                           char *err, size_t errlen);
 
-/* For the collector's ack (week_sessions): the number of sessions the
- * participant has attended in the ISO week (local to the programme) of
- * their latest eligible session whose window had opened by ts, counting
- * taps up to ts, matched exactly as tl_attendance_rebuild does. Reads only
- * (no time zone calls, safe in any thread that owns db); call it inside the
- * transaction that inserted the tap. Returns 0 (count -1 when the
- * participant has no eligible session: the ack then leaves the field out)
- * or -1 on a database error. */
-int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count);
-
-/* The statements tl_attendance_week_sessions runs, prepared once by a
- * caller that asks for every tap (the collector): preparing them per call
- * was 40 % of the collector's time at scale. */
-struct tl_week_stmts {
-	sqlite3_stmt *enrolments, *latest, *sessions, *taps;
+struct tl_update_stats {
+	long taps;         /* taps taken in */
+	long participants; /* participants recomputed */
+	int rebuilt;       /* a full rebuild was asked for (stale) and done */
 };
 
-/* Prepares w on db; returns 0, or -1 (with nothing left to finalize). */
-int tl_attendance_week_prepare(sqlite3 *db, struct tl_week_stmts *w);
-void tl_attendance_week_finalize(struct tl_week_stmts *w);
-/* tl_attendance_week_sessions with w's statements (same result). */
-int tl_attendance_week_count(struct tl_week_stmts *w, int64_t participant, int64_t ts,
-                             int *count);
+/* Brings the derived tables forward to max(now, their as_of): see above.
+ * Returns 0, or -1 with err set (the caller rolls back; nothing is lost:
+ * the next update takes the same taps in). */
+int tl_attendance_update(struct tl_engine *e, int64_t now, struct tl_update_stats *stats,
+                         char *err, size_t errlen);
+
+/* Recomputes one participant's rows at the tables' as_of. */
+int tl_attendance_participant(struct tl_engine *e, int64_t participant, char *err,
+                              size_t errlen);
+
+/* For the collector's ack (week_sessions): sessions attended (expected or
+ * not) in the ISO week of the participant's latest eligible session whose
+ * window had opened by ts, counting their taps up to ts, matched by the
+ * same rules. count is -1 when there is no such session (the ack leaves
+ * the field out). Makes no time-zone calls. Returns 0 or -1. */
+int tl_attendance_week_count(struct tl_engine *e, int64_t participant, int64_t ts, int *count);
+
+/* tl_attendance_week_count for one-off callers (an engine per call). */
+int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count);
+
+/* Where the derived tables stand. */
+struct tl_attendance_state {
+	int64_t as_of, built_at;
+	int64_t tap_n, taps_behind; /* taps stored but not yet taken in */
+	int64_t generation;
+	int stale;                  /* a full rebuild is due */
+};
+int tl_attendance_state(sqlite3 *db, struct tl_attendance_state *st);
 
 #endif

@@ -213,6 +213,49 @@ const char *const tl_store_migrations[] = {
 	 * at 1.8M rows. The rebuild creates it the same way. */
 	"DROP INDEX attendance_session;"
 	"CREATE INDEX attendance_session ON attendance(session, attended);",
+	/* 6: who is expected where, and live attendance.
+	 * expectation: from from_date on (local date), an enrolment expects
+	 * the participant at the sessions of the listed sites, or of the
+	 * listed schedules (comma-separated ids; both NULL: every session, the
+	 * meaning of every enrolment before this migration, which has no
+	 * expectation row). session.expected_of: a one-off session is expected
+	 * of everyone enrolled at its site ('site') or of nobody ('none').
+	 * activity.strength: a muscle-strengthening activity (gym).
+	 * attendance.expected is 0 for an attended session outside the
+	 * expectation ("extra"). attendance_build.tap_n: the last tap the
+	 * derived tables have taken in; generation counts full rebuilds;
+	 * stale asks for one (set here: the derived tables change meaning). */
+	"CREATE TABLE expectation ("
+	"  programme TEXT NOT NULL,"
+	"  participant INTEGER NOT NULL,"
+	"  from_date TEXT NOT NULL,"
+	"  sites TEXT,"
+	"  schedules TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (participant, programme, from_date),"
+	"  FOREIGN KEY (programme, participant) REFERENCES enrolment(programme, participant)"
+	"    ON DELETE CASCADE) WITHOUT ROWID;"
+	"ALTER TABLE session ADD COLUMN expected_of TEXT NOT NULL DEFAULT 'site'"
+	"  CHECK (expected_of IN ('site', 'none'));"
+	"ALTER TABLE activity ADD COLUMN strength INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE activity SET strength = 1 WHERE id = 'gym';"
+	"ALTER TABLE attendance ADD COLUMN expected INTEGER NOT NULL DEFAULT 1;"
+	/* counting a session's places, attendances and extras reads it alone */
+	"DROP INDEX attendance_session;"
+	"CREATE INDEX attendance_session ON attendance(session, attended, expected);"
+	"ALTER TABLE engagement RENAME COLUMN sessions_eligible TO sessions_expected;"
+	"ALTER TABLE engagement ADD COLUMN sessions_extra INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE engagement ADD COLUMN status TEXT NOT NULL DEFAULT 'active';"
+	"ALTER TABLE activity_week RENAME COLUMN sessions_eligible TO sessions_expected;"
+	"ALTER TABLE activity_week RENAME COLUMN activity_level TO minutes_band;"
+	"ALTER TABLE activity_week ADD COLUMN sessions_extra INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE activity_week ADD COLUMN strength_days INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE activity_week ADD COLUMN estimated_minutes INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE activity_week SET minutes_band = CASE minutes_band WHEN 'inactive' THEN '<30'"
+	"  WHEN 'fairly_active' THEN '30-149' ELSE '150+' END;"
+	"ALTER TABLE attendance_build ADD COLUMN tap_n INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE attendance_build ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE attendance_build ADD COLUMN stale INTEGER NOT NULL DEFAULT 1;",
 };
 
 const int tl_store_migration_count =

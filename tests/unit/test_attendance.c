@@ -292,18 +292,18 @@ static void test_activity_levels(void **state)
 	sqlite3 *db = *state;
 	/* (moderate minutes, vigorous minutes, level) */
 	static const struct { int mod, vig; const char *level; } cases[] = {
-		{ 29, 0, "inactive" }, { 30, 0, "fairly_active" }, { 149, 0, "fairly_active" },
-		{ 150, 0, "active" }, { 0, 14, "inactive" }, { 0, 15, "fairly_active" },
-		{ 0, 74, "fairly_active" }, { 0, 75, "active" }, { 28, 1, "fairly_active" },
+		{ 29, 0, "<30" }, { 30, 0, "30-149" }, { 149, 0, "30-149" },
+		{ 150, 0, "150+" }, { 0, 14, "<30" }, { 0, 15, "30-149" },
+		{ 0, 74, "30-149" }, { 0, 75, "150+" }, { 28, 1, "30-149" },
 	};
 	(void)db;
-	assert_string_equal(tl_activity_level(0), "inactive");
-	assert_string_equal(tl_activity_level(29), "inactive");
-	assert_string_equal(tl_activity_level(30), "fairly_active");
-	assert_string_equal(tl_activity_level(149), "fairly_active");
-	assert_string_equal(tl_activity_level(150), "active");
+	assert_string_equal(tl_minutes_band(0), "<30");
+	assert_string_equal(tl_minutes_band(29), "<30");
+	assert_string_equal(tl_minutes_band(30), "30-149");
+	assert_string_equal(tl_minutes_band(149), "30-149");
+	assert_string_equal(tl_minutes_band(150), "150+");
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		assert_string_equal(tl_activity_level(tl_moderate_equivalent(cases[i].mod, cases[i].vig)),
+		assert_string_equal(tl_minutes_band(tl_moderate_equivalent(cases[i].mod, cases[i].vig)),
 		                    cases[i].level);
 }
 
@@ -314,10 +314,10 @@ static void test_activity_weeks(void **state)
 {
 	sqlite3 *db = *state;
 	static const struct { const char *date, *in, *out, *level; int mem; } w[] = {
-		{ "2026-03-02", "2026-03-02T10:00:00Z", "2026-03-02T10:29:00Z", "inactive", 29 },
-		{ "2026-03-09", "2026-03-09T10:00:00Z", "2026-03-09T10:30:00Z", "fairly_active", 30 },
-		{ "2026-03-16", "2026-03-16T10:00:00Z", "2026-03-16T12:29:00Z", "fairly_active", 149 },
-		{ "2026-03-23", "2026-03-23T10:00:00Z", "2026-03-23T12:30:00Z", "active", 150 },
+		{ "2026-03-02", "2026-03-02T10:00:00Z", "2026-03-02T10:29:00Z", "<30", 29 },
+		{ "2026-03-09", "2026-03-09T10:00:00Z", "2026-03-09T10:30:00Z", "30-149", 30 },
+		{ "2026-03-16", "2026-03-16T10:00:00Z", "2026-03-16T12:29:00Z", "30-149", 149 },
+		{ "2026-03-23", "2026-03-23T10:00:00Z", "2026-03-23T12:30:00Z", "150+", 150 },
 	};
 	enrol(db, 1, "2026-03-02", "2026-05-24");
 	for (size_t i = 0; i < 4; i++) {
@@ -332,7 +332,7 @@ static void test_activity_weeks(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		char *level;
 		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT activity_level FROM activity_week WHERE week_start ="
+		snprintf(sql, sizeof sql, "SELECT minutes_band FROM activity_week WHERE week_start ="
 		                          " '%s'", w[i].date);
 		level = q_text(db, sql);
 		assert_string_equal(level, w[i].level);
@@ -345,7 +345,7 @@ static void test_activity_weeks(void **state)
 	assert_int_equal(q_int(db, "SELECT met_minutes FROM activity_week"
 	                           " WHERE iso_week = '2026-W14'"), 75 * 7);
 	assert_int_equal(q_int(db, "SELECT count(*) FROM activity_week"
-	                           " WHERE iso_week = '2026-W14' AND activity_level = 'active'"), 1);
+	                           " WHERE iso_week = '2026-W14' AND minutes_band = '150+'"), 1);
 }
 
 static void test_followup_and_cancelled(void **state)
@@ -368,7 +368,7 @@ static void test_followup_and_cancelled(void **state)
 	assert_int_equal(q_int(db, "SELECT followup FROM engagement WHERE participant = 1"), 0);
 	assert_int_equal(q_int(db, "SELECT missed_run FROM engagement WHERE participant = 2"), 3);
 	assert_int_equal(q_int(db, "SELECT followup FROM engagement WHERE participant = 2"), 1);
-	assert_int_equal(q_int(db, "SELECT sessions_eligible FROM engagement WHERE participant = 2"), 4);
+	assert_int_equal(q_int(db, "SELECT sessions_expected FROM engagement WHERE participant = 2"), 4);
 	assert_int_equal(q_int(db, "SELECT weeks_attended FROM engagement WHERE participant = 1"), 3);
 	rebuild(db, "2026-04-01T00:00:00Z"); /* five held */
 	assert_int_equal(q_int(db, "SELECT followup FROM engagement WHERE participant = 1"), 1);

@@ -64,6 +64,9 @@ static const char *const version_data[] = {
 	/* 5 */
 	"INSERT INTO attendance (participant, session, programme, programme_week, attended,"
 	"  minutes, minutes_estimated) VALUES (1, 1, 'kick', 1, 1, 90, 0);",
+	/* 6 */
+	"INSERT INTO expectation (programme, participant, from_date, sites, created_at)"
+	"  VALUES ('kick', 1, '2026-03-02', 'burnley', 1);",
 };
 
 /* Checks version v's data survived. */
@@ -88,7 +91,15 @@ static void check_version_data(sqlite3 *db, int v)
 	if (v >= 5) {
 		assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE attended"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('attendance_session')"),
-		                 2);
+		                 tl_store_version(db) >= 6 ? 3 : 2);
+	}
+	if (v >= 6) {
+		/* existing rows keep today's meaning: expected at everything */
+		assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE expected = 1"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM expectation"), 1);
+		assert_int_equal(q_int(db, "SELECT strength FROM activity WHERE id = 'gym'"), 1);
+		assert_int_equal(q_int(db, "SELECT strength FROM activity WHERE id = 'football'"), 0);
+		assert_int_equal(q_int(db, "SELECT stale FROM attendance_build"), 1);
 	}
 }
 

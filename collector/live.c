@@ -1,0 +1,67 @@
+/* live.c - live attendance: after each committed batch, the derived
+ * tables (attendance, programme activity, engagement and follow-up) are
+ * brought forward in a transaction of their own, as a full rebuild would
+ * write them (common/programme/attendance.h).
+ *
+ * The taps and their acks are already committed and sent: a failure here
+ * (disk full, a lock held too long) costs nothing but freshness. The
+ * derived tables record the last tap they took in, so the next update,
+ * after a backoff, takes in everything missed; `touchline attendance
+ * status` shows how far behind they are meanwhile. */
+#include "collector.h"
+#include "log.h"
+#include "store.h"
+
+#include <time.h>
+
+/* Under load, updates wait this long so that one covers several batches. */
+#define LIVE_BUSY_MS 20
+/* With nothing to take in, the instants that pass (a window opening, a
+ * session ending, midnight) are looked at this often. */
+#define LIVE_IDLE_MS 1000
+#define LIVE_BACKOFF_MAX_MS 30000
+
+static long long live_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void live_update(struct collector *c, int busy)
+{
+	struct tl_update_stats st;
+	long long now = live_now_ms(), wait;
+	char err[512], e2[256];
+
+	if (!c->cfg.live_attendance || !c->engine)
+		return;
+	wait = c->live_backoff_ms ? c->live_backoff_ms : busy ? LIVE_BUSY_MS : 0;
+	if (!c->live_backoff_ms && !busy && c->live_last_ms &&
+	    now - c->live_last_ms < LIVE_IDLE_MS && !c->live_dirty)
+		return;
+	if (now - c->live_last_ms < wait)
+		return;
+	c->live_last_ms = now;
+	if (tl_store_exec(c->db, "BEGIN IMMEDIATE", err, sizeof err) ||
+	    tl_attendance_update(c->engine, (int64_t)time(NULL), &st, err, sizeof err) ||
+	    tl_store_exec(c->db, "COMMIT", err, sizeof err)) {
+		tl_store_exec(c->db, "ROLLBACK", e2, sizeof e2);
+		c->live_backoff_ms = c->live_backoff_ms ? c->live_backoff_ms * 2 : 250;
+		if (c->live_backoff_ms > LIVE_BACKOFF_MAX_MS)
+			c->live_backoff_ms = LIVE_BACKOFF_MAX_MS;
+		if (!c->live_behind)
+			tl_warn("attendance not brought up to date (taps are stored and acked; "
+			        "retrying): %s",
+			        err);
+		c->live_behind = 1;
+		return;
+	}
+	if (c->live_behind)
+		tl_info("attendance up to date again");
+	if (st.rebuilt)
+		tl_info("attendance rebuilt in full (the tables were marked stale)");
+	c->live_behind = 0;
+	c->live_backoff_ms = 0;
+	c->live_dirty = 0;
+}
