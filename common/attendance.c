@@ -113,10 +113,13 @@ static int att_grow(void **p, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static void att_copy(char *dst, const unsigned char *src)
+static void att_copy_n(char *dst, size_t size, const unsigned char *src)
 {
-	snprintf(dst, ATT_SITE_MAX, "%s", src ? (const char *)src : "");
+	snprintf(dst, size, "%s", src ? (const char *)src : "");
 }
+/* Every destination is a char array: bounded by its own size, as the dates
+ * are shorter than a site (with _FORTIFY_SOURCE a larger bound aborts). */
+#define att_copy(dst, src) att_copy_n((dst), sizeof(dst), (src))
 
 /* The sessions a participant was eligible for: enrolled in the session's
  * programme on its local date, not cancelled, check-in window open by
