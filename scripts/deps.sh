@@ -2,7 +2,7 @@
 # Installs the Debian packages Touchline needs to build, test and run the
 # demo, but only those that are missing, so a second run costs nothing.
 set -eu
-PKGS="build-essential cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
+PKGS="build-essential dpkg-dev cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
 libsqlite3-dev sqlite3 libcjson-dev libnfc-dev libssl-dev openssl libinih-dev
 libcmocka-dev python3 python3-paho-mqtt clang libclang-rt-14-dev tzdata socat chromium"
 missing=""

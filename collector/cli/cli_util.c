@@ -20,7 +20,8 @@ void cli_set_current(const struct cli_command *cmd)
 	current = cmd;
 }
 
-__attribute__((noreturn)) static void cli_vfail(int code, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0), noreturn))
+static void cli_vfail(int code, const char *fmt, va_list ap)
 {
 	fputs("touchline: ", stderr);
 	vfprintf(stderr, fmt, ap);

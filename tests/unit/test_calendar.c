@@ -119,14 +119,17 @@ static void reference_format(const char *tz, int64_t t, char *buf, size_t len)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	long off;
+	int n;
 
 	setenv("TZ", tz, 1);
 	tzset();
 	localtime_r(&tt, &tm);
 	off = tm.tm_gmtoff;
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
-	         labs(off) / 3600, labs(off) % 3600 / 60);
+	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+	             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	             off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+	/* a reference cut short would compare unequal for the wrong reason */
+	assert_true(n > 0 && (size_t)n < len);
 }
 
 /* The fast path (an offset remembered per UTC hour, digits by hand) gives

@@ -78,7 +78,7 @@ static int case_teardown(void **state)
 static void case_session(sqlite3 *db, const char *where, char **f, int n)
 {
 	char week[TL_ISOWEEK_LEN], monday[TL_DATE_LEN];
-	int64_t d, s, e;
+	int64_t d = 0, s = 0, e = 0; /* fail_msg does not return, but is not marked so */
 	int sm, em;
 
 	if (n != 7 || tl_cal_parse(f[4], &d) || tl_cal_parse_hhmm(f[5], &sm) ||

@@ -61,12 +61,12 @@ static const char *const version_data[] = {
 	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at) VALUES"
 	"  ('t2', 'burnley', 'pitch-1', '0123456789abcdef0123456789abcdef', 1, 1772566000, 2,"
 	"   1772566000);",
-	/* 5 */
-	"INSERT INTO attendance (participant, session, programme, programme_week, attended,"
-	"  minutes, minutes_estimated) VALUES (1, 1, 'kick', 1, 1, 90, 0);",
+	/* 5 (in parentheses: one statement split over two lines, not two entries) */
+	("INSERT INTO attendance (participant, session, programme, programme_week, attended,"
+	 "  minutes, minutes_estimated) VALUES (1, 1, 'kick', 1, 1, 90, 0);"),
 	/* 6 */
-	"INSERT INTO expectation (programme, participant, from_date, sites, created_at)"
-	"  VALUES ('kick', 1, '2026-03-02', 'burnley', 1);",
+	("INSERT INTO expectation (programme, participant, from_date, sites, created_at)"
+	 "  VALUES ('kick', 1, '2026-03-02', 'burnley', 1);"),
 };
 
 /* Checks version v's data survived. */
