@@ -15,6 +15,7 @@
  * seed gives the same bytes. Prints the counts and the as-of instant
  * (the end of the last week) as key=value. */
 #include "calendar.h"
+#include "session.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -185,13 +186,15 @@ static size_t gen_sessions(sqlite3 *db, const struct gen_cfg *c, long programmes
 	sqlite3_stmt *sch = gen_prepare(db,
 		"INSERT INTO schedule (id, programme, site, activity, weekday, start_time, end_time,"
 		" first_date, last_date, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0)");
-	sqlite3_stmt *ses = gen_prepare(db,
-		"INSERT INTO session (id, programme, site, activity, schedule, local_date, start_time,"
-		" end_time, start_ts, end_ts, iso_week, week_start, cancelled_at, cancel_reason,"
-		" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 0)");
+	/* Sessions are made as the CLI makes them (tl_session_insert); their
+	 * instants are read back for the taps. */
+	sqlite3_stmt *ses = gen_prepare(db, "SELECT start_ts, end_ts FROM session WHERE id = ?1");
+	sqlite3_stmt *cancel = gen_prepare(db,
+		"UPDATE session SET cancelled_at = ?1, cancel_reason = 'pitch waterlogged'"
+		" WHERE id = ?2");
 	static const char *const acts[] = { "football", "gym" };
-	char prog[32], site[32], date[TL_DATE_LEN], last[TL_DATE_LEN], week[TL_ISOWEEK_LEN],
-		monday[TL_DATE_LEN], hs[16], he[16];
+	char prog[32], site[32], date[TL_DATE_LEN], last[TL_DATE_LEN], hs[16], he[16];
+
 	size_t n = 0;
 	long sid = 0;
 
@@ -229,37 +232,33 @@ static size_t gen_sessions(sqlite3 *db, const struct gen_cfg *c, long programmes
 				g->site = (int)s;
 				g->activity = act;
 				g->cancelled = gen_below(80) == 0;
-				if (tl_zone_to_utc(GEN_TZ, g->days, start, &g->start) ||
-				    tl_zone_to_utc(GEN_TZ, g->days, end, &g->end))
-					gen_die("time zone", NULL);
-				tl_cal_format(g->days, date);
-				tl_cal_iso_week_format(g->days, week);
-				tl_cal_format(tl_cal_week_monday(g->days), monday);
-				sqlite3_bind_int64(ses, 1, ++sid);
-				sqlite3_bind_text(ses, 2, prog, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(ses, 3, site, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(ses, 4, acts[act], -1, SQLITE_STATIC);
-				sqlite3_bind_int64(ses, 5, sched);
-				sqlite3_bind_text(ses, 6, date, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(ses, 7, hs, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(ses, 8, he, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(ses, 9, g->start);
-				sqlite3_bind_int64(ses, 10, g->end);
-				sqlite3_bind_text(ses, 11, week, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_text(ses, 12, monday, -1, SQLITE_TRANSIENT);
-				if (g->cancelled) {
-					sqlite3_bind_int64(ses, 13, g->start - 86400);
-					sqlite3_bind_text(ses, 14, "pitch waterlogged", -1, SQLITE_STATIC);
-				} else {
-					sqlite3_bind_null(ses, 13);
-					sqlite3_bind_null(ses, 14);
+				{
+					const struct tl_session_spec sp = { prog, GEN_TZ, site, acts[act],
+						                            sched, g->days, start, end, 0 };
+					char err[256];
+					int64_t id = 0;
+					if (tl_session_insert(db, &sp, &id, err, sizeof err) != 1)
+						gen_die(err, NULL);
+					sid = (long)id;
+					g->start = 0;
+					sqlite3_bind_int64(ses, 1, id);
+					if (sqlite3_step(ses) != SQLITE_ROW)
+						gen_die("reading a session", db);
+					g->start = sqlite3_column_int64(ses, 0);
+					g->end = sqlite3_column_int64(ses, 1);
+					sqlite3_reset(ses);
 				}
-				gen_step(db, ses);
+				if (g->cancelled) {
+					sqlite3_bind_int64(cancel, 1, g->start - 86400);
+					sqlite3_bind_int64(cancel, 2, sid);
+					gen_step(db, cancel);
+				}
 			}
 		}
 	}
 	sqlite3_finalize(sch);
 	sqlite3_finalize(ses);
+	sqlite3_finalize(cancel);
 	return n;
 }
 

@@ -5,7 +5,7 @@
 #   sh scripts/demo-programme.sh [BUILD-DIR] [DATABASE]
 #
 # Two sites (burnley, padiham), football and gym, 40 participants joining
-# in four intakes (rolling), with regular, patchy, improving and dropping-
+# in four intakes (rolling) and one expected at Tuesday football only, with regular, patchy, improving and dropping-
 # out attendance; one withdrawal per drop-out kind, unknown cards, stray
 # taps, a cancelled session and the March clock change. Taps are written
 # with sqlite3 exactly as the collector stores them. The data is the same
@@ -41,7 +41,7 @@ tl schedule cancel 3 --date 2026-04-04 --reason "Easter" > /dev/null
 tl session add kickstart --site burnley --activity football --date 2026-04-06 --start 11:00 \
 	--end 13:00 > /dev/null # Easter Monday tournament
 
-# Participants 1-40: intakes on 23 Feb (15), 9 Mar (10), 23 Mar (10), 6 Apr (5).
+# Participants 1-40 (expected at every session): intakes on 23 Feb (15), 9 Mar (10), 23 Mar (10), 6 Apr (5).
 i=1
 while [ "$i" -le 40 ]; do
 	code=$(tl participant add --name "Demo Person $i")
@@ -53,6 +53,11 @@ while [ "$i" -le 40 ]; do
 	tl programme enrol kickstart "$code" --start "$start" > /dev/null
 	i=$((i + 1))
 done
+# Participant 41 comes to Tuesday football (schedule 1) only, every week:
+# expected there alone, never counted as missing the gym or Saturdays.
+code=$(tl participant add --name "Demo Person 41")
+tl card enrol "$code" --token "$(printf 'de%030x' 41)" > /dev/null
+tl programme enrol kickstart "$code" --start 2026-02-23 --schedules 1 > /dev/null
 
 # Taps, generated with a fixed seed. Profile by id mod 10: 0-3 regular,
 # 4-6 patchy, 7 drops out and is withdrawn, 8 improves, 9 drops out
@@ -79,6 +84,14 @@ END {
 		drop = 3 + pid[p] % 4
 		for (k = 1; k <= ns; k++) {
 			if (sday[k] < pstart[p] || sday[k] > pend[p]) continue
+			if (pid[p] == 41) { # Tuesday football, always; one Saturday as an extra
+				if ((ssite[k] == "burnley" && sact[k] == "football") ||
+				    (ssite[k] == "padiham" && sact[k] == "football" && ++sat41 == 3)) {
+					tap(ssite[k], "pitch-1", card[p], sst[k] - 600)
+					tap(ssite[k], "pitch-1", card[p], sen[k] + 120)
+				}
+				continue
+			}
 			week = int((sday[k] - pstart[p]) / 7)
 			if (prof <= 3) pr = 0.85
 			else if (prof <= 6) pr = 0.5
@@ -109,8 +122,14 @@ done
 tl attendance rebuild
 echo
 tl report weekly
-echo "Flagged for follow-up (missed their last 2 eligible sessions):"
+echo "Flagged for follow-up (missed their last 2 expected sessions):"
 tl followup list
+echo
+echo "P-0041 is expected at Tuesday football only and comes every week; the gym"
+echo "and Saturday sessions are not places of theirs, so they are not flagged. The"
+echo "one Saturday they came to counts as an extra, credited, never as a miss:"
+tl export participants --format csv | awk -F, 'NR == 1 || $1 == "P-0041"' |
+	cut -d, -f1,6-13
 echo
 echo "Demo database: $DB (as of $TOUCHLINE_AS_OF). Try:"
 echo "  TOUCHLINE_AS_OF=$TOUCHLINE_AS_OF $TL --db $DB export activity --format csv"

@@ -14,6 +14,7 @@
 
 #include "attendance.h"
 #include "calendar.h"
+#include "session.h"
 #include "sql_helpers.h"
 #include "store.h"
 #include "tl_time.h"
@@ -55,6 +56,8 @@ static int case_setup(void **state)
 	exec(c->h, "INSERT INTO site (id, created_at) VALUES ('burnley', 0), ('padiham', 0);"
 	           "INSERT INTO programme (id, name, created_at) VALUES ('kick', 'Kick', 0);"
 	           "INSERT INTO programme_site VALUES ('kick', 'burnley'), ('kick', 'padiham');"
+	           "INSERT INTO programme (id, name, created_at) VALUES ('other', 'Other', 0);"
+	           "INSERT INTO programme_site VALUES ('other', 'burnley');"
 	           "INSERT INTO participant (id, code, created_at) VALUES (1, 'P-0001', 0);"
 	           "INSERT INTO enrolment (programme, participant, start_date, end_date,"
 	           " created_at) VALUES ('kick', 1, '2026-01-05', '2026-12-27', 0);"
@@ -75,24 +78,76 @@ static int case_teardown(void **state)
 	return 0;
 }
 
+/* "session NAME SITE ACTIVITY DATE HH:MM HH:MM [programme=P] [schedule=N]
+ * [dropin]", made as every session is (tl_session_insert). */
 static void case_session(sqlite3 *db, const char *where, char **f, int n)
 {
-	char week[TL_ISOWEEK_LEN], monday[TL_DATE_LEN];
-	int64_t d = 0, s = 0, e = 0; /* fail_msg does not return, but is not marked so */
-	int sm, em;
+	struct tl_session_spec sp = { "kick", "Europe/London", NULL, NULL, 0, 0, 0, 0, 0 };
+	char err[256];
+	int64_t id = 0;
 
-	if (n != 7 || tl_cal_parse(f[4], &d) || tl_cal_parse_hhmm(f[5], &sm) ||
-	    tl_cal_parse_hhmm(f[6], &em) || tl_zone_to_utc("Europe/London", d, sm, &s) ||
-	    tl_zone_to_utc("Europe/London", d, em, &e))
-		fail_msg("%s: session NAME SITE ACTIVITY DATE HH:MM HH:MM", where);
-	tl_cal_iso_week_format(d, week);
-	tl_cal_format(tl_cal_week_monday(d), monday);
-	exec(db, "INSERT INTO session (programme, site, activity, local_date, start_time, end_time,"
-	         " start_ts, end_ts, iso_week, week_start, created_at) VALUES"
-	         " ('kick', %Q, %Q, %Q, %Q, %Q, %lld, %lld, %Q, %Q, 0)",
-	     f[2], f[3], f[4], f[5], f[6], (long long)s, (long long)e, week, monday);
-	exec(db, "INSERT INTO names VALUES (%Q, %lld)", f[1],
-	     (long long)sqlite3_last_insert_rowid(db));
+	if (n < 7 || tl_cal_parse(f[4], &sp.day) || tl_cal_parse_hhmm(f[5], &sp.start_min) ||
+	    tl_cal_parse_hhmm(f[6], &sp.end_min))
+		fail_msg("%s: session NAME SITE ACTIVITY DATE HH:MM HH:MM [programme=P]"
+		         " [schedule=N] [dropin]", where);
+	sp.site = f[2];
+	sp.activity = f[3];
+	for (int i = 7; i < n; i++) {
+		if (strncmp(f[i], "programme=", 10) == 0)
+			sp.programme = f[i] + 10;
+		else if (strncmp(f[i], "schedule=", 9) == 0)
+			sp.schedule = atoll(f[i] + 9);
+		else if (strcmp(f[i], "dropin") == 0)
+			sp.expected_of_none = 1;
+		else
+			fail_msg("%s: unknown session option '%s'", where, f[i]);
+	}
+	if (sp.schedule)
+		exec(db, "INSERT OR IGNORE INTO schedule (id, programme, site, activity, weekday,"
+		         " start_time, end_time, first_date, last_date, created_at) VALUES"
+		         " (%lld, %Q, %Q, %Q, 1, %Q, %Q, %Q, %Q, 0)",
+		     (long long)sp.schedule, sp.programme, sp.site, sp.activity, f[5], f[6], f[4], f[4]);
+	if (tl_session_insert(db, &sp, &id, err, sizeof err) != 1)
+		fail_msg("%s: %s", where, err);
+	exec(db, "INSERT INTO names VALUES (%Q, %lld)", f[1], (long long)id);
+}
+
+/* Checks "engagement key=value..." against the enrolment's engagement. */
+static void case_engagement(sqlite3 *db, const char *where, char **f, int n)
+{
+	static const char *const keys[] = { "expected", "sessions_expected", "attended",
+		                            "sessions_attended", "extra", "sessions_extra",
+		                            "missed_run", "missed_run", "followup", "followup" };
+	for (int i = 1; i < n; i++) {
+		char *eq = strchr(f[i], '=');
+		size_t k;
+		if (!eq)
+			fail_msg("%s: '%s' is not key=value", where, f[i]);
+		*eq = '\0';
+		if (strcmp(f[i], "status") == 0) {
+			char *got = NULL;
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v2(db, "SELECT status FROM engagement WHERE programme = 'kick'",
+			                       -1, &st, NULL) == SQLITE_OK &&
+			    sqlite3_step(st) == SQLITE_ROW)
+				got = strdup((const char *)sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+			if (!got || strcmp(got, eq + 1) != 0)
+				fail_msg("%s: status %s, expected %s", where, got ? got : "(none)", eq + 1);
+			free(got);
+			continue;
+		}
+		for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(keys[k], f[i]); k += 2)
+			;
+		if (k >= sizeof keys / sizeof keys[0])
+			fail_msg("%s: unknown key '%s'", where, f[i]);
+		if (q_int(db, "SELECT %s FROM engagement WHERE programme = 'kick'", keys[k + 1]) !=
+		    atoll(eq + 1))
+			fail_msg("%s: %s is %lld, expected %s", where, f[i],
+			         q_int(db, "SELECT %s FROM engagement WHERE programme = 'kick'",
+			               keys[k + 1]),
+			         eq + 1);
+	}
 }
 
 /* Checks one "expect NAME key=value..." line against the attendance row. */
@@ -101,7 +156,7 @@ static void case_expect(sqlite3 *db, const char *where, char **f, int n)
 	static const struct { const char *key, *col; int is_time; } keys[] = {
 		{ "attended", "attended", 0 }, { "minutes", "minutes", 0 },
 		{ "estimated", "minutes_estimated", 0 }, { "checkin", "checkin_at", 1 },
-		{ "checkout", "checkout_at", 1 },
+		{ "checkout", "checkout_at", 1 }, { "expected", "expected", 0 },
 	};
 	if (n < 3)
 		fail_msg("%s: expect NAME key=value...", where);
@@ -139,6 +194,7 @@ static void case_run(void **state)
 	FILE *in = fopen(c->path, "r");
 	char line[512], where[600];
 	int lineno = 0, taps = 0, built = 0;
+	int64_t as_of = utc(c->path, CASE_AS_OF);
 
 	if (!in)
 		fail_msg("cannot open %s", c->path);
@@ -154,6 +210,16 @@ static void case_run(void **state)
 			continue;
 		if (strcmp(f[0], "enrol") == 0 && n == 3) {
 			exec(c->h, "UPDATE enrolment SET start_date = %Q, end_date = %Q", f[1], f[2]);
+		} else if (strcmp(f[0], "as_of") == 0 && n == 2) {
+			as_of = utc(where, f[1]);
+		} else if (strcmp(f[0], "withdraw") == 0 && n == 2) {
+			exec(c->h, "UPDATE enrolment SET withdrawn_on = %Q", f[1]);
+		} else if (strcmp(f[0], "expectation") == 0 && n == 3) {
+			const char *v = strchr(f[2], '=');
+			exec(c->h, "INSERT INTO expectation (programme, participant, from_date, sites,"
+			           " schedules, created_at) VALUES ('kick', 1, %Q, %Q, %Q, 0)",
+			     f[1], strncmp(f[2], "sites=", 6) == 0 ? v + 1 : NULL,
+			     strncmp(f[2], "schedules=", 10) == 0 ? v + 1 : NULL);
 		} else if (strcmp(f[0], "session") == 0) {
 			case_session(c->h, where, f, n);
 		} else if (strcmp(f[0], "cancel") == 0 && n == 2) {
@@ -171,16 +237,23 @@ static void case_run(void **state)
 				fail_msg("%s: week_sessions failed", where);
 			if (got != atoi(f[2]))
 				fail_msg("%s: week_sessions %d, expected %s", where, got, f[2]);
-		} else if (strcmp(f[0], "expect") == 0 || strcmp(f[0], "unmatched") == 0) {
+		} else if (strcmp(f[0], "expect") == 0 || strcmp(f[0], "unmatched") == 0 ||
+		           strcmp(f[0], "engagement") == 0 || strcmp(f[0], "norow") == 0) {
 			if (!built) {
 				struct tl_rebuild_stats s;
 				char err[256];
-				if (tl_attendance_rebuild(c->h, utc(where, CASE_AS_OF), &s, err, sizeof err))
+				if (tl_attendance_rebuild(c->h, as_of, &s, err, sizeof err))
 					fail_msg("%s: rebuild: %s", where, err);
 				built = 1;
 			}
-			if (f[0][0] == 'e') {
+			if (strcmp(f[0], "expect") == 0) {
 				case_expect(c->h, where, f, n);
+			} else if (strcmp(f[0], "engagement") == 0) {
+				case_engagement(c->h, where, f, n);
+			} else if (strcmp(f[0], "norow") == 0 && n == 2) {
+				if (q_int(c->h, "SELECT count(*) FROM attendance a JOIN names m"
+				                " ON m.session = a.session WHERE m.name = %Q", f[1]) != 0)
+					fail_msg("%s: session %s has an attendance row", where, f[1]);
 			} else {
 				long long got = n > 2 ? q_int(c->h, "SELECT count(*) FROM tap_unmatched"
 				                                     " WHERE reason = %Q", f[2])
