@@ -7,6 +7,10 @@
 #
 #   bench/scale.sh BUILD-DIR [--smoke] [--port P]
 #
+# Live attendance is measured too: the collector's throughput with it on
+# and off, the time from an ack to the tap being visible, and that the
+# live tables equal a rebuild.
+#
 # --port uses a running broker (bench/run.sh passes its own); otherwise
 # one is started. --smoke runs every stage on a small programme in seconds
 # (part of make test) and checks the row counts, judging no target.
@@ -75,22 +79,95 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 # 2. Loading: a subset through the broker and the collector (v1 messages,
 # acked after commit, with the ack's week_sessions), the same subset and
 # then every tap by the sqlite3 shell.
-say "loading $COLLECTOR_TAPS taps through the collector"
-cp "$W/setup.db" "$W/collector.db"
+# The collector runs at the real time: the set-up's derived tables are
+# first made as of now, so its live updates start from there.
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+"$TL" --db "$W/setup.db" attendance rebuild --as-of "$NOW" > /dev/null
+
+# collector_load DB LIVE [LOG-LEVEL]: the subset through the broker and a
+# collector with live attendance on (1) or off (0); prints loadgen's result.
+collector_load() {
+	"$BUILD/collector/touchline-collector" --db "$1" --port "$PORT" \
+		--client-id "scale-$RANDOM" --stats-interval 0 --live-attendance "$2" \
+		--log-level "${3:-info}" 2> "$W/collector-$2.log" &
+	COLLECTOR=$!
+	pids+=("$COLLECTOR")
+	wait_for "grep -q subscribed '$W/collector-$2.log'"
+	"$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$COLLECTOR_TAPS" --replay "$W/subset.csv" \
+		--window 2000 || fail "loadgen"
+	kill "$COLLECTOR"
+	wait "$COLLECTOR" 2>/dev/null || true
+}
+lgf() { tr ' ' '\n' <<< "$1" | sed -n "s/^$2=//p"; }
+
+# Live attendance's cost, side by side: off and on in turn, twice each,
+# best of two (the machine's speed varies from minute to minute).
+say "loading $COLLECTOR_TAPS taps through the collector, live attendance off and on"
+r_off= r_on=
+for round in 1 2; do
+	for live in 0 1; do
+		cp "$W/setup.db" "$W/collector-$live.db"
+		lg=$(collector_load "$W/collector-$live.db" "$live")
+		acked=$(lgf "$lg" acked)
+		stored=$(sqlite3 "$W/collector-$live.db" 'SELECT count(*) FROM tap')
+		[ "$acked" = "$COLLECTOR_TAPS" ] && [ "$stored" = "$COLLECTOR_TAPS" ] ||
+			fail "collector (live $live): acked $acked, stored $stored of $COLLECTOR_TAPS"
+		r=$(lgf "$lg" rate)
+		if [ "$live" = 1 ]; then
+			[ -z "$r_on" ] || [ "$r" -gt "$r_on" ] && r_on=$r && t_coll=$(lgf "$lg" seconds)
+		else
+			[ -z "$r_off" ] || [ "$r" -gt "$r_off" ] && r_off=$r
+		fi
+	done
+done
+cp "$W/collector-1.db" "$W/collector.db"
+# Live tables equal a rebuild at the same instant (the property the unit
+# test checks on random streams, here on the national subset).
+dump_derived() {
+	sqlite3 "$1" "SELECT * FROM attendance ORDER BY 1, 2; SELECT * FROM tap_unmatched ORDER BY 1;
+		SELECT * FROM activity_week ORDER BY 1, 2, 3; SELECT * FROM engagement ORDER BY 1, 2" |
+		md5sum
+}
+live_sum=$(dump_derived "$W/collector.db")
+cp "$W/collector.db" "$W/collector-rebuilt.db"
+live_as_of=$(sqlite3 "$W/collector.db" \
+	"SELECT strftime('%Y-%m-%dT%H:%M:%SZ', as_of, 'unixepoch') FROM attendance_build")
+"$TL" --db "$W/collector-rebuilt.db" attendance rebuild --as-of "$live_as_of" > /dev/null
+[ "$(dump_derived "$W/collector-rebuilt.db")" = "$live_sum" ] ||
+	fail "live tables differ from a rebuild as of $live_as_of"
+[ "$(sqlite3 "$W/collector.db" 'SELECT count(*) FROM attendance WHERE attended')" -gt 0 ] ||
+	fail "live attendance credited nothing"
+
+# From the ack to the tap being visible to 'followup list': the collector
+# (live, on the national set-up with the subset in) takes the next taps at
+# a steady rate and logs, for each update, how long after the first ack it
+# covers it committed.
+LAT_TAPS=$([ -n "$SMOKE" ] && echo 200 || echo 6000)
+LAT_RATE=$([ -n "$SMOKE" ] && echo 100 || echo 300)
+say "ack to visible: $LAT_TAPS taps at $LAT_RATE/s"
+# (renumbered: tl-loadgen finds a tap by the index its id ends in)
+sed -n "1p; $((COLLECTOR_TAPS + 2)),$((COLLECTOR_TAPS + 1 + LAT_TAPS))p" "$W/taps.csv" |
+	awk -F, -v OFS=, 'NR > 1 { $1 = sprintf("0000ffff-0000-4000-8000-%012x", NR - 2) } 1' \
+	> "$W/next.csv"
 "$BUILD/collector/touchline-collector" --db "$W/collector.db" --port "$PORT" \
-	--client-id "scale-$RANDOM" --stats-interval 0 2> "$W/collector.log" &
+	--client-id "scale-$RANDOM" --stats-interval 0 --log-level debug 2> "$W/collector-lat.log" &
 COLLECTOR=$!
 pids+=("$COLLECTOR")
-wait_for "grep -q subscribed '$W/collector.log'"
-lg=$("$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$COLLECTOR_TAPS" --replay "$W/subset.csv" \
-	--window 2000) || fail "loadgen: $lg"
+wait_for "grep -q subscribed '$W/collector-lat.log'"
+lat_taps=$(( $(wc -l < "$W/next.csv") - 1 ))
+"$BUILD/bench/tl-loadgen" --port "$PORT" --taps "$lat_taps" --replay "$W/next.csv" \
+	--rate "$LAT_RATE" > /dev/null || fail "loadgen (latency)"
+sleep 1
 kill "$COLLECTOR"
 wait "$COLLECTOR" 2>/dev/null || true
-acked=$(tr ' ' '\n' <<< "$lg" | sed -n 's/^acked=//p')
-t_coll=$(tr ' ' '\n' <<< "$lg" | sed -n 's/^seconds=//p')
-stored=$(sqlite3 "$W/collector.db" 'SELECT count(*) FROM tap')
-[ "$acked" = "$COLLECTOR_TAPS" ] && [ "$stored" = "$COLLECTOR_TAPS" ] ||
-	fail "collector: acked $acked, stored $stored of $COLLECTOR_TAPS"
+sed -n 's/.*attendance current \([0-9]*\) ms after the ack.*/\1/p' "$W/collector-lat.log" |
+	sort -n > "$W/lat.txt"
+n_lat=$(wc -l < "$W/lat.txt")
+[ "$n_lat" -gt 0 ] || fail "no live update was logged"
+lat_p99=$(awk -v n="$n_lat" 'NR == int(n * 0.99 + 0.999) { print; exit }' "$W/lat.txt")
+lat_max=$(tail -n 1 "$W/lat.txt")
+r_live=$(awk -v a="$r_on" -v b="$r_off" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+stored=$COLLECTOR_TAPS
 
 say "loading the same $COLLECTOR_TAPS taps, then all $TAPS, with the sqlite3 shell"
 cp "$W/setup.db" "$W/subset.db"
@@ -183,7 +260,9 @@ cat <<EOT
 | scale: $(field participants) participants, $(field sites) sites, $(field readers) readers, $(field sessions) sessions, $TAPS taps | touchline | sqlite3 shell | target | |
 |---|---|---|---|---|
 | generate (tl-gen-national, set-up + taps CSV) | $t_gen s | | | |
-| load $COLLECTOR_TAPS taps (collector: v1 over MQTT, acked after commit) | $t_coll s, $(rate "$COLLECTOR_TAPS" "$t_coll") taps/s | $t_sub s, $(rate "$COLLECTOR_TAPS" "$t_sub") taps/s | | |
+| load $COLLECTOR_TAPS taps (collector: v1 over MQTT, acked after commit, live attendance) | $t_coll s, $r_on taps/s | $t_sub s, $(rate "$COLLECTOR_TAPS" "$t_sub") taps/s | | |
+| collector throughput, live attendance on ÷ off (best of 2 each, in turn: $r_on ÷ $r_off taps/s) | $r_live | | ≥ 0.8 | $(awk -v r="$r_live" 'BEGIN { print (r >= 0.8) ? "met" : "MISSED" }') |
+| ack to visible in followup list, p99 ($n_lat updates, $lat_taps taps at $LAT_RATE/s; max $lat_max ms) | $lat_p99 ms | | < 50 ms | $(verdict "$lat_p99" 50) |
 | load all $TAPS taps (sqlite3 .import + card lookup) | | $t_full s, $(rate "$TAPS" "$t_full") taps/s | | |
 | attendance rebuild, $att_rows rows, empty tables | $t_rb1 s (peak $rb_mb) | — | < 10 s | $(verdict "$t_rb1" 10) |
 | attendance rebuild again (replacing the tables) | $t_rb2 s | — | < 10 s | $(verdict "$t_rb2" 10) |

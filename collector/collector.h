@@ -62,6 +62,7 @@ struct collector {
 	long live_backoff_ms;     /* after a failed update: wait this long (0: none) */
 	int live_behind;          /* the last update failed */
 	int live_dirty;           /* a batch has been stored since the last update */
+	long long live_acked_ms;  /* when the first ack not yet covered went out */
 	struct queue queue;
 	struct collector_counts counts;
 	volatile sig_atomic_t stop;
@@ -80,6 +81,7 @@ int writer_run(struct collector *c);
 /* live.c: brings the derived tables forward after a batch (busy: more is
  * queued, so it may wait a little) or when idle. */
 void live_update(struct collector *c, int busy);
+long long live_now_ms(void);
 
 /* handle_tap.c, handle_status.c: run inside the writer's transaction.
  * Return 0, or -1 on a database error (the batch is then retried). */

@@ -160,10 +160,13 @@ int writer_run(struct collector *c)
 		size_t n = queue_pop_batch(&c->queue, (size_t)c->cfg.batch_max, 200, &batch);
 
 		if (n > 0) {
-			if (writer_store(c, batch, n) == 0)
+			if (writer_store(c, batch, n) == 0) {
 				mqtt_publish_acks(c, batch);
-			else
+				if (!c->live_acked_ms)
+					c->live_acked_ms = live_now_ms();
+			} else {
 				rc = -1;
+			}
 			msg_free_list(batch);
 		}
 		live_update(c, n > 0 && queue_length(&c->queue) > 0);

@@ -14,7 +14,8 @@
 #define ATT_ALL INT64_MIN  /* derive every session of a participant */
 #define ATT_NONE INT64_MAX /* only the rows that depend on the instant */
 
-/* Grows an array by doubling; returns -1 when memory runs out. */
+/* Makes room for n + 1 elements, doubling; returns -1 when memory runs
+ * out. */
 static int att_grow(void **p, size_t *cap, size_t n, size_t size)
 {
 	void *q;
@@ -23,6 +24,8 @@ static int att_grow(void **p, size_t *cap, size_t n, size_t size)
 	if (n < *cap)
 		return 0;
 	c = *cap ? *cap * 2 : 64;
+	while (c <= n)
+		c *= 2;
 	q = realloc(*p, c * size);
 	if (!q)
 		return -1;
@@ -63,6 +66,14 @@ struct att_catalog {
 	int64_t *today;       /* each programme's local date then */
 };
 
+/* An attendance row as stored, or as the matching would store it: the
+ * columns that can differ between two derivations. */
+struct att_stored {
+	int64_t session, ci_tap, co_tap, ci_at, co_at; /* -1: NULL */
+	long minutes;
+	int expected, attended, estimated, week;
+};
+
 /* One participant's working set, reused from one to the next. */
 struct att_set {
 	struct tl_enrolment *e;
@@ -77,6 +88,12 @@ struct att_set {
 	size_t nr, cap_r;
 	const void **scratch;
 	size_t cap_scratch;
+	struct att_stored *old; /* the stored rows (an update) */
+	size_t nold, cap_old;
+	const struct tl_session **weeks; /* a session of each week with a changed row */
+	size_t nweeks, cap_weeks;
+	int64_t *ids;
+	size_t cap_ids;
 	int erased;
 };
 
@@ -93,7 +110,7 @@ static const char *const att_sql[Q_COUNT] = {
 	             " WHERE participant = ?1 ORDER BY programme, from_date",
 	[Q_TAPS] = "SELECT n, site, ts FROM tap WHERE participant = ?1"
 	           " AND ts >= ?2 AND ts <= ?3 ORDER BY ts, n",
-	[Q_INS] = "INSERT INTO attendance (participant, session, programme, programme_week,"
+	[Q_INS] = "INSERT OR REPLACE INTO attendance (participant, session, programme, programme_week,"
 	          " attended, checkin_tap, checkout_tap, checkin_at, checkout_at, minutes,"
 	          " minutes_estimated, expected)"
 	          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -111,8 +128,9 @@ static const char *const att_sql[Q_COUNT] = {
 	           " ?5, ?6, ?7, ?8, ?9, ?10, round(?11, 1), ?12, ?13, ?14, ?15)",
 	[Q_WEEK_DEL] = "DELETE FROM activity_week WHERE participant = ?1 AND programme = ?2"
 	               " AND iso_week = ?3",
-	[Q_ROWS] = "SELECT session, expected, attended, minutes, minutes_estimated"
-	           " FROM attendance WHERE participant = ?1",
+	[Q_ROWS] = "SELECT session, expected, attended, minutes, minutes_estimated, checkin_tap,"
+	           " checkout_tap, checkin_at, checkout_at, programme_week"
+	           " FROM attendance WHERE participant = ?1 ORDER BY session",
 	[Q_BUILD] = "SELECT as_of, tap_n, generation, stale, purged_before FROM attendance_build"
 	            " WHERE id = 1",
 };
@@ -462,6 +480,9 @@ static void att_set_free(struct att_set *a)
 	free(a->t);
 	free(a->r);
 	free(a->scratch);
+	free(a->old);
+	free(a->weeks);
+	free(a->ids);
 	memset(a, 0, sizeof *a);
 }
 
@@ -678,57 +699,168 @@ static int att_step(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The row a matched candidate makes, or 0 if it makes none (an extra
+ * candidate not attended). */
+static int att_cand_row(const struct att_set *a, const struct tl_cand *c, struct att_stored *r)
+{
+	if (!c->expected && c->ci < 0)
+		return 0;
+	r->session = c->s->id;
+	r->expected = c->expected;
+	r->attended = c->ci >= 0;
+	r->ci_tap = c->ci >= 0 ? a->t[c->ci].n : -1;
+	r->ci_at = c->ci >= 0 ? a->t[c->ci].ts : -1;
+	r->co_tap = c->co >= 0 ? a->t[c->co].n : -1;
+	r->co_at = c->co >= 0 ? a->t[c->co].ts : -1;
+	r->minutes = tl_rules_minutes(c, a->t, &r->estimated);
+	r->week = c->programme_week;
+	return 1;
+}
+
+static int att_stored_same(const struct att_stored *x, const struct att_stored *y)
+{
+	return x->session == y->session && x->ci_tap == y->ci_tap && x->co_tap == y->co_tap &&
+	       x->ci_at == y->ci_at && x->co_at == y->co_at && x->minutes == y->minutes &&
+	       x->expected == y->expected && x->attended == y->attended &&
+	       x->estimated == y->estimated && x->week == y->week;
+}
+
+static int64_t att_col_or(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, col);
+}
+
+/* Reads the participant's stored rows, in session order. */
+static int att_read_stored(struct tl_engine *g, int64_t pid)
+{
+	struct att_set *a = &g->set;
+	sqlite3_stmt *st = g->q[Q_ROWS];
+	int rc;
+
+	a->nold = 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct att_stored *r;
+		if (att_grow((void **)&a->old, &a->cap_old, a->nold, sizeof *a->old)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r = &a->old[a->nold++];
+		r->session = sqlite3_column_int64(st, 0);
+		r->expected = sqlite3_column_int(st, 1);
+		r->attended = sqlite3_column_int(st, 2);
+		r->minutes = sqlite3_column_int64(st, 3);
+		r->estimated = sqlite3_column_int(st, 4);
+		r->ci_tap = att_col_or(st, 5);
+		r->co_tap = att_col_or(st, 6);
+		r->ci_at = att_col_or(st, 7);
+		r->co_at = att_col_or(st, 8);
+		r->week = sqlite3_column_int(st, 9);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const struct att_stored *att_find_stored(const struct att_set *a, int64_t session)
+{
+	size_t lo = 0, hi = a->nold;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a->old[mid].session == session)
+			return &a->old[mid];
+		if (a->old[mid].session < session)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void att_bind_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static int att_insert(struct tl_engine *g, int64_t pid, const struct tl_cand *c,
+                      const struct att_stored *r)
+{
+	sqlite3_stmt *ins = g->q[Q_INS];
+
+	sqlite3_bind_int64(ins, 1, pid);
+	sqlite3_bind_int64(ins, 2, r->session);
+	sqlite3_bind_text(ins, 3, g->cat.p[c->s->prog].id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 4, r->week);
+	sqlite3_bind_int(ins, 5, r->attended);
+	att_bind_or_null(ins, 6, r->ci_tap);
+	att_bind_or_null(ins, 7, r->co_tap);
+	att_bind_or_null(ins, 8, r->ci_at);
+	att_bind_or_null(ins, 9, r->co_at);
+	sqlite3_bind_int64(ins, 10, r->minutes);
+	sqlite3_bind_int(ins, 11, r->estimated);
+	sqlite3_bind_int(ins, 12, r->expected);
+	return att_step(ins);
+}
+
+/* Notes that an ISO week of a programme has a changed row, so its
+ * activity_week row is rewritten. */
+static int att_week_changed(struct att_set *a, const struct tl_session *s)
+{
+	for (size_t i = 0; i < a->nweeks; i++)
+		if (a->weeks[i]->prog == s->prog && strcmp(a->weeks[i]->iso_week, s->iso_week) == 0)
+			return 0;
+	if (att_grow((void **)&a->weeks, &a->cap_weeks, a->nweeks, sizeof *a->weeks))
+		return -1;
+	a->weeks[a->nweeks++] = s;
+	return 0;
+}
+
 /* Writes the matched candidates' attendance rows and the free taps'
- * reasons, replacing what was there unless the tables were emptied. */
-static int att_write_rows(struct tl_engine *g, int64_t pid, int replace,
+ * reasons. Into emptied tables (fresh) every row is inserted; otherwise
+ * each candidate's row is compared with the stored one and only what
+ * differs is written, and the changed weeks are noted. */
+static int att_write_rows(struct tl_engine *g, int64_t pid, int fresh,
                           struct tl_rebuild_stats *stats)
 {
 	struct att_set *a = &g->set;
-	sqlite3_stmt *ins = g->q[Q_INS], *del = g->q[Q_DEL];
 
+	a->nweeks = 0;
 	for (size_t i = 0; i < a->nc; i++) {
 		const struct tl_cand *c = &a->c[i];
-		int est;
-		long minutes = tl_rules_minutes(c, a->t, &est);
+		const struct att_stored *old = fresh ? NULL : att_find_stored(a, c->s->id);
+		struct att_stored r;
+		int has = att_cand_row(a, c, &r);
 
-		if (replace) {
+		if (has && stats) {
+			stats->rows++;
+			stats->attended += r.attended;
+			stats->extra += r.attended && !r.expected;
+			stats->estimated += r.estimated;
+		}
+		if (has && old && att_stored_same(&r, old))
+			continue;
+		if (!has && !old)
+			continue;
+		if (!fresh && att_week_changed(a, c->s))
+			return -1;
+		if (has) {
+			if (att_insert(g, pid, c, &r))
+				return -1;
+		} else {
+			sqlite3_stmt *del = g->q[Q_DEL];
 			sqlite3_bind_int64(del, 1, pid);
 			sqlite3_bind_int64(del, 2, c->s->id);
 			if (att_step(del))
 				return -1;
 		}
-		if (!c->expected && c->ci < 0)
-			continue;
-		sqlite3_bind_int64(ins, 1, pid);
-		sqlite3_bind_int64(ins, 2, c->s->id);
-		sqlite3_bind_text(ins, 3, g->cat.p[c->s->prog].id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(ins, 4, c->programme_week);
-		sqlite3_bind_int(ins, 5, c->ci >= 0);
-		for (int k = 0; k < 2; k++) {
-			long j = k ? c->co : c->ci;
-			if (j >= 0) {
-				sqlite3_bind_int64(ins, 6 + k, a->t[j].n);
-				sqlite3_bind_int64(ins, 8 + k, a->t[j].ts);
-			} else {
-				sqlite3_bind_null(ins, 6 + k);
-				sqlite3_bind_null(ins, 8 + k);
-			}
-		}
-		sqlite3_bind_int64(ins, 10, minutes);
-		sqlite3_bind_int(ins, 11, est);
-		sqlite3_bind_int(ins, 12, c->expected);
-		if (att_step(ins))
-			return -1;
-		if (stats) {
-			stats->rows++;
-			stats->attended += c->ci >= 0;
-			stats->extra += c->ci >= 0 && !c->expected;
-			stats->estimated += est;
-		}
 	}
 	for (size_t j = 0; j < a->nt; j++) {
 		sqlite3_stmt *st = g->q[a->t[j].state == TL_TAP_FREE ? Q_UNM : Q_UNM_DEL];
-		if (a->t[j].state != TL_TAP_FREE && !replace)
+		if (a->t[j].state != TL_TAP_FREE && fresh)
 			continue;
 		sqlite3_bind_int64(st, 1, a->t[j].n);
 		if (a->t[j].state == TL_TAP_FREE)
@@ -741,51 +873,73 @@ static int att_write_rows(struct tl_engine *g, int64_t pid, int replace,
 	return 0;
 }
 
-/* The participant's rows for the aggregates: the matched candidates when
- * they are all of them, else read back from attendance. */
-static int att_rows(struct tl_engine *g, int64_t pid, int all)
+static int att_id_in(const int64_t *ids, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ids[mid] == id)
+			return 1;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int att_i64_cmp(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
+}
+
+static int att_add_row(struct att_set *a, const struct tl_session *s, const struct att_stored *r)
+{
+	struct tl_row *row;
+
+	if (att_grow((void **)&a->r, &a->cap_r, a->nr, sizeof *a->r))
+		return -1;
+	row = &a->r[a->nr++];
+	row->s = s;
+	row->expected = r->expected;
+	row->attended = r->attended;
+	row->minutes = r->minutes;
+	row->estimated = r->estimated;
+	return 0;
+}
+
+/* The participant's rows after the write, for the aggregates: the stored
+ * rows of sessions not matched now, and the matched candidates' rows. */
+static int att_rows(struct tl_engine *g, int fresh)
 {
 	struct att_set *a = &g->set;
-	sqlite3_stmt *st = g->q[Q_ROWS];
-	int rc;
+	int64_t *ids;
 
 	a->nr = 0;
-	if (all) {
-		for (size_t i = 0; i < a->nc; i++) {
-			const struct tl_cand *c = &a->c[i];
-			struct tl_row *r;
-			if (!c->expected && c->ci < 0)
+	if (!fresh) {
+		if (att_grow((void **)&a->ids, &a->cap_ids, a->nc + 1, sizeof *a->ids))
+			return -1;
+		ids = a->ids;
+		for (size_t i = 0; i < a->nc; i++)
+			ids[i] = a->c[i].s->id;
+		qsort(ids, a->nc, sizeof *ids, att_i64_cmp);
+		for (size_t i = 0; i < a->nold; i++) {
+			const struct tl_session *s;
+			if (att_id_in(ids, a->nc, a->old[i].session))
 				continue;
-			if (att_grow((void **)&a->r, &a->cap_r, a->nr, sizeof *a->r))
+			if ((s = att_session_by_id(&g->cat, a->old[i].session)) &&
+			    att_add_row(a, s, &a->old[i]))
 				return -1;
-			r = &a->r[a->nr++];
-			r->s = c->s;
-			r->expected = c->expected;
-			r->attended = c->ci >= 0;
-			r->minutes = tl_rules_minutes(c, a->t, &r->estimated);
 		}
-		return 0;
 	}
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, pid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const struct tl_session *s = att_session_by_id(&g->cat, sqlite3_column_int64(st, 0));
-		struct tl_row *r;
-		if (!s)
-			continue;
-		if (att_grow((void **)&a->r, &a->cap_r, a->nr, sizeof *a->r)) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		r = &a->r[a->nr++];
-		r->s = s;
-		r->expected = sqlite3_column_int(st, 1);
-		r->attended = sqlite3_column_int(st, 2);
-		r->minutes = sqlite3_column_int64(st, 3);
-		r->estimated = sqlite3_column_int(st, 4);
+	for (size_t i = 0; i < a->nc; i++) {
+		struct att_stored r;
+		if (att_cand_row(a, &a->c[i], &r) && att_add_row(a, a->c[i].s, &r))
+			return -1;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 /* Rows grouped by (programme, ISO week, date). */
@@ -804,12 +958,11 @@ static int att_row_week_cmp(const void *x, const void *y)
 	return (a->s->id > b->s->id) - (a->s->id < b->s->id);
 }
 
-/* Whether an ISO week of a programme holds one of the candidates just
- * matched (its activity_week row must be rewritten). */
+/* Whether an ISO week of a programme has a changed row. */
 static int att_week_touched(const struct att_set *a, int prog, const char *week)
 {
-	for (size_t i = 0; i < a->nc; i++)
-		if (a->c[i].s->prog == prog && strcmp(a->c[i].s->iso_week, week) == 0)
+	for (size_t i = 0; i < a->nweeks; i++)
+		if (a->weeks[i]->prog == prog && strcmp(a->weeks[i]->iso_week, week) == 0)
 			return 1;
 	return 0;
 }
@@ -843,7 +996,7 @@ static int att_write_week(struct tl_engine *g, int64_t pid, const struct tl_row 
 
 /* Programme activity per (programme, ISO week) with a row of a known
  * activity, and engagement per enrolment, from the participant's rows.
- * replace: rewrite only the weeks of the candidates just matched. */
+ * replace: rewrite only the weeks with a changed row. */
 static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of, int replace)
 {
 	struct att_set *a = &g->set;
@@ -854,11 +1007,8 @@ static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of,
 		return -1;
 	rows = (const struct tl_row **)a->scratch;
 	if (replace) {
-		for (size_t i = 0; i < a->nc; i++) {
-			const struct tl_session *s = a->c[i].s;
-			if (i > 0 && s->prog == a->c[i - 1].s->prog &&
-			    strcmp(s->iso_week, a->c[i - 1].s->iso_week) == 0)
-				continue;
+		for (size_t i = 0; i < a->nweeks; i++) {
+			const struct tl_session *s = a->weeks[i];
 			sqlite3_stmt *del = g->q[Q_WEEK_DEL];
 			sqlite3_bind_int64(del, 1, pid);
 			sqlite3_bind_text(del, 2, g->cat.p[s->prog].id, -1, SQLITE_STATIC);
@@ -939,7 +1089,8 @@ static int att_derive(struct tl_engine *g, int64_t pid, int64_t as_of, int64_t s
 	if (lo != ATT_NONE && att_load_taps(g, pid, lo, as_of))
 		return -1;
 	tl_rules_match(a->c, a->nc, a->t, a->nt);
-	if (att_write_rows(g, pid, !fresh, stats) || att_rows(g, pid, since == ATT_ALL && fresh))
+	if ((!fresh && att_read_stored(g, pid)) || att_write_rows(g, pid, fresh, stats) ||
+	    att_rows(g, fresh))
 		return -1;
 	return att_write_aggregates(g, pid, as_of, !fresh);
 }
