@@ -34,6 +34,7 @@ void live_update(struct collector *c, int busy)
 	struct tl_update_stats st;
 	long long now = live_now_ms(), wait;
 	char err[512], e2[256];
+	int rc;
 
 	if (!c->cfg.live_attendance || !c->engine)
 		return;
@@ -44,10 +45,20 @@ void live_update(struct collector *c, int busy)
 	if (now - c->live_last_ms < wait)
 		return;
 	c->live_last_ms = now;
-	if (tl_store_exec(c->db, "BEGIN IMMEDIATE", err, sizeof err) ||
-	    tl_attendance_update(c->engine, (int64_t)time(NULL), &st, err, sizeof err) ||
-	    tl_store_exec(c->db, "COMMIT", err, sizeof err)) {
+	/* Derived rows can always be derived again, so their commit need not
+	 * wait for the disk: a power cut loses at most this update, which the
+	 * next one redoes (the tables record the last tap taken in). The next
+	 * batch of taps commits with synchronous=FULL and so syncs these
+	 * pages too. */
+	tl_store_exec(c->db, "PRAGMA synchronous = NORMAL", e2, sizeof e2);
+	rc = tl_store_exec(c->db, "BEGIN IMMEDIATE", err, sizeof err) ||
+	     tl_attendance_update(c->engine, (int64_t)time(NULL), &st, err, sizeof err) ||
+	     tl_store_exec(c->db, "COMMIT", err, sizeof err);
+	if (rc)
 		tl_store_exec(c->db, "ROLLBACK", e2, sizeof e2);
+	if (tl_store_exec(c->db, "PRAGMA synchronous = FULL", e2, sizeof e2))
+		tl_error("database: cannot restore synchronous=FULL: %s", e2);
+	if (rc) {
 		c->live_backoff_ms = c->live_backoff_ms ? c->live_backoff_ms * 2 : 250;
 		if (c->live_backoff_ms > LIVE_BACKOFF_MAX_MS)
 			c->live_backoff_ms = LIVE_BACKOFF_MAX_MS;

@@ -628,8 +628,11 @@ static int att_candidates(struct tl_engine *g, int64_t as_of)
 			cd->ci = cd->co = -1;
 		}
 	}
-	if (a->nc > 1)
-		qsort(a->c, a->nc, sizeof *a->c, tl_rules_cand_cmp);
+	for (size_t i = 1; i < a->nc; i++) /* one enrolment's are in order already */
+		if (tl_rules_cand_cmp(&a->c[i - 1], &a->c[i]) > 0) {
+			qsort(a->c, a->nc, sizeof *a->c, tl_rules_cand_cmp);
+			break;
+		}
 	return 0;
 }
 

@@ -138,7 +138,12 @@ is "$late" "$first" "facts learnt late give the same exports"
 
 # The demo generator builds its programme and reports on it.
 sh "$TL_SRC/scripts/demo-programme.sh" "$TL_BIN" "$T/demo.db" > "$T/demo.out"
-is "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM enrolment")" 40 "demo: 40 participants"
+is "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM enrolment")" 41 "demo: 41 participants"
+is "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM expectation")" 1 \
+	"demo: one of them expected at one schedule only"
+is "$(sqlite3 "$T/demo.db" "SELECT followup || ' ' || sessions_extra FROM engagement
+	WHERE participant = 41")" "0 1" "demo: that one is not flagged, and has an extra"
+ok "demo: says so" grep -q "P-0041 is expected at Tuesday football only" "$T/demo.out"
 is "$(sqlite3 "$T/demo.db" "SELECT count(DISTINCT site) FROM session")" 2 "demo: two sites"
 ok "demo: some attend, some drop out" test \
 	"$(sqlite3 "$T/demo.db" "SELECT count(*) FROM engagement WHERE followup")" -gt 0
