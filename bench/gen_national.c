@@ -15,6 +15,7 @@
  * seed gives the same bytes. Prints the counts and the as-of instant
  * (the end of the last week) as key=value. */
 #include "calendar.h"
+#include "grow.h"
 #include "session.h"
 #include "store.h"
 
@@ -265,12 +266,8 @@ static size_t gen_sessions(sqlite3 *db, const struct gen_cfg *c, long programmes
 /* Appends a tap to the year's list, growing it by doubling. */
 static void gen_add_tap(struct gen_taps *tt, int64_t ts, int site, int reader, long card)
 {
-	if (tt->n == tt->cap) {
-		tt->cap = tt->cap ? tt->cap * 2 : 1 << 16;
-		tt->t = realloc(tt->t, tt->cap * sizeof *tt->t);
-		if (!tt->t)
-			gen_die("out of memory", NULL);
-	}
+	if (tl_grow(&tt->t, &tt->cap, tt->n, sizeof *tt->t))
+		gen_die("out of memory", NULL);
 	tt->t[tt->n++] = (struct gen_tap){ ts, site, reader, card };
 }
 

@@ -154,6 +154,8 @@ fi
 # The scale benchmark (bench/scale.sh) on the same broker; its smoke run
 # is a test of its own.
 scale=$(bash "$SRC/bench/scale.sh" "$BUILD" --port "$PORT")
+# The rebuild at ten times that scale (bench/rebuild10.sh).
+rebuild10=$(bash "$SRC/bench/rebuild10.sh" "$BUILD")
 mkdir -p "$SRC/bench/results"
 {
 	echo "# Touchline benchmark, $(date -u +%Y-%m-%d)"
@@ -184,5 +186,9 @@ EOT
 	echo "## Scale"
 	echo
 	echo "$scale"
+	echo
+	echo "## Ten times national scale"
+	echo
+	echo "$rebuild10"
 } > "$SRC/bench/results/latest.md"
 echo "written to bench/results/latest.md"

@@ -47,17 +47,37 @@ fail() { echo "scale: $*" >&2; exit 1; }
 # The broker, as bench/run.sh starts it, unless one was given.
 [ -n "$PORT" ] || bench_broker
 
-# 1. The programme: set-up in the database, taps as CSV.
-say "generating ${GEN[*]}"
+# 1. The programme: set-up in the database, taps as CSV. Its weeks end on
+# this week's Monday, so its last taps are recent and the collector, which
+# works at the real time, takes them as taps that have just happened.
+weeks=${GEN[5]}
+today=$(( $(date -u +%s) / 86400 ))
+FROM=$(date -u -d "@$(( (today - (today + 3) % 7 - 7 * weeks) * 86400 ))" +%F)
+say "generating ${GEN[*]} from $FROM"
 t0=$(now)
-gen=$("$BUILD/bench/tl-gen-national" --db "$W/setup.db" --taps-out "$W/taps.csv" --seed 2026 "${GEN[@]}")
+gen=$("$BUILD/bench/tl-gen-national" --db "$W/setup.db" --taps-out "$W/taps.csv" --seed 2026 \
+	--from "$FROM" "${GEN[@]}")
 t_gen=$(since "$t0")
 field() { tr ' ' '\n' <<< "$gen" | sed -n "s/^$1=//p"; }
 TAPS=$(field taps)
 AS_OF=$(date -u -d "@$(field as_of)" +%Y-%m-%dT%H:%M:%SZ)
 export TOUCHLINE_AS_OF=$AS_OF
-[ "$COLLECTOR_TAPS" -gt "$TAPS" ] && COLLECTOR_TAPS=$TAPS
-head -n $((COLLECTOR_TAPS + 1)) "$W/taps.csv" > "$W/subset.csv"
+LAT_TAPS=$([ -n "$SMOKE" ] && echo 200 || echo 6000)
+LAT_RATE=$([ -n "$SMOKE" ] && echo 100 || echo 300)
+[ $((COLLECTOR_TAPS + LAT_TAPS)) -gt "$TAPS" ] && COLLECTOR_TAPS=$((TAPS - LAT_TAPS))
+# taps_part FIRST COUNT: those taps of the CSV (1 = the first), with the
+# header; renumbered, as tl-loadgen finds a tap by the index its id ends in.
+taps_part() {
+	sed -n "1p; $(($1 + 1)),$(($1 + $2))p" "$W/taps.csv" |
+		awk -F, -v OFS=, 'NR > 1 { $1 = sprintf("0000ffff-0000-4000-8000-%012x", NR - 2) } 1'
+}
+# The year but its last taps is the history; the collector takes the next
+# COLLECTOR_TAPS (the subset), and then the last LAT_TAPS at a steady rate.
+HIST=$((TAPS - COLLECTOR_TAPS - LAT_TAPS))
+sed -n "1,$((HIST + 1))p" "$W/taps.csv" > "$W/history.csv"
+taps_part $((HIST + 1)) "$COLLECTOR_TAPS" > "$W/subset.csv"
+sed -i 's/^0000ffff-/0000fffe-/' "$W/subset.csv"
+taps_part $((HIST + COLLECTOR_TAPS + 1)) "$LAT_TAPS" > "$W/next.csv"
 
 # sqlite_load DB CSV: what the collector stores, done by the sqlite3
 # shell: import the CSV, look up each card's holder, insert in order.
@@ -79,8 +99,9 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 # 2. Loading: a subset through the broker and the collector (v1 messages,
 # acked after commit, with the ack's week_sessions), the same subset and
 # then every tap by the sqlite3 shell.
-# The collector runs at the real time: the set-up's derived tables are
-# first made as of now, so its live updates start from there.
+# The collector starts from the history, loaded by the shell, with the
+# derived tables made as of now (it works at the real time).
+sqlite_load "$W/setup.db" "$W/history.csv"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 "$TL" --db "$W/setup.db" attendance rebuild --as-of "$NOW" > /dev/null
 
@@ -109,7 +130,7 @@ for round in 1 2; do
 		cp "$W/setup.db" "$W/collector-$live.db"
 		lg=$(collector_load "$W/collector-$live.db" "$live")
 		acked=$(lgf "$lg" acked)
-		stored=$(sqlite3 "$W/collector-$live.db" 'SELECT count(*) FROM tap')
+		stored=$(( $(sqlite3 "$W/collector-$live.db" 'SELECT count(*) FROM tap') - HIST ))
 		[ "$acked" = "$COLLECTOR_TAPS" ] && [ "$stored" = "$COLLECTOR_TAPS" ] ||
 			fail "collector (live $live): acked $acked, stored $stored of $COLLECTOR_TAPS"
 		r=$(lgf "$lg" rate)
@@ -142,13 +163,7 @@ live_as_of=$(sqlite3 "$W/collector.db" \
 # (live, on the national set-up with the subset in) takes the next taps at
 # a steady rate and logs, for each update, how long after the first ack it
 # covers it committed.
-LAT_TAPS=$([ -n "$SMOKE" ] && echo 200 || echo 6000)
-LAT_RATE=$([ -n "$SMOKE" ] && echo 100 || echo 300)
 say "ack to visible: $LAT_TAPS taps at $LAT_RATE/s"
-# (renumbered: tl-loadgen finds a tap by the index its id ends in)
-sed -n "1p; $((COLLECTOR_TAPS + 2)),$((COLLECTOR_TAPS + 1 + LAT_TAPS))p" "$W/taps.csv" |
-	awk -F, -v OFS=, 'NR > 1 { $1 = sprintf("0000ffff-0000-4000-8000-%012x", NR - 2) } 1' \
-	> "$W/next.csv"
 "$BUILD/collector/touchline-collector" --db "$W/collector.db" --port "$PORT" \
 	--client-id "scale-$RANDOM" --stats-interval 0 --log-level debug 2> "$W/collector-lat.log" &
 COLLECTOR=$!
@@ -174,11 +189,14 @@ cp "$W/setup.db" "$W/subset.db"
 t0=$(now)
 sqlite_load "$W/subset.db" "$W/subset.csv"
 t_sub=$(since "$t0")
-[ "$(sqlite3 "$W/subset.db" 'SELECT count(*) FROM tap')" = "$COLLECTOR_TAPS" ] ||
+[ "$(sqlite3 "$W/subset.db" 'SELECT count(*) FROM tap')" = "$((HIST + COLLECTOR_TAPS))" ] ||
 	fail "sqlite3 subset load"
-same=$(sqlite3 "$W/collector.db" "ATTACH '$W/subset.db' AS s; SELECT count(*) FROM tap t
-	JOIN s.tap u ON u.id = t.id AND u.participant IS t.participant AND u.ts = t.ts")
+same=$(sqlite3 "$W/collector-1.db" "ATTACH '$W/subset.db' AS s; SELECT count(*) FROM tap t
+	JOIN s.tap u ON u.id = t.id AND u.participant IS t.participant AND u.ts = t.ts
+	WHERE t.id LIKE '0000fffe-%'")
 [ "$same" = "$COLLECTOR_TAPS" ] || fail "collector and sqlite3 stored different taps ($same)"
+sqlite3 "$W/setup.db" 'DELETE FROM tap' # the set-up alone again
+"$TL" --db "$W/setup.db" attendance rebuild > /dev/null
 cp "$W/setup.db" "$W/full.db"
 t0=$(now)
 sqlite_load "$W/full.db" "$W/taps.csv"

@@ -18,6 +18,7 @@
  * a value is not of the type the schema promises. Rows of participants
  * erased (no code) are left out, as in SQL. */
 #include "calendar.h"
+#include "grow.h"
 #include "export.h"
 #include "sorted.h"
 
@@ -72,20 +73,6 @@ static void xa_free(struct xa *x)
 	free(x->rows);
 }
 
-/* Grows an array of size-byte elements to hold n + 1. */
-static int xa_grow(void **v, size_t n, size_t *cap, size_t size)
-{
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	*cap = *cap ? *cap * 2 : 1024;
-	if (!(p = realloc(*v, *cap * size)))
-		return -1;
-	*v = p;
-	return 0;
-}
-
 /* Sessions within the dates, by id, with their local start and end. */
 static int xa_sessions(sqlite3 *db, const struct tl_export_filter *f, struct xa *x)
 {
@@ -107,7 +94,7 @@ static int xa_sessions(sqlite3 *db, const struct tl_export_filter *f, struct xa 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct xa_session *s;
 		int bad = 0;
-		if (xa_grow((void **)&x->ses, x->nses, &cap, sizeof *x->ses))
+		if (tl_grow(&x->ses, &cap, x->nses, sizeof *x->ses))
 			break;
 		s = &x->ses[x->nses];
 		memset(s, 0, sizeof *s);
@@ -151,7 +138,7 @@ static int xa_people(sqlite3 *db, struct xa *x)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct xa_person *p;
 		if (sqlite3_column_type(st, 1) != SQLITE_TEXT ||
-		    xa_grow((void **)&x->people, x->npeople, &cap, sizeof *x->people))
+		    tl_grow(&x->people, &cap, x->npeople, sizeof *x->people))
 			break;
 		p = &x->people[x->npeople];
 		p->id = sqlite3_column_int64(st, 0);
@@ -220,7 +207,7 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 		for (int j = 2; j < 9; j++)
 			bad |= sqlite3_column_type(st, j) != SQLITE_INTEGER &&
 			       !((j == 3 || j == 4) && sqlite3_column_type(st, j) == SQLITE_NULL);
-		if (bad || xa_grow((void **)&x->rows, x->nrows, &x->cap, sizeof *x->rows))
+		if (bad || tl_grow(&x->rows, &x->cap, x->nrows, sizeof *x->rows))
 			break;
 		r = &x->rows[x->nrows++];
 		r->person = (uint32_t)p;

@@ -7,32 +7,13 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "grow.h"
 
 /* Page cache while rebuilding (negative: KiB): the default 2 MB made the
  * rebuild re-read the tap index and derived tables from the OS. */
 #define ATT_CACHE_KIB (-65536)
 #define ATT_ALL INT64_MIN  /* derive every session of a participant */
 #define ATT_NONE INT64_MAX /* only the rows that depend on the instant */
-
-/* Makes room for n + 1 elements, doubling; returns -1 when memory runs
- * out. */
-static int att_grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *q;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	while (c <= n)
-		c *= 2;
-	q = realloc(*p, c * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
 
 static void att_copy(char *dst, size_t size, const unsigned char *src)
 {
@@ -283,7 +264,7 @@ static int att_catalog_load(sqlite3 *db, int64_t horizon, int64_t generation,
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tl_programme *p;
-		if (att_grow((void **)&c->p, &c->cap_p, c->np, sizeof *c->p)) {
+		if (tl_grow(&c->p, &c->cap_p, c->np, sizeof *c->p)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -307,7 +288,7 @@ static int att_catalog_load(sqlite3 *db, int64_t horizon, int64_t generation,
 	    SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (att_grow((void **)&c->sched, &c->cap_sched, c->nsched, sizeof *c->sched)) {
+		if (tl_grow(&c->sched, &c->cap_sched, c->nsched, sizeof *c->sched)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -327,7 +308,7 @@ static int att_catalog_load(sqlite3 *db, int64_t horizon, int64_t generation,
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct att_window *w;
-		if (att_grow((void **)&c->w, &c->cap_w, c->nw, sizeof *c->w)) {
+		if (tl_grow(&c->w, &c->cap_w, c->nw, sizeof *c->w)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -360,7 +341,7 @@ static int att_catalog_load(sqlite3 *db, int64_t horizon, int64_t generation,
 
 		if (prog < 0)
 			continue;
-		if (att_grow((void **)&c->s, &c->cap_s, c->ns, sizeof *c->s)) {
+		if (tl_grow(&c->s, &c->cap_s, c->ns, sizeof *c->s)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -538,7 +519,7 @@ static int att_load_enrolments(struct tl_engine *g, int64_t pid)
 	sqlite3_bind_int64(st, 1, pid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tl_enrolment *e;
-		if (att_grow((void **)&a->e, &a->cap_e, a->ne, sizeof *a->e)) {
+		if (tl_grow(&a->e, &a->cap_e, a->ne, sizeof *a->e)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -557,7 +538,7 @@ static int att_load_enrolments(struct tl_engine *g, int64_t pid)
 	sqlite3_bind_int64(xt, 1, pid);
 	while ((rc = sqlite3_step(xt)) == SQLITE_ROW) {
 		struct tl_expect *x;
-		if (att_grow((void **)&a->x, &a->cap_x, a->nx, sizeof *a->x)) {
+		if (tl_grow(&a->x, &a->cap_x, a->nx, sizeof *a->x)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -619,7 +600,7 @@ static int att_candidates(struct tl_engine *g, int64_t as_of)
 			struct tl_cand *cd;
 			if (!tl_rules_eligible(e, &c->s[i], as_of))
 				continue;
-			if (att_grow((void **)&a->c, &a->cap_c, a->nc, sizeof *a->c))
+			if (tl_grow(&a->c, &a->cap_c, a->nc, sizeof *a->c))
 				return -1;
 			cd = &a->c[a->nc++];
 			cd->s = &c->s[i];
@@ -650,7 +631,7 @@ static int att_load_taps(struct tl_engine *g, int64_t pid, int64_t lo, int64_t a
 	sqlite3_bind_int64(st, 3, as_of);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct tl_match_tap *t;
-		if (att_grow((void **)&a->t, &a->cap_t, a->nt, sizeof *a->t)) {
+		if (tl_grow(&a->t, &a->cap_t, a->nt, sizeof *a->t)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -745,7 +726,7 @@ static int att_read_stored(struct tl_engine *g, int64_t pid)
 	sqlite3_bind_int64(st, 1, pid);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct att_stored *r;
-		if (att_grow((void **)&a->old, &a->cap_old, a->nold, sizeof *a->old)) {
+		if (tl_grow(&a->old, &a->cap_old, a->nold, sizeof *a->old)) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
@@ -816,7 +797,7 @@ static int att_week_changed(struct att_set *a, const struct tl_session *s)
 	for (size_t i = 0; i < a->nweeks; i++)
 		if (a->weeks[i]->prog == s->prog && strcmp(a->weeks[i]->iso_week, s->iso_week) == 0)
 			return 0;
-	if (att_grow((void **)&a->weeks, &a->cap_weeks, a->nweeks, sizeof *a->weeks))
+	if (tl_grow(&a->weeks, &a->cap_weeks, a->nweeks, sizeof *a->weeks))
 		return -1;
 	a->weeks[a->nweeks++] = s;
 	return 0;
@@ -902,7 +883,7 @@ static int att_add_row(struct att_set *a, const struct tl_session *s, const stru
 {
 	struct tl_row *row;
 
-	if (att_grow((void **)&a->r, &a->cap_r, a->nr, sizeof *a->r))
+	if (tl_grow(&a->r, &a->cap_r, a->nr, sizeof *a->r))
 		return -1;
 	row = &a->r[a->nr++];
 	row->s = s;
@@ -922,7 +903,7 @@ static int att_rows(struct tl_engine *g, int fresh)
 
 	a->nr = 0;
 	if (!fresh) {
-		if (att_grow((void **)&a->ids, &a->cap_ids, a->nc + 1, sizeof *a->ids))
+		if (tl_grow(&a->ids, &a->cap_ids, a->nc + 1, sizeof *a->ids))
 			return -1;
 		ids = a->ids;
 		for (size_t i = 0; i < a->nc; i++)
@@ -1006,7 +987,7 @@ static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of,
 	const struct tl_row **rows;
 	size_t n = 0;
 
-	if (att_grow((void **)&a->scratch, &a->cap_scratch, a->nr + 1, sizeof *a->scratch))
+	if (tl_grow(&a->scratch, &a->cap_scratch, a->nr + 1, sizeof *a->scratch))
 		return -1;
 	rows = (const struct tl_row **)a->scratch;
 	if (replace) {
@@ -1305,7 +1286,7 @@ struct att_dirty {
 
 static int att_dirty_add(struct att_dirty *d, int64_t pid, int64_t since)
 {
-	if (att_grow((void **)&d->d, &d->cap, d->n, sizeof *d->d))
+	if (tl_grow(&d->d, &d->cap, d->n, sizeof *d->d))
 		return -1;
 	d->d[d->n].pid = pid;
 	d->d[d->n].since = since;
