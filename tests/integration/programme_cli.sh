@@ -136,6 +136,55 @@ tl2 attendance rebuild
 late=$(DB=$DB2 tl export attendance; DB=$DB2 tl export activity; DB=$DB2 tl export participants)
 is "$late" "$first" "facts learnt late give the same exports"
 
+# Who is expected where: bad input changes nothing; a change from a date on.
+tl programme add other --sites elsewhere > /dev/null
+tl schedule add other --site elsewhere --activity football --weekday wed --start 18:00 \
+	--end 19:00 --from 2026-03-01 --to 2026-04-30 > /dev/null # schedule 2, not kick's
+tl schedule add kick --site padiham --activity gym --weekday thu --start 10:00 \
+	--end 11:00 --from 2026-03-01 --to 2026-04-30 > /dev/null # schedule 3
+tl participant add > /dev/null # P-0003
+before=$(sql "SELECT count(*) FROM enrolment; SELECT count(*) FROM expectation")
+is "$(rc programme enrol kick P-0003 --start 2026-03-02 --schedules 2)" 1 \
+	"another programme's schedule refused"
+is "$(rc programme enrol kick P-0003 --start 2026-03-02 --sites elsewhere)" 1 \
+	"a site the programme does not have refused"
+is "$(rc programme enrol kick P-0003 --start 2026-03-02 --sites burnley --schedules 1)" 2 \
+	"sites and schedules together refused"
+is "$(rc programme enrol kick P-0003 --start 2026-03-02 --schedules 1,x)" 2 \
+	"a schedule id that is not a number refused"
+is "$(sql "SELECT count(*) FROM enrolment; SELECT count(*) FROM expectation")" "$before" \
+	"and nothing changed"
+is "$(tl programme enrol kick P-0003 --start 2026-03-02 --schedules 3)" \
+	"P-0003 enrolled in kick from 2026-03-02 to 2026-05-24" "enrolled for Thursday gym only"
+is "$(sql "SELECT count(*) FROM attendance WHERE participant = 3 AND expected
+	AND session IN (SELECT id FROM session WHERE schedule = 1)")" 0 \
+	"not expected at Tuesday football"
+is "$(rc programme expect kick P-0003 --sites burnley --from 2026-02-01)" 1 \
+	"an expectation before the start refused"
+is "$(rc programme expect kick P-0003 --sites burnley --from 2026-06-01)" 1 \
+	"an expectation after the end refused"
+is "$(rc programme expect kick P-0003 --from 2026-04-01)" 2 "expect needs what is expected"
+is "$(rc programme expect kick P-0003 --sites burnley --all)" 2 "and only one of them"
+is "$(rc programme expect kick P-0009 --sites burnley)" 1 "unknown participant refused"
+is "$(rc programme expect other P-0003 --sites elsewhere)" 1 "not enrolled there refused"
+is "$(sql "SELECT count(*) FROM expectation WHERE participant = 3")" 1 "still one expectation"
+is "$(tl programme expect kick P-0003 --sites burnley --from 2026-03-16)" \
+	"P-0003 in kick from 2026-03-16: expected at the sessions at burnley" \
+	"moves to Tuesday football from 16 March"
+is "$(sql "SELECT count(*) FROM attendance a JOIN session s ON s.id = a.session
+	WHERE a.participant = 3 AND a.expected AND s.site = 'burnley' AND s.local_date < '2026-03-16'")" \
+	0 "earlier football keeps what was expected then"
+ok "later football is expected" test "$(sql "SELECT count(*) FROM attendance a
+	JOIN session s ON s.id = a.session WHERE a.participant = 3 AND a.expected
+	AND s.site = 'burnley' AND s.local_date >= '2026-03-16'")" -gt 0
+is "$(sql "SELECT count(*) FROM attendance a JOIN session s ON s.id = a.session
+	WHERE a.participant = 3 AND s.site = 'padiham' AND s.local_date >= '2026-03-16'")" 0 \
+	"later gym is not"
+ok "the one change leaves the tables as a rebuild makes them" bash -c "
+	a=\$(sqlite3 '$DB' 'SELECT * FROM attendance ORDER BY 1, 2; SELECT * FROM engagement ORDER BY 1, 2')
+	'$TOUCHLINE' --db '$DB' attendance rebuild > /dev/null
+	[ \"\$a\" = \"\$(sqlite3 '$DB' 'SELECT * FROM attendance ORDER BY 1, 2; SELECT * FROM engagement ORDER BY 1, 2')\" ]"
+
 # The demo generator builds its programme and reports on it.
 sh "$TL_SRC/scripts/demo-programme.sh" "$TL_BIN" "$T/demo.db" > "$T/demo.out"
 is "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM enrolment")" 41 "demo: 41 participants"
