@@ -40,3 +40,19 @@ bench_broker() {
 	tail -3 "$W/$name.log" >&2
 	return 1
 }
+
+# sqlite_load DB CSV: what the collector stores, done by the sqlite3
+# shell: import the CSV, look up each card's holder, insert in order.
+sqlite_load() {
+	sqlite3 "$1" <<EOF
+CREATE TEMP TABLE tap_in (id TEXT, site TEXT, reader TEXT, card TEXT, ts INTEGER,
+  seq INTEGER, received_at INTEGER);
+.import --csv --skip 1 --schema temp $2 tap_in
+BEGIN;
+INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)
+  SELECT i.id, i.site, i.reader, i.card, c.participant, i.ts, i.seq, i.received_at
+  FROM temp.tap_in i LEFT JOIN card c ON c.token = i.card AND c.revoked_at IS NULL
+  ORDER BY i.rowid;
+COMMIT;
+EOF
+}

@@ -33,18 +33,7 @@ field() { tr ' ' '\n' <<< "$gen" | sed -n "s/^$1=//p"; }
 AS_OF=$(date -u -d "@$(field as_of)" +%Y-%m-%dT%H:%M:%SZ)
 say "loading $(field taps) taps with the sqlite3 shell"
 t0=$(now)
-sqlite3 "$W/db" <<SQL
-PRAGMA journal_mode = WAL;
-CREATE TEMP TABLE tap_in (id TEXT, site TEXT, reader TEXT, card TEXT, ts INTEGER,
-  seq INTEGER, received_at INTEGER);
-.import --csv --skip 1 --schema temp $W/taps.csv tap_in
-BEGIN;
-INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)
-  SELECT i.id, i.site, i.reader, i.card, c.participant, i.ts, i.seq, i.received_at
-  FROM temp.tap_in i LEFT JOIN card c ON c.token = i.card AND c.revoked_at IS NULL
-  ORDER BY i.rowid;
-COMMIT;
-SQL
+sqlite_load "$W/db" "$W/taps.csv"
 t_load=$(since "$t0")
 rm -f "$W/taps.csv"
 say "attendance rebuild as of $AS_OF"

@@ -79,21 +79,6 @@ taps_part $((HIST + 1)) "$COLLECTOR_TAPS" > "$W/subset.csv"
 sed -i 's/^0000ffff-/0000fffe-/' "$W/subset.csv"
 taps_part $((HIST + COLLECTOR_TAPS + 1)) "$LAT_TAPS" > "$W/next.csv"
 
-# sqlite_load DB CSV: what the collector stores, done by the sqlite3
-# shell: import the CSV, look up each card's holder, insert in order.
-sqlite_load() {
-	sqlite3 "$1" <<EOF
-CREATE TEMP TABLE tap_in (id TEXT, site TEXT, reader TEXT, card TEXT, ts INTEGER,
-  seq INTEGER, received_at INTEGER);
-.import --csv --skip 1 --schema temp $2 tap_in
-BEGIN;
-INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)
-  SELECT i.id, i.site, i.reader, i.card, c.participant, i.ts, i.seq, i.received_at
-  FROM temp.tap_in i LEFT JOIN card c ON c.token = i.card AND c.revoked_at IS NULL
-  ORDER BY i.rowid;
-COMMIT;
-EOF
-}
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 
 # 2. Loading: a subset through the broker and the collector (v1 messages,

@@ -77,6 +77,18 @@ static char *dump(sqlite3 *db)
 	return out;
 }
 
+/* Removes a database file and its WAL and shared-memory files. */
+static void unlink_db(const char *path)
+{
+	char side[96];
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
 static void add_session(sqlite3 *db, const char *prog, const char *site, const char *act,
                         int64_t sched, int64_t day, int start, int end)
 {
@@ -270,12 +282,7 @@ static void one_seed(unsigned seed)
 	free(live);
 	tl_engine_close(g);
 	tl_store_close(db);
-	unlink(path);
-	strcat(path, "-wal");
-	unlink(path);
-	path[strlen(path) - 4] = 0;
-	strcat(path, "-shm");
-	unlink(path);
+	unlink_db(path);
 }
 
 static void test_live_equals_rebuild(void **state)
@@ -347,12 +354,7 @@ static void test_long_history(void **state)
 	free(after);
 	tl_engine_close(g);
 	tl_store_close(db);
-	unlink(path);
-	strcat(path, "-wal");
-	unlink(path);
-	path[strlen(path) - 4] = 0;
-	strcat(path, "-shm");
-	unlink(path);
+	unlink_db(path);
 }
 
 int main(void)
