@@ -573,29 +573,34 @@ static int att_load_enrolments(struct tl_engine *g, int64_t pid)
 }
 
 /* Lists the participant's candidates (their eligible sessions as of
- * as_of) in matching order. Expectations are in (programme, from) order
+ * as_of, from local day from_day on) in matching order. Expectations are in (programme, from) order
  * as are enrolments, so each enrolment's run of them is found in turn. */
-static int att_candidates(struct tl_engine *g, int64_t as_of)
+static int att_candidates(struct tl_engine *g, int64_t as_of, int64_t from_day)
 {
 	struct att_set *a = &g->set;
 	const struct att_catalog *c = &g->cat;
+	/* no session of a later local day can have opened by as_of (a window
+	 * opens at most 12 h before the start, zones are within 14 h of UTC) */
+	int64_t last_day = as_of / 86400 + 2;
 
 	a->nc = 0;
 	for (size_t k = 0; k < a->ne; k++) {
 		struct tl_enrolment *e = &a->e[k];
+		int64_t first = e->start > from_day ? e->start : from_day;
 		size_t lo = 0, hi = c->ns;
 
 		if (e->prog < 0 || e->start < 0 || e->end < 0)
 			continue;
-		while (lo < hi) { /* the programme's first session on or after start */
+		while (lo < hi) { /* the programme's first session on or after first */
 			size_t mid = lo + (hi - lo) / 2;
 			const struct tl_session *s = &c->s[mid];
-			if (s->prog < e->prog || (s->prog == e->prog && s->day < e->start))
+			if (s->prog < e->prog || (s->prog == e->prog && s->day < first))
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		for (size_t i = lo; i < c->ns && c->s[i].prog == e->prog && c->s[i].day <= e->end;
+		for (size_t i = lo; i < c->ns && c->s[i].prog == e->prog && c->s[i].day <= e->end &&
+		                    c->s[i].day <= last_day;
 		     i++) {
 			struct tl_cand *cd;
 			if (!tl_rules_eligible(e, &c->s[i], as_of))
@@ -674,6 +679,39 @@ static int64_t att_affected(struct att_set *a, int64_t since)
 			a->c[k++] = a->c[i];
 	a->nc = n;
 	return lo;
+}
+
+/* Days of candidates loaded before the first instant that changed: a
+ * session starting on an earlier day ends looking for taps (its check-out
+ * window) within two days, so the candidates that matter are among them
+ * unless the affected ones reach further back, which is then retried
+ * with every candidate. */
+#define ATT_SINCE_DAYS 3
+#define ATT_WEEK_DAYS 14
+
+/* The candidates affected from since on (see att_affected), into a->c,
+ * loading only recent ones where that is enough; *lo gets the first
+ * instant they look at. */
+static int att_affected_candidates(struct tl_engine *g, int64_t as_of, int64_t since,
+                                   int64_t *lo)
+{
+	struct att_set *a = &g->set;
+	int64_t from;
+
+	if (since == ATT_NONE) {
+		a->nc = 0;
+		*lo = ATT_NONE;
+		return 0;
+	}
+	from = since == ATT_ALL ? INT64_MIN : since / 86400 - ATT_SINCE_DAYS;
+	for (;;) {
+		if (att_candidates(g, as_of, from))
+			return -1;
+		*lo = att_affected(a, since);
+		if (from == INT64_MIN || *lo >= (from + ATT_SINCE_DAYS) * 86400)
+			return 0;
+		from = INT64_MIN;
+	}
 }
 
 static int att_step(sqlite3_stmt *st)
@@ -1002,7 +1040,8 @@ static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of,
 		}
 	}
 	for (size_t i = 0; i < a->nr; i++)
-		if (a->r[i].s->intensity)
+		if (a->r[i].s->intensity &&
+		    (!replace || att_week_touched(a, a->r[i].s->prog, a->r[i].s->iso_week)))
 			rows[n++] = &a->r[i];
 	qsort(rows, n, sizeof *rows, att_row_week_cmp);
 	for (size_t i = 0, j; i < n; i = j) {
@@ -1010,8 +1049,6 @@ static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of,
 		            strcmp(rows[j]->s->iso_week, rows[i]->s->iso_week) == 0;
 		     j++)
 			;
-		if (replace && !att_week_touched(a, rows[i]->s->prog, rows[i]->s->iso_week))
-			continue;
 		if (att_write_week(g, pid, rows + i, j - i))
 			return -1;
 	}
@@ -1066,9 +1103,10 @@ static int att_derive(struct tl_engine *g, int64_t pid, int64_t as_of, int64_t s
 	struct att_set *a = &g->set;
 	int64_t lo;
 
-	if (att_load_enrolments(g, pid) || att_candidates(g, as_of))
+	if (att_load_enrolments(g, pid))
 		return -1;
-	lo = att_affected(a, since);
+	if (att_affected_candidates(g, as_of, since, &lo))
+		return -1;
 	a->nt = 0;
 	if (lo != ATT_NONE && att_load_taps(g, pid, lo, as_of))
 		return -1;
@@ -1483,7 +1521,9 @@ int tl_attendance_week_count(struct tl_engine *g, int64_t pid, int64_t ts, int *
 	int prog;
 
 	*count = -1;
-	if (att_load_enrolments(g, pid) || att_candidates(g, ts))
+	if (att_load_enrolments(g, pid) || att_candidates(g, ts, ts / 86400 - ATT_WEEK_DAYS))
+		return -1;
+	if (!a->nc && att_candidates(g, ts, INT64_MIN)) /* the latest is older */
 		return -1;
 	for (size_t i = 0; i < a->nc; i++) /* in start order: the last opened */
 		latest = &a->c[i];
@@ -1495,7 +1535,8 @@ int tl_attendance_week_count(struct tl_engine *g, int64_t pid, int64_t ts, int *
 	for (size_t i = 0; i < a->nc; i++)
 		if (strcmp(a->c[i].s->iso_week, week) == 0 && a->c[i].s->win_lo < wlo)
 			wlo = a->c[i].s->win_lo;
-	lo = att_affected(a, wlo);
+	if (att_affected_candidates(g, ts, wlo, &lo))
+		return -1;
 	if (att_load_taps(g, pid, lo, ts))
 		return -1;
 	tl_rules_match(a->c, a->nc, a->t, a->nt);
