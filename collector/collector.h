@@ -59,6 +59,7 @@ struct collector {
 	struct collector_sql sql;
 	struct tl_engine *engine; /* attendance: the ack's week_sessions, live updates */
 	long long live_last_ms;   /* when the derived tables were last brought forward */
+	long long live_cost_ms;   /* how long that took */
 	long live_backoff_ms;     /* after a failed update: wait this long (0: none) */
 	int live_behind;          /* the last update failed */
 	int live_dirty;           /* a batch has been stored since the last update */
@@ -79,8 +80,9 @@ void writer_finalize(struct collector *c);
 int writer_run(struct collector *c);
 
 /* live.c: brings the derived tables forward after a batch (busy: more is
- * queued, so it may wait a little) or when idle. */
-void live_update(struct collector *c, int busy);
+ * queued) or when idle, when its time has come; returns the milliseconds
+ * until it next wants to run (-1: live attendance is off). */
+long live_update(struct collector *c, int busy);
 long long live_now_ms(void);
 
 /* handle_tap.c, handle_status.c: run inside the writer's transaction.

@@ -150,14 +150,18 @@ static int writer_drain(struct collector *c, int ack)
 	return 0;
 }
 
+/* The longest the writer waits for messages before looking at the time. */
+#define WRITER_WAIT_MS 200
+
 int writer_run(struct collector *c)
 {
+	long next_ms = WRITER_WAIT_MS;
 	time_t last_stats = time(NULL);
 	int rc = 0;
 
 	while (!c->stop) {
 		struct msg *batch;
-		size_t n = queue_pop_batch(&c->queue, (size_t)c->cfg.batch_max, 200, &batch);
+		size_t n = queue_pop_batch(&c->queue, (size_t)c->cfg.batch_max, next_ms, &batch);
 
 		if (n > 0) {
 			if (writer_store(c, batch, n) == 0) {
@@ -169,7 +173,9 @@ int writer_run(struct collector *c)
 			}
 			msg_free_list(batch);
 		}
-		live_update(c, n > 0 && queue_length(&c->queue) > 0);
+		next_ms = live_update(c, n > 0 && queue_length(&c->queue) > 0);
+		if (next_ms < 1 || next_ms > WRITER_WAIT_MS)
+			next_ms = WRITER_WAIT_MS;
 		if (c->cfg.stats_interval > 0 && time(NULL) - last_stats >= c->cfg.stats_interval) {
 			writer_log_counts(c);
 			last_stats = time(NULL);
