@@ -189,6 +189,7 @@ int writer_run(struct collector *c)
 	mqtt_stop(c);
 	if (rc == 0 && writer_drain(c, 0))
 		rc = -1;
+	c->live_last_ms = 0; /* now, whatever the last update cost */
 	live_update(c, 0);
 	writer_log_counts(c);
 	return rc;
