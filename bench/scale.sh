@@ -127,6 +127,8 @@ for round in 1 2; do
 	done
 done
 cp "$W/collector-1.db" "$W/collector.db"
+"$TL" --db "$W/collector.db" attendance status > /dev/null ||
+	fail "attendance behind the taps after the collector stopped"
 # Live tables equal a rebuild at the same instant (the property the unit
 # test checks on random streams, here on the national subset).
 dump_derived() {
