@@ -1,9 +1,9 @@
 /* collector.h - touchline-collector: shared state of the daemon.
  *
- * Two threads: libmosquitto's network thread (mqtt.c) copies each message
- * into the queue; the main thread (writer.c) takes batches, handles each
- * message inside one transaction (handle_tap.c, handle_status.c), commits,
- * and only then publishes the acks. */
+ * Two threads: the network thread (mqtt.c on common/mqtt_conn.c) copies
+ * each message into the queue; the main thread (writer.c) takes batches,
+ * handles each message inside one transaction (handle_tap.c,
+ * handle_status.c), commits, and only then publishes the acks. */
 #ifndef TL_COLLECTOR_H
 #define TL_COLLECTOR_H
 
@@ -13,6 +13,7 @@
 
 #include "attendance.h"
 #include "mqtt_auth.h"
+#include "mqtt_conn.h"
 #include "protocol.h"
 #include "queue.h"
 
@@ -51,7 +52,8 @@ struct collector_counts {
 
 struct collector {
 	struct collector_config cfg;
-	struct mosquitto *mosq;
+	struct tl_mqtt_conn conn;
+	struct mosquitto *mosq;      /* conn.mosq */
 	sqlite3 *db;
 	struct collector_sql sql;
 	struct tl_week_stmts week; /* for the ack's week_sessions */
@@ -63,6 +65,8 @@ struct collector {
 /* mqtt.c */
 int mqtt_start(struct collector *c);
 void mqtt_stop(struct collector *c);
+/* Logs the broker connection's state (with the periodic totals). */
+void mqtt_log_state(struct collector *c);
 void mqtt_publish_acks(struct collector *c, struct msg *batch);
 
 /* writer.c */

@@ -5,8 +5,8 @@
  *    hands each UID to tap_seen() (tap.c), which debounces it, turns it into
  *    a token and writes the tap to the spool (spool.c) before anything else,
  *    then publishes it;
- *  - libmosquitto's network thread (mqtt.c) queues acks and notes
- *    connection changes;
+ *  - the network thread (mqtt.c on common/mqtt_conn.c) connects and
+ *    reconnects, queues acks and notes connection changes;
  *  - the main thread (main.c) applies acks to the spool, gives the coach
  *    feedback (feedback.c), resends unacked taps and sends the heartbeat.
  * One mutex (b->lock) guards everything the threads share, spool included. */
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "mqtt_auth.h"
+#include "mqtt_conn.h"
 #include "protocol.h"
 #include "token.h"
 
@@ -86,9 +87,8 @@ struct bridge {
 	struct bridge_config cfg;
 	uint8_t key[TL_KEY_LEN];
 	struct spool spool;
-	struct mosquitto *mosq;
-	pthread_t mqtt_thread;
-	int mqtt_running;
+	struct tl_mqtt_conn conn;    /* the network thread (common/mqtt_conn.c) */
+	struct mosquitto *mosq;      /* conn.mosq */
 	char tap_topic[256], ack_topic[256], status_topic[256];
 
 	pthread_mutex_t lock;        /* spool, feedback list, fault, debounce */
