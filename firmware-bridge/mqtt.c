@@ -239,9 +239,11 @@ int mqtt_publish_status(struct bridge *b, int online, int *mid)
 	}
 	fault[j] = '\0';
 	snprintf(extra, sizeof extra,
-	         ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld,\"spool_errors\":%ld}",
+	         ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld,\"spool_errors\":%ld,"
+	         "\"resend_s\":%lld,\"connects\":%lu}",
 	         fault[0] ? "false" : "true", fault[0] ? ",\"fault\":\"" : "", fault,
-	         fault[0] ? "\"" : "", (long long)b->spool.dropped, b->spool_errors);
+	         fault[0] ? "\"" : "", (long long)b->spool.dropped, b->spool_errors,
+	         (long long)(b->resend_ms / 1000), tl_mqtt_conn_connects(&b->conn));
 	if ((size_t)n - 1 + strlen(extra) >= sizeof payload)
 		return -1;
 	memcpy(payload + n - 1, extra, strlen(extra) + 1);

@@ -160,7 +160,9 @@ collector_spawn() {
 }
 
 # subscribed_count LOG: how many times a program has (re)subscribed.
-subscribed_count() { grep -c 'subscribed to' "$1" 2>/dev/null || true; }
+subscribed_count() {
+	if [ -f "$1" ]; then grep -c 'subscribed to' "$1" || true; else echo 0; fi
+}
 
 # collector_start [FLAGS...]: collector_spawn, then waits until it has
 # subscribed.
