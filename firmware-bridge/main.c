@@ -340,9 +340,8 @@ static void main_resend(struct bridge *b, int64_t now)
 {
 	struct tl_tap due[MAIN_SEND_BATCH];
 	int64_t before;
-	long room;
+	long room, others;
 	int n, sent = 0, overdue;
-	long others;
 
 	pthread_mutex_lock(&b->lock);
 	if (!b->connected)
@@ -367,7 +366,9 @@ static void main_resend(struct bridge *b, int64_t now)
 			batch++;
 		}
 		spool_light_end(&b->spool);
-		tl_debug("sent %d spooled tap(s), oldest seq %lld", batch, (long long)due[0].seq);
+		if (batch)
+			tl_debug("sent %d spooled tap(s), oldest seq %lld", batch,
+			         (long long)due[0].seq);
 		sent += batch;
 		if (failed || batch < n || n < MAIN_SEND_BATCH)
 			break; /* not connected, taps held back, or nothing more due */
