@@ -89,18 +89,29 @@ void mqtt_stop(struct collector *c)
 	c->mosq = NULL;
 }
 
-/* Publishes the acks of a committed batch. A failed publish is logged and
- * not retried: the reader resends the tap and gets "duplicate". */
+/* Publishes the acks of a committed batch. While the broker is away,
+ * libmosquitto keeps them (QoS 1, persistent session) and sends them
+ * when it is back; any other failure is not retried: the reader resends
+ * the tap and gets "duplicate". One line per batch, not per ack. */
 void mqtt_publish_acks(struct collector *c, struct msg *batch)
 {
+	unsigned long offline = 0, failed = 0;
+	int first_rc = MOSQ_ERR_SUCCESS;
+
 	for (struct msg *m = batch; m; m = m->next) {
 		int rc;
 		if (!m->send_ack)
 			continue;
 		rc = mosquitto_publish(c->mosq, NULL, m->ack_topic, (int)strlen(m->ack), m->ack, 1,
 		                       false);
-		if (rc != MOSQ_ERR_SUCCESS)
-			tl_warn("ack on %s not sent (%s); the reader will resend", m->ack_topic,
-			        mosquitto_strerror(rc));
+		if (rc == MOSQ_ERR_NO_CONN)
+			offline++;
+		else if (rc != MOSQ_ERR_SUCCESS && !failed++)
+			first_rc = rc;
 	}
+	if (offline)
+		tl_info("%lu ack(s) kept until the broker is back (not connected)", offline);
+	if (failed)
+		tl_warn("%lu ack(s) not sent (%s); their readers will resend", failed,
+		        mosquitto_strerror(first_rc));
 }
