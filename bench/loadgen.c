@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 	char topic[128], payload[TL_MAX_PAYLOAD];
 	double t0, deadline;
 	long i;
+	int stalled = 0;
 
 	lg_args(&g, argc, argv);
 	if (g.replay_path[0])
@@ -248,8 +249,21 @@ int main(int argc, char **argv)
 				usleep(100);
 			pthread_mutex_lock(&g.lock);
 		} else {
-			while (i - g.nacked >= g.window)
-				pthread_cond_wait(&g.cond, &g.lock);
+			double waiting = lg_now();
+			while (i - g.nacked >= g.window && !stalled) {
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_sec += 1;
+				pthread_cond_timedwait(&g.cond, &g.lock, &ts);
+				/* No ack for a minute (the broker or the consumer is
+				 * gone for good): report what there is. */
+				stalled = lg_now() - (g.last_ack > waiting ? g.last_ack : waiting) > 60;
+			}
+			if (stalled) {
+				pthread_mutex_unlock(&g.lock);
+				fprintf(stderr, "tl-loadgen: no ack for 60 s; giving up after %ld taps\n", i);
+				break;
+			}
 		}
 		g.sent[i] = lg_now();
 		if (i == 0)
@@ -257,7 +271,7 @@ int main(int argc, char **argv)
 		pthread_mutex_unlock(&g.lock);
 		mosquitto_publish(pub.mosq, NULL, topic, n, payload, 1, false);
 	}
-	deadline = lg_now() + 60;
+	deadline = lg_now() + (stalled ? 0 : 60);
 	pthread_mutex_lock(&g.lock);
 	while (g.nacked < g.taps && lg_now() < deadline) {
 		struct timespec ts;
