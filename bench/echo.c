@@ -7,7 +7,11 @@
  * that answered inside the message callback was slower than the
  * collector in one run, so it was no ceiling.)
  *
+ * It connects through common/mqtt_conn.c, as the collector does.
+ *
  *   tl-echo --port P */
+#include "log.h"
+#include "mqtt_conn.h"
 #include "protocol.h"
 #include "queue.h"
 
@@ -32,9 +36,8 @@ static void echo_on_signal(int sig)
 }
 
 /* The network thread: queue the tap, as mqtt_on_message does. */
-static void echo_on_tap(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+static void echo_on_tap(void *obj, const struct mosquitto_message *msg)
 {
-	(void)m;
 	(void)obj;
 	if (queue_push(&echo_queue, msg->topic, msg->payload, (size_t)msg->payloadlen,
 	               (int64_t)time(NULL)))
@@ -58,8 +61,29 @@ static void echo_answer(struct mosquitto *m, const struct msg *q)
 	mosquitto_publish(m, NULL, topic, n, buf, 1, false);
 }
 
+static void echo_connected(void *obj, struct mosquitto *m)
+{
+	(void)obj;
+	mosquitto_subscribe(m, NULL, TL_DEFAULT_PREFIX "/+/+/tap", 1);
+}
+
+static void echo_subscribed(void *obj, int mid, int n, const int *granted)
+{
+	(void)obj;
+	(void)mid;
+	(void)n;
+	(void)granted;
+	fprintf(stderr, "tl-echo: subscribed\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct tl_mqtt_hooks hooks = {
+		.connected = echo_connected,
+		.message = echo_on_tap,
+		.subscribed = echo_subscribed,
+	};
+	struct tl_mqtt_conn conn;
 	struct mosquitto *m;
 	int port = argc == 3 && !strcmp(argv[1], "--port") ? atoi(argv[2]) : 0;
 
@@ -71,19 +95,15 @@ int main(int argc, char **argv)
 	signal(SIGINT, echo_on_signal);
 	if (queue_init(&echo_queue, ECHO_QUEUE_MAX))
 		return 1;
-	mosquitto_lib_init();
-	m = mosquitto_new("tl-echo", true, NULL);
-	mosquitto_message_callback_set(m, echo_on_tap);
+	tl_log_init("tl-echo", TL_LOG_WARN);
+	if (tl_mqtt_conn_init(&conn, "tl-echo", 1, "127.0.0.1", port, 60, &hooks, NULL))
+		return 1;
+	m = conn.mosq;
 	mosquitto_max_inflight_messages_set(m, 0);
 	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
 	mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
-	if (mosquitto_connect(m, "127.0.0.1", port, 60) != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "tl-echo: cannot connect\n");
+	if (tl_mqtt_conn_start(&conn))
 		return 1;
-	}
-	mosquitto_subscribe(m, NULL, TL_DEFAULT_PREFIX "/+/+/tap", 1);
-	mosquitto_loop_start(m);
-	fprintf(stderr, "tl-echo: subscribed\n");
 	while (!echo_stop) {
 		struct msg *batch;
 		if (queue_pop_batch(&echo_queue, ECHO_BATCH_MAX, 200, &batch) == 0)
@@ -93,10 +113,7 @@ int main(int argc, char **argv)
 		msg_free_list(batch);
 	}
 	queue_unbound(&echo_queue);
-	mosquitto_disconnect(m);
-	mosquitto_loop_stop(m, false);
-	mosquitto_destroy(m);
-	mosquitto_lib_cleanup();
+	tl_mqtt_conn_destroy(&conn);
 	queue_destroy(&echo_queue);
 	return 0;
 }

@@ -11,11 +11,16 @@
  * index is carried in the last 12 hex digits of its UUID, so an ack maps
  * back to its send time without a table lookup. Prints one line of
  * key=value results. With --replay it publishes the first N taps of a
- * CSV file written by tl-gen-national instead of generating them. */
+ * CSV file written by tl-gen-national instead of generating them. Like
+ * every Touchline client it connects through common/mqtt_conn.c, so it
+ * may be started before its broker and rides out a broker restart. */
+#include "log.h"
+#include "mqtt_conn.h"
 #include "protocol.h"
 
 #include <mosquitto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,7 @@ struct lg {
 	unsigned char *acked;
 	long nacked, ndup, nrecorded, nother;
 	double first_sent, last_ack;
+	atomic_int subscribed;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 };
@@ -50,12 +56,11 @@ static double lg_now(void)
 }
 
 /* The ack's id ends in the tap index (hex). */
-static void lg_on_ack(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
+static void lg_on_ack(void *obj, const struct mosquitto_message *msg)
 {
 	struct lg *g = obj;
 	struct tl_ack ack;
 	long i;
-	(void)m;
 
 	if (tl_ack_decode(msg->payload, (size_t)msg->payloadlen, &ack) != TL_OK)
 		return;
@@ -171,27 +176,53 @@ static void lg_args(struct lg *g, int argc, char **argv)
 		lg_usage();
 }
 
-static struct mosquitto *lg_connect(struct lg *g, const char *id)
+/* The ack subscriber subscribes on every connection (clean session). */
+static void lg_sub_connected(void *obj, struct mosquitto *m)
 {
-	struct mosquitto *m = mosquitto_new(id, true, g);
-	if (!m || mosquitto_connect(m, g->host, (int)g->port, 60) != MOSQ_ERR_SUCCESS) {
+	struct lg *g = obj;
+	char ackt[128];
+
+	snprintf(ackt, sizeof ackt, "%s/+/+/ack", g->prefix);
+	mosquitto_subscribe(m, NULL, ackt, 1);
+}
+
+static void lg_subscribed(void *obj, int mid, int n, const int *granted)
+{
+	struct lg *g = obj;
+	(void)mid;
+	(void)n;
+	(void)granted;
+	g->subscribed = 1;
+}
+
+/* Starts a client and waits (up to a minute) for its first connection. */
+static void lg_connect(struct lg *g, struct tl_mqtt_conn *c, const struct tl_mqtt_hooks *h)
+{
+	if (tl_mqtt_conn_init(c, NULL, 1, g->host, g->port, 60, h, g))
+		exit(1);
+	mosquitto_max_inflight_messages_set(c->mosq, 0);
+	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
+	mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+	if (tl_mqtt_conn_start(c) || tl_mqtt_conn_wait(c, 60000)) {
 		fprintf(stderr, "tl-loadgen: cannot connect to %s:%ld\n", g->host, g->port);
 		exit(1);
 	}
-	mosquitto_max_inflight_messages_set(m, 0);
-	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
-	mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
-	return m;
 }
 
 int main(int argc, char **argv)
 {
 	struct lg g = { .readers = 200, .window = 2000, .cards = 10000,
 		        .host = "127.0.0.1", .prefix = TL_DEFAULT_PREFIX };
-	struct mosquitto *pub, *sub;
-	char topic[128], payload[TL_MAX_PAYLOAD], ackt[128];
+	static const struct tl_mqtt_hooks sub_hooks = {
+		.connected = lg_sub_connected,
+		.message = lg_on_ack,
+		.subscribed = lg_subscribed,
+	};
+	struct tl_mqtt_conn sub, pub;
+	char topic[128], payload[TL_MAX_PAYLOAD];
 	double t0, deadline;
 	long i;
+	int stalled = 0;
 
 	lg_args(&g, argc, argv);
 	if (g.replay_path[0])
@@ -201,15 +232,11 @@ int main(int argc, char **argv)
 	g.acked = calloc((size_t)g.taps, 1);
 	pthread_mutex_init(&g.lock, NULL);
 	pthread_cond_init(&g.cond, NULL);
-	mosquitto_lib_init();
-	sub = lg_connect(&g, NULL);
-	mosquitto_message_callback_set(sub, lg_on_ack);
-	snprintf(ackt, sizeof ackt, "%s/+/+/ack", g.prefix);
-	mosquitto_subscribe(sub, NULL, ackt, 1);
-	mosquitto_loop_start(sub);
-	pub = lg_connect(&g, NULL);
-	mosquitto_loop_start(pub);
-	usleep(200000); /* let the subscription settle */
+	tl_log_init("tl-loadgen", TL_LOG_WARN);
+	lg_connect(&g, &sub, &sub_hooks);
+	lg_connect(&g, &pub, NULL);
+	for (int w = 0; !g.subscribed && w < 6000; w++)
+		usleep(10000);
 
 	t0 = lg_now();
 	for (i = 0; i < g.taps; i++) {
@@ -222,16 +249,29 @@ int main(int argc, char **argv)
 				usleep(100);
 			pthread_mutex_lock(&g.lock);
 		} else {
-			while (i - g.nacked >= g.window)
-				pthread_cond_wait(&g.cond, &g.lock);
+			double waiting = lg_now();
+			while (i - g.nacked >= g.window && !stalled) {
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_sec += 1;
+				pthread_cond_timedwait(&g.cond, &g.lock, &ts);
+				/* No ack for a minute (the broker or the consumer is
+				 * gone for good): report what there is. */
+				stalled = lg_now() - (g.last_ack > waiting ? g.last_ack : waiting) > 60;
+			}
+			if (stalled) {
+				pthread_mutex_unlock(&g.lock);
+				fprintf(stderr, "tl-loadgen: no ack for 60 s; giving up after %ld taps\n", i);
+				break;
+			}
 		}
 		g.sent[i] = lg_now();
 		if (i == 0)
 			g.first_sent = g.sent[0];
 		pthread_mutex_unlock(&g.lock);
-		mosquitto_publish(pub, NULL, topic, n, payload, 1, false);
+		mosquitto_publish(pub.mosq, NULL, topic, n, payload, 1, false);
 	}
-	deadline = lg_now() + 60;
+	deadline = lg_now() + (stalled ? 0 : 60);
 	pthread_mutex_lock(&g.lock);
 	while (g.nacked < g.taps && lg_now() < deadline) {
 		struct timespec ts;
@@ -256,13 +296,8 @@ int main(int argc, char **argv)
 		       k ? l[k / 2] * 1e3 : 0, k ? l[(k * 99) / 100] * 1e3 : 0, k ? l[k - 1] * 1e3 : 0);
 		free(l);
 	}
-	mosquitto_disconnect(pub);
-	mosquitto_disconnect(sub);
-	mosquitto_loop_stop(pub, false);
-	mosquitto_loop_stop(sub, false);
-	mosquitto_destroy(pub);
-	mosquitto_destroy(sub);
-	mosquitto_lib_cleanup();
+	tl_mqtt_conn_destroy(&pub);
+	tl_mqtt_conn_destroy(&sub);
 	free(g.sent);
 	free(g.lat);
 	free(g.acked);

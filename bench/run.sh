@@ -36,9 +36,10 @@ INSERT INTO reader (site, id, created_at)
   (SELECT 0 AS i UNION SELECT 1 UNION SELECT 2 UNION SELECT 3) r;"
 fresh_db() { rm -f "$W/run.db"*; cp "$W/template.db" "$W/run.db"; }
 
-# start_subject NAME: starts the consumer under test; sets SUBJECT.
+# start_subject NAME [keep]: starts the consumer under test on a fresh
+# database (keep: on the one there); sets SUBJECT.
 start_subject() {
-	fresh_db
+	[ "${2:-}" = keep ] || fresh_db
 	case $1 in
 	ceiling) "$BUILD/bench/tl-echo" --port "$PORT" 2> "$W/subject.log" & ;;
 	collector) "$BUILD/collector/touchline-collector" --db "$W/run.db" --port "$PORT" \
@@ -103,6 +104,18 @@ bridge_up=$(/usr/bin/python3 "$SRC/bench/bridge_latency.py" "$BUILD/firmware-bri
 stop_subject
 bridge_down=$(/usr/bin/python3 "$SRC/bench/bridge_latency.py" "$BUILD/firmware-bridge/touchline-bridge" \
 	"$W/bridge.key" "$W/spool-down.db" 1 "$BRIDGE_TAPS")
+# A reader back with a backlog of BACKLOG taps while 5 live taps a second
+# are made: how long the backlog takes to drain, and the live taps'
+# tap-to-ack latency meanwhile (bench/bridge_backlog.py).
+BACKLOG=$([ "$SMOKE" = --smoke ] && echo 500 || echo 10000)
+fresh_db
+/usr/bin/python3 "$SRC/bench/bridge_backlog.py" prepare "$BUILD/firmware-bridge/touchline-bridge" \
+	"$W/bridge.key" "$W/spool-backlog.db" "$W/run.db" "$BACKLOG" 5000
+start_subject collector keep
+backlog=$(/usr/bin/python3 "$SRC/bench/bridge_backlog.py" run "$BUILD/firmware-bridge/touchline-bridge" \
+	"$W/bridge.key" "$W/spool-backlog.db" "$PORT" 5 "$([ "$SMOKE" = --smoke ] && echo 30 || echo 600)") ||
+	{ echo "backlog run: $backlog" >&2; exit 1; }
+stop_subject
 # The same with TLS to the broker, as readers are deployed ('touchline
 # reader add' gives them a cafile): for information, see the notes.
 sh "$SRC/deploy/make-certs.sh" "$W/tls" localhost 127.0.0.1 > /dev/null
@@ -141,6 +154,8 @@ table=$(cat <<EOT
 | collector resident memory after $MEM_TAPS taps | $rss_mb MB | < 16 MB | $(verdict "$rss_mb" "<" 16) |
 | bridge tap-to-feedback, broker up (ack shown), p50 / p99 / max | $(field "$bridge_up" p50_ms) / $(field "$bridge_up" p99_ms) / $(field "$bridge_up" max_ms) ms | p99 < 50 ms | $(verdict "$(field "$bridge_up" p99_ms)" "<" 50) |
 | bridge tap-to-feedback, broker unreachable (spool fsync), p50 / p99 / max | $(field "$bridge_down" p50_ms) / $(field "$bridge_down" p99_ms) / $(field "$bridge_down" max_ms) ms | p99 < 50 ms | $(verdict "$(field "$bridge_down" p99_ms)" "<" 50) |
+| bridge with a $BACKLOG-tap backlog and 5 live taps/s: time to drain | $(field "$backlog" drain_s) s | | |
+| live taps' tap-to-ack during that drain ($(field "$backlog" live) taps), p50 / p99 / max | $(field "$backlog" live_p50_ms) / $(field "$backlog" live_p99_ms) / $(field "$backlog" live_max_ms) ms | p99 < 50 ms | $(verdict "$(field "$backlog" live_p99_ms)" "<" 50) |
 | bridge resident memory (of which its own, not shared library pages) | $bridge_rss MB ($bridge_anon MB) | < 8 MB | $(verdict "$bridge_rss" "<" 8) |
 | for information: the bridge with TLS to the broker, p50 / p99 / max; resident memory (its own) | $(field "$bridge_tls" p50_ms) / $(field "$bridge_tls" p99_ms) / $(field "$bridge_tls" max_ms) ms; $(kb_mb "$(field "$bridge_tls" rss_kb)") MB ($(kb_mb "$(field "$bridge_tls" anon_kb)") MB) | | |
 EOT

@@ -1,11 +1,11 @@
 /* collector.h - touchline-collector: shared state of the daemon.
  *
- * Two threads: libmosquitto's network thread (mqtt.c) copies each message
- * into the queue; the main thread (writer.c) takes batches, handles each
- * message inside one transaction (handle_tap.c, handle_status.c), commits,
- * and only then publishes the acks; then, in a second transaction, it
- * brings the derived attendance tables forward (live.c), so a failure
- * there never costs a tap or an ack. */
+ * Two threads: the network thread (mqtt.c on common/mqtt/mqtt_conn.c)
+ * copies each message into the queue; the main thread (writer.c) takes
+ * batches, handles each message inside one transaction (handle_tap.c,
+ * handle_status.c), commits, and only then publishes the acks; then, in a
+ * second transaction, it brings the derived attendance tables forward
+ * (live.c), so a failure there never costs a tap or an ack. */
 #ifndef TL_COLLECTOR_H
 #define TL_COLLECTOR_H
 
@@ -15,6 +15,7 @@
 
 #include "attendance.h"
 #include "mqtt_auth.h"
+#include "mqtt_conn.h"
 #include "protocol.h"
 #include "queue.h"
 
@@ -54,7 +55,8 @@ struct collector_counts {
 
 struct collector {
 	struct collector_config cfg;
-	struct mosquitto *mosq;
+	struct tl_mqtt_conn conn;
+	struct mosquitto *mosq;      /* conn.mosq */
 	sqlite3 *db;
 	struct collector_sql sql;
 	struct tl_engine *engine; /* attendance: the ack's week_sessions, live updates */
@@ -72,6 +74,8 @@ struct collector {
 /* mqtt.c */
 int mqtt_start(struct collector *c);
 void mqtt_stop(struct collector *c);
+/* Logs the broker connection's state (with the periodic totals). */
+void mqtt_log_state(struct collector *c);
 void mqtt_publish_acks(struct collector *c, struct msg *batch);
 
 /* writer.c */

@@ -127,6 +127,9 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes writes fail with EFBIG (a storage failure like
+	 * any other: retried) instead of killing us. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	c->db = collector_open_db(c);
 	if (!c->db)

@@ -1,4 +1,6 @@
-/* mqtt.c - the collector's MQTT side, on libmosquitto's threaded loop.
+/* mqtt.c - the collector's MQTT side, on the shared connection
+ * (common/mqtt_conn.h), which connects from any start order and again
+ * after every broker restart.
  *
  * Persistent session (fixed client id, clean session off), so the broker
  * queues taps for us while we are away. on_message only copies the message
@@ -12,15 +14,15 @@
 #include <string.h>
 #include <time.h>
 
-static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
+/* Connected (first time or again): subscribe. The session is persistent,
+ * but a broker that lost it (no persistence, or its file) must hear the
+ * subscriptions again. */
+static void mqtt_connected(void *obj, struct mosquitto *mosq)
 {
 	struct collector *c = obj;
 	char tap[256], status[256];
+	int rc;
 
-	if (rc != 0) {
-		tl_error("broker refused connection: %s", mosquitto_connack_string(rc));
-		return;
-	}
 	snprintf(tap, sizeof tap, "%s/+/+/tap", c->cfg.prefix);
 	snprintf(status, sizeof status, "%s/+/+/status", c->cfg.prefix);
 	char *subs[] = { tap, status };
@@ -28,22 +30,12 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 	if (rc != MOSQ_ERR_SUCCESS)
 		tl_error("subscribe failed: %s", mosquitto_strerror(rc));
 	else
-		tl_info("connected to %s:%ld, subscribed to %s and %s", c->cfg.host, c->cfg.port,
-		        tap, status);
+		tl_info("subscribed to %s and %s", tap, status);
 }
 
-static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
-{
-	(void)mosq;
-	(void)obj;
-	if (rc != 0)
-		tl_warn("lost connection to broker (%s); reconnecting", mosquitto_strerror(rc));
-}
-
-static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+static void mqtt_on_message(void *obj, const struct mosquitto_message *msg)
 {
 	struct collector *c = obj;
-	(void)mosq;
 	if (queue_push(&c->queue, msg->topic, msg->payload, (size_t)msg->payloadlen,
 	               (int64_t)time(NULL)) != 0)
 		tl_error("out of memory: message on %s not queued; its reader will resend",
@@ -52,37 +44,40 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 
 int mqtt_start(struct collector *c)
 {
+	static const struct tl_mqtt_hooks hooks = {
+		.connected = mqtt_connected,
+		.message = mqtt_on_message,
+	};
 	char err[512];
-	int rc;
 
-	mosquitto_lib_init();
-	c->mosq = mosquitto_new(c->cfg.client_id, false, c);
-	if (!c->mosq) {
-		tl_error("cannot create MQTT client");
+	if (tl_mqtt_conn_init(&c->conn, c->cfg.client_id, 0, c->cfg.host, c->cfg.port,
+	                      c->cfg.keepalive, &hooks, c))
 		return -1;
-	}
+	c->mosq = c->conn.mosq;
 	if (tl_mqtt_auth_apply(c->mosq, &c->cfg.auth, c->cfg.host, err, sizeof err)) {
 		tl_error("%s", err);
+		mqtt_stop(c);
 		return -1;
 	}
-	mosquitto_connect_callback_set(c->mosq, mqtt_on_connect);
-	mosquitto_disconnect_callback_set(c->mosq, mqtt_on_disconnect);
-	mosquitto_message_callback_set(c->mosq, mqtt_on_message);
-	mosquitto_reconnect_delay_set(c->mosq, 1, 30, true);
 	/* Ack publishes are QoS 1: let many be in flight at once. */
 	mosquitto_max_inflight_messages_set(c->mosq, 0);
 	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
 	mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
-	rc = mosquitto_connect_async(c->mosq, c->cfg.host, (int)c->cfg.port, (int)c->cfg.keepalive);
-	if (rc != MOSQ_ERR_SUCCESS)
-		tl_warn("cannot reach broker %s:%ld yet (%s); will keep trying", c->cfg.host,
-		        c->cfg.port, mosquitto_strerror(rc));
-	rc = mosquitto_loop_start(c->mosq);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		tl_error("cannot start MQTT thread: %s", mosquitto_strerror(rc));
+	if (tl_mqtt_conn_start(&c->conn)) {
+		mqtt_stop(c);
 		return -1;
 	}
 	return 0;
+}
+
+void mqtt_log_state(struct collector *c)
+{
+	char state[512];
+
+	if (!c->mosq)
+		return;
+	tl_mqtt_conn_describe(&c->conn, state, sizeof state);
+	tl_info("broker: %s", state);
 }
 
 void mqtt_stop(struct collector *c)
@@ -90,25 +85,33 @@ void mqtt_stop(struct collector *c)
 	if (!c->mosq)
 		return;
 	queue_unbound(&c->queue);
-	mosquitto_disconnect(c->mosq);
-	mosquitto_loop_stop(c->mosq, false);
-	mosquitto_destroy(c->mosq);
+	tl_mqtt_conn_destroy(&c->conn);
 	c->mosq = NULL;
-	mosquitto_lib_cleanup();
 }
 
-/* Publishes the acks of a committed batch. A failed publish is logged and
- * not retried: the reader resends the tap and gets "duplicate". */
+/* Publishes the acks of a committed batch. While the broker is away,
+ * libmosquitto keeps them (QoS 1, persistent session) and sends them
+ * when it is back; any other failure is not retried: the reader resends
+ * the tap and gets "duplicate". One line per batch, not per ack. */
 void mqtt_publish_acks(struct collector *c, struct msg *batch)
 {
+	unsigned long offline = 0, failed = 0;
+	int first_rc = MOSQ_ERR_SUCCESS;
+
 	for (struct msg *m = batch; m; m = m->next) {
 		int rc;
 		if (!m->send_ack)
 			continue;
 		rc = mosquitto_publish(c->mosq, NULL, m->ack_topic, (int)strlen(m->ack), m->ack, 1,
 		                       false);
-		if (rc != MOSQ_ERR_SUCCESS)
-			tl_warn("ack on %s not sent (%s); the reader will resend", m->ack_topic,
-			        mosquitto_strerror(rc));
+		if (rc == MOSQ_ERR_NO_CONN)
+			offline++;
+		else if (rc != MOSQ_ERR_SUCCESS && !failed++)
+			first_rc = rc;
 	}
+	if (offline)
+		tl_info("%lu ack(s) kept until the broker is back (not connected)", offline);
+	if (failed)
+		tl_warn("%lu ack(s) not sent (%s); their readers will resend", failed,
+		        mosquitto_strerror(first_rc));
 }

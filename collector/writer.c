@@ -131,6 +131,7 @@ static void writer_log_counts(struct collector *c)
 	for (int i = 1; i < TL_R_COUNT; i++)
 		if (k->reasons[i])
 			tl_info("  dead-lettered %s: %lu", tl_reason_name(i), k->reasons[i]);
+	mqtt_log_state(c);
 }
 
 /* Drains whatever is queued; with acks off once disconnected. */

@@ -5,8 +5,8 @@
  *    hands each UID to tap_seen() (tap.c), which debounces it, turns it into
  *    a token and writes the tap to the spool (spool.c) before anything else,
  *    then publishes it;
- *  - libmosquitto's network thread (mqtt.c) queues acks and notes
- *    connection changes;
+ *  - the network thread (mqtt.c on common/mqtt_conn.c) connects and
+ *    reconnects, queues acks and notes connection changes;
  *  - the main thread (main.c) applies acks to the spool, gives the coach
  *    feedback (feedback.c), resends unacked taps and sends the heartbeat.
  * One mutex (b->lock) guards everything the threads share, spool included. */
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "mqtt_auth.h"
+#include "mqtt_conn.h"
 #include "protocol.h"
 #include "token.h"
 
@@ -57,7 +58,7 @@ struct spool {
 	long depth;           /* taps in the spool now */
 	int lock_fd;          /* holds the flock: one bridge per spool */
 	int light;            /* inside spool_light_begin/end */
-	sqlite3_stmt *insert, *remove, *due, *mark, *count, *retime;
+	sqlite3_stmt *insert, *remove, *due, *mark, *count, *retime, *overdue;
 	char boot[40];        /* this boot's id, for re-timing taps */
 };
 
@@ -71,6 +72,7 @@ struct pending {
 	int64_t deadline_ms;  /* monotonic; "stored offline" after it */
 	int offline_told;     /* said "stored offline"; a follow-up may come */
 	int unsent;           /* not handed to the broker at tap time */
+	int64_t sent_ms;      /* monotonic; when sent live, 0 once due again */
 	struct pending *next;
 };
 
@@ -86,9 +88,8 @@ struct bridge {
 	struct bridge_config cfg;
 	uint8_t key[TL_KEY_LEN];
 	struct spool spool;
-	struct mosquitto *mosq;
-	pthread_t mqtt_thread;
-	int mqtt_running;
+	struct tl_mqtt_conn conn;    /* the network thread (common/mqtt_conn.c) */
+	struct mosquitto *mosq;      /* conn.mosq */
 	char tap_topic[256], ack_topic[256], status_topic[256];
 
 	pthread_mutex_t lock;        /* spool, feedback list, fault, debounce */
@@ -110,6 +111,13 @@ struct bridge {
 	char fault[256];             /* reader fault, "" when healthy */
 	int clock_warned;
 	long spool_errors;           /* taps that could not be spooled */
+	/* Resends (main thread, under lock): a tap unacknowledged after
+	 * resend_ms is sent again; while no ack at all arrives, resend_ms
+	 * doubles (at most once per resend_ms) up to ten times --resend; any
+	 * ack sets it back. */
+	int64_t resend_ms;
+	int64_t last_ack_ms;         /* monotonic; the start until the first ack */
+	int64_t resend_doubled_ms;   /* when resend_ms last doubled */
 	long status_spooled;         /* spool depth in the last status */
 	/* Debounce: the cards seen lately and when (monotonic ms). */
 	struct {
@@ -154,6 +162,8 @@ int spool_reset_sent(struct spool *s);
 long spool_count(struct spool *s);
 /* Taps sent after since_ms (in flight). */
 long spool_inflight(struct spool *s, int64_t since_ms);
+/* Taps sent, but at or before before_ms (overdue for a resend). */
+long spool_overdue(struct spool *s, int64_t before_ms);
 
 /* tap.c */
 /* A reader saw this UID: debounce, token, spool, publish, queue feedback.

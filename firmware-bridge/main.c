@@ -64,9 +64,11 @@ static const struct tl_option options[] = {
 	{ "bridge", "ack-wait", TL_OPT_INT, &bridge.cfg.ack_wait, 0, 0, 60000, "MS",
 	  "say \"stored offline, will send\" if no ack comes within this long" },
 	{ "bridge", "resend", TL_OPT_INT, &bridge.cfg.resend, 0, 1, 86400, "SECONDS",
-	  "resend a tap not acknowledged within this long" },
+	  "resend a tap not acknowledged within this long; while no ack at all arrives, this "
+	  "doubles up to ten times as long" },
 	{ "bridge", "window", TL_OPT_INT, &bridge.cfg.window, 0, 1, 100000, "N",
-	  "most taps sent and not yet acknowledged at once" },
+	  "most spooled taps sent and not yet acknowledged at once (live taps are sent at once, "
+	  "beyond it)" },
 	{ "bridge", "heartbeat", TL_OPT_INT, &bridge.cfg.heartbeat, 0, 1, 86400, "SECONDS",
 	  "publish the status (with spool depth) this often" },
 	{ "bridge", "log-level", TL_OPT_STR, STR(log_level), 0, 0, "LEVEL",
@@ -232,6 +234,19 @@ static struct pending *main_take_pending(struct bridge *b, const char *id)
 	return NULL;
 }
 
+/* Any ack: the collector is there, resends go back to --resend. Called
+ * with b->lock held. */
+static void main_ack_seen(struct bridge *b)
+{
+	b->last_ack_ms = bridge_now_ms();
+	if (b->resend_ms != b->cfg.resend * 1000) {
+		tl_info("acks are arriving again: unacknowledged taps are resent after %ld s again",
+		        b->cfg.resend);
+		b->resend_ms = b->cfg.resend * 1000;
+		b->status_dirty = 1;
+	}
+}
+
 /* Applies a batch of acks: the taps leave the spool (one transaction for
  * the batch), then, outside the lock, the coach hears about them. */
 static void main_acks(struct bridge *b, struct ack_item *acks)
@@ -241,6 +256,7 @@ static void main_acks(struct bridge *b, struct ack_item *acks)
 	if (!acks)
 		return;
 	pthread_mutex_lock(&b->lock);
+	main_ack_seen(b);
 	spool_light_begin(&b->spool);
 	for (struct ack_item *a = acks; a; a = a->next) {
 		a->removed = spool_remove(&b->spool, a->ack.id);
@@ -287,32 +303,79 @@ static void main_offline_feedback(struct bridge *b, int64_t now)
 		feedback_tap(b, &told[i], FB_OFFLINE, NULL, 0);
 }
 
-/* Resends due taps, oldest first, keeping at most window in flight. */
+/* Live taps sent at tap time and not yet acknowledged (nor due again):
+ * they do not count against the window. Called with b->lock held. */
+static long main_live_inflight(struct bridge *b, int64_t before)
+{
+	long n = 0;
+	for (const struct pending *p = b->pending; p; p = p->next)
+		n += p->sent_ms > before;
+	return n;
+}
+
+/* No ack at all for a whole resend period while taps were overdue: the
+ * collector is away (the broker may well be up and queueing what we
+ * send). Resend less and less often, so an outage does not fill the
+ * broker with copies. Called with b->lock held, after a resend. */
+static void main_resend_backoff(struct bridge *b, int64_t now)
+{
+	int64_t max = b->cfg.resend * 10000;
+
+	if (b->resend_ms >= max || now - b->last_ack_ms < b->resend_ms ||
+	    now - b->resend_doubled_ms < b->resend_ms)
+		return;
+	b->resend_ms = b->resend_ms * 2 < max ? b->resend_ms * 2 : max;
+	b->resend_doubled_ms = now;
+	b->status_dirty = 1;
+	tl_warn("no ack for %.0f s (is the collector running?): unacknowledged taps are resent "
+	        "every %lld s from now on, until an ack arrives",
+	        (double)(now - b->last_ack_ms) / 1000, (long long)(b->resend_ms / 1000));
+}
+
+/* Sends spooled taps, oldest first: those never sent and those whose ack
+ * is overdue, keeping at most window of them in flight. Called on every
+ * pass, so each ack that frees room is followed at once by the next tap
+ * (a sliding window); live taps went out at tap time, beside it. */
 static void main_resend(struct bridge *b, int64_t now)
 {
 	struct tl_tap due[MAIN_SEND_BATCH];
-	int64_t before = now - b->cfg.resend * 1000;
-	long room;
-	int n;
+	int64_t before;
+	long room, others;
+	int n, sent = 0, overdue;
 
 	pthread_mutex_lock(&b->lock);
 	if (!b->connected)
 		goto out;
-	room = b->cfg.window - spool_inflight(&b->spool, before);
-	if (room <= 0)
-		goto out;
-	n = spool_due(&b->spool, before, due, room < MAIN_SEND_BATCH ? (int)room : MAIN_SEND_BATCH);
-	spool_light_begin(&b->spool);
-	for (int i = 0; i < n; i++) {
-		if (!tap_sendable(&due[i]))
-			continue;
-		if (mqtt_publish_tap(b, &due[i]))
-			break;
-		spool_mark_sent(&b->spool, due[i].id, now);
+	before = now - b->resend_ms;
+	overdue = spool_overdue(&b->spool, before) > 0;
+	others = spool_inflight(&b->spool, before) - main_live_inflight(b, before);
+	room = b->cfg.window - (others > 0 ? others : 0);
+	while (room > 0 &&
+	       (n = spool_due(&b->spool, before, due,
+	                      room < MAIN_SEND_BATCH ? (int)room : MAIN_SEND_BATCH)) > 0) {
+		int batch = 0, failed = 0;
+		spool_light_begin(&b->spool);
+		for (int i = 0; i < n && !failed; i++) {
+			if (!tap_sendable(&due[i]))
+				continue;
+			if (mqtt_publish_tap(b, &due[i])) {
+				failed = 1;
+				break;
+			}
+			spool_mark_sent(&b->spool, due[i].id, now);
+			batch++;
+		}
+		spool_light_end(&b->spool);
+		if (batch)
+			tl_debug("sent %d spooled tap(s), oldest seq %lld", batch,
+			         (long long)due[0].seq);
+		sent += batch;
+		if (failed || batch < n || n < MAIN_SEND_BATCH)
+			break; /* not connected, taps held back, or nothing more due */
+		room -= batch;
 	}
-	spool_light_end(&b->spool);
-	if (n > 0)
-		tl_debug("sent %d spooled tap(s), oldest seq %lld", n, (long long)due[0].seq);
+	if (sent && overdue)
+		main_resend_backoff(b, now);
 out:
 	pthread_mutex_unlock(&b->lock);
 }
@@ -345,6 +408,8 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 		pthread_mutex_lock(&b->lock);
 		mqtt_subscribe_others(b);
 		spool_reset_sent(&b->spool);
+		for (struct pending *p = b->pending; p; p = p->next)
+			p->sent_ms = 0;
 		if (spool_count(&b->spool) > 0)
 			tl_info("%ld tap(s) in the spool to send", spool_count(&b->spool));
 		pthread_mutex_unlock(&b->lock);
@@ -432,12 +497,17 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&b->ev_lock, NULL);
 	pthread_cond_init(&b->ev_wake, NULL);
 	b->acks_tail = &b->acks;
+	b->resend_ms = b->cfg.resend * 1000;
+	b->last_ack_ms = bridge_now_ms(); /* "no ack for N s" counts from the start */
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes writes fail with EFBIG (a storage failure like
+	 * any other: retried) instead of killing us. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Only the main thread takes the signals; it then stops the others. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);

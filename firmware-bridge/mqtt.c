@@ -1,20 +1,20 @@
-/* mqtt.c - the bridge's MQTT side, on libmosquitto's threaded loop.
+/* mqtt.c - the bridge's MQTT side, on the shared connection
+ * (common/mqtt_conn.h): connects whatever was started first, and again
+ * after every broker restart or uplink cut.
  *
  * Persistent session (client id touchline-bridge-<site>-<reader>, clean
  * session off) subscribed at QoS 1 to our own ack topic, so acks published
  * while we are away wait at the broker. Retained status "online" on
- * connect, Last Will "offline". Callbacks run on the network thread: they
+ * connect, Last Will "offline". Hooks run on the network thread: they
  * only queue acks and flip flags for the main thread (main.c). */
 #include "bridge.h"
 #include "log.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define MQTT_RETRY_MS 2000
 #define MQTT_OFFLINE_WAIT_MS 2000
 
 static const char mqtt_will[] = "{\"v\":1,\"state\":\"offline\"}";
@@ -45,18 +45,15 @@ void mqtt_subscribe_others(struct bridge *b)
 
 /* (Re)connected: listen for acks, and have the main thread publish
  * "online" and resend everything unacknowledged. */
-static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
+static void mqtt_connected(void *obj, struct mosquitto *mosq)
 {
 	struct bridge *b = obj;
+	int rc = mosquitto_subscribe(mosq, NULL, b->ack_topic, 1);
 
-	if (rc != 0) {
-		tl_error("broker refused connection: %s", mosquitto_connack_string(rc));
-		return;
-	}
-	rc = mosquitto_subscribe(mosq, NULL, b->ack_topic, 1);
 	if (rc != MOSQ_ERR_SUCCESS)
 		tl_error("subscribe to %s failed: %s", b->ack_topic, mosquitto_strerror(rc));
-	tl_info("connected to %s:%ld, subscribed to %s", b->cfg.host, b->cfg.port, b->ack_topic);
+	else
+		tl_info("subscribed to %s", b->ack_topic);
 	b->connected = 1;
 	b->status_dirty = 1;
 	pthread_mutex_lock(&b->ev_lock);
@@ -68,10 +65,8 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *obj, int rc)
 
 /* A refused subscription (an ACL without our ack topic) would mean no ack
  * ever arrives and every tap is resent for ever: say so loudly. */
-static void mqtt_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n,
-                              const int *granted)
+static void mqtt_on_subscribe(void *obj, int mid, int n, const int *granted)
 {
-	(void)mosq;
 	(void)obj;
 	(void)mid;
 	for (int i = 0; i < n; i++)
@@ -81,24 +76,18 @@ static void mqtt_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n,
 }
 
 /* Offline from now: taps are spooled and told "stored offline" at once. */
-static void mqtt_on_disconnect(struct mosquitto *mosq, void *obj, int rc)
+static void mqtt_lost(void *obj)
 {
 	struct bridge *b = obj;
-	(void)mosq;
-
 	b->connected = 0;
-	if (rc != 0)
-		tl_warn("lost connection to broker (%s); taps are spooled, reconnecting",
-		        mosquitto_strerror(rc));
 }
 
 /* Queues a well-formed ack for the main thread; anything else is logged. */
-static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
+static void mqtt_on_message(void *obj, const struct mosquitto_message *msg)
 {
 	struct bridge *b = obj;
 	struct ack_item *a;
 	enum tl_reason r;
-	(void)mosq;
 
 	struct tl_topic t;
 	if (tl_topic_parse(b->cfg.prefix, msg->topic, &t) != TL_OK || t.kind != TL_KIND_ACK) {
@@ -126,10 +115,9 @@ static void mqtt_on_message(struct mosquitto *mosq, void *obj, const struct mosq
 
 /* Notes which messages the broker has taken, so that mqtt_stop can wait
  * for the clean-exit "offline" status. */
-static void mqtt_on_publish(struct mosquitto *mosq, void *obj, int mid)
+static void mqtt_on_publish(void *obj, int mid)
 {
 	struct bridge *b = obj;
-	(void)mosq;
 	pthread_mutex_lock(&b->ev_lock);
 	b->published[b->npublished++ % 8] = mid;
 	pthread_mutex_unlock(&b->ev_lock);
@@ -146,74 +134,42 @@ static int mqtt_was_published(struct bridge *b, int mid)
 	return found;
 }
 
-/* The network thread: connects (retrying every few seconds; a failed first
- * connect must not end it, as it would libmosquitto's own loop thread),
- * then runs libmosquitto's loop, which reconnects by itself, until
- * mqtt_stop disconnects. */
-static void *mqtt_thread(void *arg)
-{
-	struct bridge *b = arg;
-	int rc, warned = 0;
-
-	while (!b->stop) {
-		rc = mosquitto_connect(b->mosq, b->cfg.host, (int)b->cfg.port, (int)b->cfg.keepalive);
-		if (rc != MOSQ_ERR_SUCCESS) {
-			if (!warned++)
-				tl_warn("cannot reach broker %s:%ld (%s); taps are spooled, will keep "
-				        "trying", b->cfg.host, b->cfg.port,
-				        rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-			bridge_sleep(b, MQTT_RETRY_MS);
-			continue;
-		}
-		warned = 0;
-		rc = mosquitto_loop_forever(b->mosq, 1000, 1);
-		if (b->stop)
-			break;
-		tl_warn("MQTT loop ended (%s); starting again", mosquitto_strerror(rc));
-		bridge_sleep(b, MQTT_RETRY_MS);
-	}
-	return NULL;
-}
-
 /* Creates the client (persistent session, Last Will) and its thread. */
 int mqtt_start(struct bridge *b)
 {
+	static const struct tl_mqtt_hooks hooks = {
+		.connected = mqtt_connected,
+		.lost = mqtt_lost,
+		.message = mqtt_on_message,
+		.published = mqtt_on_publish,
+		.subscribed = mqtt_on_subscribe,
+	};
 	char client_id[128], err[512];
 	int rc;
 
-	mosquitto_lib_init();
 	snprintf(client_id, sizeof client_id, "touchline-bridge-%s-%s", b->cfg.site, b->cfg.id);
-	b->mosq = mosquitto_new(client_id, false, b);
-	if (!b->mosq) {
-		tl_error("cannot create MQTT client");
+	if (tl_mqtt_conn_init(&b->conn, client_id, 0, b->cfg.host, b->cfg.port, b->cfg.keepalive,
+	                      &hooks, b))
 		return -1;
-	}
+	b->mosq = b->conn.mosq;
 	if (tl_mqtt_auth_apply(b->mosq, &b->cfg.auth, b->cfg.host, err, sizeof err)) {
 		tl_error("%s", err);
-		return -1;
+		goto fail;
 	}
-	mosquitto_connect_callback_set(b->mosq, mqtt_on_connect);
-	mosquitto_disconnect_callback_set(b->mosq, mqtt_on_disconnect);
-	mosquitto_message_callback_set(b->mosq, mqtt_on_message);
-	mosquitto_publish_callback_set(b->mosq, mqtt_on_publish);
-	mosquitto_subscribe_callback_set(b->mosq, mqtt_on_subscribe);
-	/* Short, flat retries: a venue's link comes and goes, and stopping
-	 * waits for the retry sleep to end. */
-	mosquitto_reconnect_delay_set(b->mosq, 1, 5, false);
 	mosquitto_max_inflight_messages_set(b->mosq, 0);
 	/* Taps and acks are tiny: send each at once, not after Nagle's wait. */
 	mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	rc = mosquitto_will_set(b->mosq, b->status_topic, (int)strlen(mqtt_will), mqtt_will, 1, true);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		tl_error("cannot set last will: %s", mosquitto_strerror(rc));
-		return -1;
+		goto fail;
 	}
-	if (pthread_create(&b->mqtt_thread, NULL, mqtt_thread, b) != 0) {
-		tl_error("cannot start MQTT thread");
-		return -1;
-	}
-	b->mqtt_running = 1;
-	return 0;
+	if (tl_mqtt_conn_start(&b->conn) == 0)
+		return 0;
+fail:
+	tl_mqtt_conn_destroy(&b->conn);
+	b->mosq = NULL;
+	return -1;
 }
 
 /* Sends the clean-exit "offline" (a clean disconnect does not fire the
@@ -232,12 +188,8 @@ void mqtt_stop(struct bridge *b)
 			nanosleep(&ts, NULL);
 		}
 	}
-	mosquitto_disconnect(b->mosq);
-	if (b->mqtt_running)
-		pthread_join(b->mqtt_thread, NULL);
-	mosquitto_destroy(b->mosq);
+	tl_mqtt_conn_destroy(&b->conn);
 	b->mosq = NULL;
-	mosquitto_lib_cleanup();
 }
 
 /* Hands one tap to libmosquitto at QoS 1; the spool keeps it until the
@@ -287,9 +239,11 @@ int mqtt_publish_status(struct bridge *b, int online, int *mid)
 	}
 	fault[j] = '\0';
 	snprintf(extra, sizeof extra,
-	         ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld,\"spool_errors\":%ld}",
+	         ",\"reader_ok\":%s%s%s%s,\"dropped\":%lld,\"spool_errors\":%ld,"
+	         "\"resend_s\":%lld,\"connects\":%lu}",
 	         fault[0] ? "false" : "true", fault[0] ? ",\"fault\":\"" : "", fault,
-	         fault[0] ? "\"" : "", (long long)b->spool.dropped, b->spool_errors);
+	         fault[0] ? "\"" : "", (long long)b->spool.dropped, b->spool_errors,
+	         (long long)(b->resend_ms / 1000), tl_mqtt_conn_connects(&b->conn));
 	if ((size_t)n - 1 + strlen(extra) >= sizeof payload)
 		return -1;
 	memcpy(payload + n - 1, extra, strlen(extra) + 1);

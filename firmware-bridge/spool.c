@@ -218,8 +218,9 @@ int spool_open(struct spool *s, const char *path, long max)
 	spool_boot_id(s->boot, sizeof s->boot);
 	s->mark = spool_prepare(s, "UPDATE tap SET sent_ms = ? WHERE id = ?");
 	s->count = spool_prepare(s, "SELECT count(*) FROM tap WHERE sent_ms > ?");
+	s->overdue = spool_prepare(s, "SELECT count(*) FROM tap WHERE sent_ms > 0 AND sent_ms <= ?");
 	if (s->next_seq < 1 || s->dropped < 0 || !s->insert || !s->remove || !s->due ||
-	    !s->mark || !s->count || !s->retime)
+	    !s->mark || !s->count || !s->retime || !s->overdue)
 		goto fail;
 	/* Send times are of the previous run: everything is due again. */
 	if (spool_reset_sent(s) || (s->depth = spool_inflight(s, INT64_MIN)) < 0)
@@ -238,6 +239,7 @@ void spool_close(struct spool *s)
 	sqlite3_finalize(s->due);
 	sqlite3_finalize(s->mark);
 	sqlite3_finalize(s->count);
+	sqlite3_finalize(s->overdue);
 	sqlite3_finalize(s->retime);
 	sqlite3_close(s->db);
 	if (s->lock_fd >= 0)
@@ -421,6 +423,18 @@ long spool_inflight(struct spool *s, int64_t since_ms)
 	if (sqlite3_step(s->count) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(s->count, 0);
 	sqlite3_reset(s->count);
+	return n;
+}
+
+/* Counts taps sent at or before before_ms and not yet acknowledged. */
+long spool_overdue(struct spool *s, int64_t before_ms)
+{
+	long n = -1;
+
+	sqlite3_bind_int64(s->overdue, 1, before_ms);
+	if (sqlite3_step(s->overdue) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s->overdue, 0);
+	sqlite3_reset(s->overdue);
 	return n;
 }
 

@@ -80,6 +80,7 @@ static void tap_pend(struct bridge *b, const struct tl_tap *tap, int64_t now, in
 	p->ts = tap->ts;
 	p->deadline_ms = now + b->cfg.ack_wait;
 	p->unsent = !sent;
+	p->sent_ms = sent ? now : 0;
 	for (tail = &b->pending; *tail; tail = &(*tail)->next)
 		;
 	*tail = p;

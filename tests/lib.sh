@@ -150,17 +150,31 @@ DB="$T/touchline.db"
 
 tl() { "$TOUCHLINE" --db "$DB" "$@"; }
 
-# collector_start [FLAGS...]: runs the collector on $DB against the broker
-# and waits until it has subscribed. Log in $T/collector.log.
-collector_start() {
-	local before=0
-	[ -f "$T/collector.log" ] && before=$(grep -c 'subscribed to' "$T/collector.log" || true)
+# collector_spawn [FLAGS...]: runs the collector on $DB against the broker
+# on $PORT (which may be down) without waiting. Log in $T/collector.log.
+collector_spawn() {
 	"$COLLECTOR" --db "$DB" --host 127.0.0.1 --port "$PORT" --stats-interval 0 "$@" \
 		>> "$T/collector.log" 2>&1 &
 	COLLECTOR_PID=$!
 	TL_PIDS+=("$COLLECTOR_PID")
-	wait_for "[ \$(grep -c 'subscribed to' '$T/collector.log' || true) -gt $before ]" 10
 }
+
+# subscribed_count LOG: how many times a program has (re)subscribed.
+subscribed_count() {
+	if [ -f "$1" ]; then grep -c 'subscribed to' "$1" || true; else echo 0; fi
+}
+
+# collector_start [FLAGS...]: collector_spawn, then waits until it has
+# subscribed.
+collector_start() {
+	local before
+	before=$(subscribed_count "$T/collector.log")
+	collector_spawn "$@"
+	wait_for "[ \$(subscribed_count '$T/collector.log') -gt $before ]" 10
+}
+
+# ms_now: monotonic-enough milliseconds, for timing recoveries.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 # collector_stop [SIGNAL]: default TERM; returns the collector's status.
 collector_stop() {

@@ -37,7 +37,9 @@ ok "retained status online with spool depth 0 ($st)" \
 	grep -q '"state":"online".*"spooled":0' <<< "$st"
 ok "status carries the version" grep -q '"version":"' <<< "$st"
 
-# Live tap with the broker up: recorded at once, not "offline".
+# Live tap with the broker up: recorded at once, not "offline" (after the
+# debounce since the card's first tap, which may have been only just now).
+sleep 1.1
 card off 04a1b2c3
 wait_for "[ \$(lines off '^[0-9:]* recorded: P-0002') -ge 1 ]" 5
 is "$(lines off '^[0-9:]* stored offline')" 3 "no offline line for a live tap"
