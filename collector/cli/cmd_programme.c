@@ -325,8 +325,8 @@ int cmd_programme_list(struct cli *cli, int argc, char **argv)
 	                      "   (SELECT site FROM programme_site WHERE programme = p.id"
 	                      "    ORDER BY site)), '-'),"
 	                      " (SELECT count(*) FROM enrolment e WHERE e.programme = p.id),"
-	                      " (SELECT count(*) FROM enrolment e WHERE e.programme = p.id"
-	                      "   AND e.withdrawn_on IS NOT NULL),"
+	                      " (SELECT count(*) FROM engagement g WHERE g.programme = p.id"
+	                      "   AND g.status = 'withdrawn'),"
 	                      " (SELECT count(*) FROM session s WHERE s.programme = p.id"
 	                      "   AND s.cancelled_at IS NULL), p.name"
 	                      " FROM programme p ORDER BY p.id");
