@@ -65,6 +65,7 @@ struct collector {
 	long live_backoff_ms;     /* after a failed update: wait this long (0: none) */
 	int live_behind;          /* the last update failed */
 	int live_dirty;           /* a batch has been stored since the last update */
+	size_t live_pending;      /* messages stored since the last update */
 	long long live_acked_ms;  /* when the first ack not yet covered went out */
 	struct queue queue;
 	struct collector_counts counts;

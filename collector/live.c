@@ -14,16 +14,18 @@
 
 #include <time.h>
 
-/* An update waits until the time since the last one is at least
- * LIVE_SHARE times what that one took (and LIVE_BUSY_MS while more taps
- * are queued): live attendance takes at most about a seventh of the
- * writer's time, so taps are stored and acked at close to the collector's
- * full speed, and under load one update covers several batches (a
- * participant tapping again within them is recomputed once). At an
- * everyday rate an update takes a millisecond or two and follows every
- * batch within a few milliseconds. */
+/* A few new messages are taken in at once: at an everyday rate an update
+ * takes a millisecond or two and follows every batch. Under load (LIVE_FEW
+ * or more since the last update) an update waits until the time since the
+ * last one is at least LIVE_SHARE times what that one took (and
+ * LIVE_BUSY_MS while more are queued): live attendance then takes at most
+ * about a seventh of the writer's time, so taps are stored and acked at
+ * close to the collector's full speed, and one update covers several
+ * batches (a participant tapping again within them is recomputed once). */
 #define LIVE_BUSY_MS 20
 #define LIVE_SHARE 6
+/* Fewer messages than this since the last update are taken in at once. */
+#define LIVE_FEW 64
 /* With nothing to take in, the instants that pass (a window opening, a
  * session ending, midnight) are looked at this often. */
 #define LIVE_IDLE_MS 1000
@@ -48,11 +50,13 @@ long live_update(struct collector *c, int busy)
 		return -1;
 	if (c->live_backoff_ms)
 		wait = c->live_backoff_ms;
-	else if (c->live_dirty)
-		wait = LIVE_SHARE * c->live_cost_ms;
-	else
+	else if (!c->live_dirty)
 		wait = LIVE_IDLE_MS;
-	if (busy && wait < LIVE_BUSY_MS)
+	else if (c->live_pending < LIVE_FEW)
+		wait = 0; /* a few taps: cheap, and someone may be waiting to see them */
+	else
+		wait = LIVE_SHARE * c->live_cost_ms;
+	if (busy && c->live_pending >= LIVE_FEW && wait < LIVE_BUSY_MS)
 		wait = LIVE_BUSY_MS;
 	if (c->live_last_ms && now - c->live_last_ms < wait)
 		return (long)(wait - (now - c->live_last_ms));
@@ -96,5 +100,6 @@ long live_update(struct collector *c, int busy)
 	c->live_behind = 0;
 	c->live_backoff_ms = 0;
 	c->live_dirty = 0;
+	c->live_pending = 0;
 	return LIVE_IDLE_MS;
 }

@@ -166,6 +166,7 @@ int writer_run(struct collector *c)
 
 		if (n > 0) {
 			if (writer_store(c, batch, n) == 0) {
+				c->live_pending += n;
 				mqtt_publish_acks(c, batch);
 				if (!c->live_acked_ms)
 					c->live_acked_ms = live_now_ms();
