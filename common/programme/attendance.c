@@ -78,10 +78,24 @@ struct att_set {
 	int erased;
 };
 
+/* Q_INS, Q_UNM and Q_ENG replace a stored row; their _NEW twins, used
+ * into emptied tables, only insert (no probe for a row to replace, which
+ * cost a seek per row of a rebuild). */
 enum {
 	Q_ENROL, Q_EXPECT, Q_TAPS, Q_INS, Q_DEL, Q_UNM, Q_UNM_DEL, Q_ENG, Q_WEEK, Q_WEEK_DEL,
-	Q_ROWS, Q_BUILD, Q_COUNT
+	Q_ROWS, Q_BUILD, Q_INS_NEW, Q_UNM_NEW, Q_ENG_NEW, Q_COUNT
 };
+
+#define ATT_INS_SQL                                                                      \
+	" INTO attendance (participant, session, programme, programme_week, attended,"      \
+	" checkin_tap, checkout_tap, checkin_at, checkout_at, minutes, minutes_estimated,"  \
+	" expected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+#define ATT_UNM_SQL " INTO tap_unmatched (tap, reason) VALUES (?1, ?2)"
+#define ATT_ENG_SQL                                                                      \
+	" INTO engagement (participant, programme, sessions_expected, sessions_attended,"   \
+	" attendance_rate, weeks_attended, missed_run, last_attended, followup,"            \
+	" sessions_extra, status) VALUES (?1, ?2, ?3, ?4,"                                  \
+	" CASE WHEN ?3 > 0 THEN round(1.0 * ?4 / ?3, 4) END, ?5, ?6, ?7, ?8, ?9, ?10)"
 
 static const char *const att_sql[Q_COUNT] = {
 	[Q_ENROL] = "SELECT e.programme, e.start_date, e.end_date, e.withdrawn_on, p.code IS NULL"
@@ -91,17 +105,14 @@ static const char *const att_sql[Q_COUNT] = {
 	             " WHERE participant = ?1 ORDER BY programme, from_date",
 	[Q_TAPS] = "SELECT n, site, ts FROM tap WHERE participant = ?1"
 	           " AND ts >= ?2 AND ts <= ?3 ORDER BY ts, n",
-	[Q_INS] = "INSERT OR REPLACE INTO attendance (participant, session, programme, programme_week,"
-	          " attended, checkin_tap, checkout_tap, checkin_at, checkout_at, minutes,"
-	          " minutes_estimated, expected)"
-	          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[Q_INS] = "INSERT OR REPLACE" ATT_INS_SQL,
+	[Q_INS_NEW] = "INSERT" ATT_INS_SQL,
 	[Q_DEL] = "DELETE FROM attendance WHERE participant = ?1 AND session = ?2",
-	[Q_UNM] = "INSERT OR REPLACE INTO tap_unmatched (tap, reason) VALUES (?1, ?2)",
+	[Q_UNM] = "INSERT OR REPLACE" ATT_UNM_SQL,
+	[Q_UNM_NEW] = "INSERT" ATT_UNM_SQL,
 	[Q_UNM_DEL] = "DELETE FROM tap_unmatched WHERE tap = ?1",
-	[Q_ENG] = "INSERT OR REPLACE INTO engagement (participant, programme, sessions_expected,"
-	          " sessions_attended, attendance_rate, weeks_attended, missed_run,"
-	          " last_attended, followup, sessions_extra, status) VALUES (?1, ?2, ?3, ?4,"
-	          " CASE WHEN ?3 > 0 THEN round(1.0 * ?4 / ?3, 4) END, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[Q_ENG] = "INSERT OR REPLACE" ATT_ENG_SQL,
+	[Q_ENG_NEW] = "INSERT" ATT_ENG_SQL,
 	[Q_WEEK] = "INSERT INTO activity_week (participant, programme, iso_week, week_start,"
 	           " sessions_expected, sessions_attended, minutes, moderate_minutes,"
 	           " vigorous_minutes, moderate_equivalent_minutes, met_minutes, minutes_band,"
@@ -809,9 +820,9 @@ static void att_bind_or_null(sqlite3_stmt *st, int i, int64_t v)
 }
 
 static int att_insert(struct tl_engine *g, int64_t pid, const struct tl_cand *c,
-                      const struct att_stored *r)
+                      const struct att_stored *r, int fresh)
 {
-	sqlite3_stmt *ins = g->q[Q_INS];
+	sqlite3_stmt *ins = g->q[fresh ? Q_INS_NEW : Q_INS];
 
 	sqlite3_bind_int64(ins, 1, pid);
 	sqlite3_bind_int64(ins, 2, r->session);
@@ -870,7 +881,7 @@ static int att_write_rows(struct tl_engine *g, int64_t pid, int fresh,
 		if (!fresh && att_week_changed(a, c->s))
 			return -1;
 		if (has) {
-			if (att_insert(g, pid, c, &r))
+			if (att_insert(g, pid, c, &r, fresh))
 				return -1;
 		} else {
 			sqlite3_stmt *del = g->q[Q_DEL];
@@ -881,7 +892,9 @@ static int att_write_rows(struct tl_engine *g, int64_t pid, int fresh,
 		}
 	}
 	for (size_t j = 0; j < a->nt; j++) {
-		sqlite3_stmt *st = g->q[a->t[j].state == TL_TAP_FREE ? Q_UNM : Q_UNM_DEL];
+		sqlite3_stmt *st = g->q[a->t[j].state != TL_TAP_FREE ? Q_UNM_DEL
+		                        : fresh                      ? Q_UNM_NEW
+		                                                     : Q_UNM];
 		if (a->t[j].state != TL_TAP_FREE && fresh)
 			continue;
 		sqlite3_bind_int64(st, 1, a->t[j].n);
@@ -1059,7 +1072,7 @@ static int att_write_aggregates(struct tl_engine *g, int64_t pid, int64_t as_of,
 		struct tl_row *mine;
 		struct tl_engagement en;
 		const char *status;
-		sqlite3_stmt *st = g->q[Q_ENG];
+		sqlite3_stmt *st = g->q[replace ? Q_ENG : Q_ENG_NEW];
 		size_t m = 0;
 
 		if (e->prog < 0)
