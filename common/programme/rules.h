@@ -98,7 +98,8 @@ int tl_rules_programme_week(const struct tl_enrolment *e, const struct tl_sessio
 
 /* Orders candidates for matching: by start, expected first, then id. */
 int tl_rules_cand_cmp(const void *a, const void *b);
-/* Pairs taps (in (ts, n) order, all FREE) with candidates (in
+/* Pairs taps (in ts order, taps at one site with equal ts in n order; all
+ * FREE) with candidates (in
  * tl_rules_cand_cmp order); sets each candidate's ci and co and each
  * tap's state. */
 void tl_rules_match(struct tl_cand *c, size_t nc, struct tl_match_tap *t, size_t nt);
