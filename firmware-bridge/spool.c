@@ -414,28 +414,28 @@ int spool_reset_sent(struct spool *s)
 	return spool_exec(s, "UPDATE tap SET sent_ms = 0 WHERE sent_ms <> 0");
 }
 
-/* Counts taps sent after since_ms and not yet acknowledged. */
-long spool_inflight(struct spool *s, int64_t since_ms)
+/* Runs a prepared count(*) with one time bound; -1 on an error. */
+static long spool_count_bound(sqlite3_stmt *st, int64_t ms)
 {
 	long n = -1;
 
-	sqlite3_bind_int64(s->count, 1, since_ms);
-	if (sqlite3_step(s->count) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s->count, 0);
-	sqlite3_reset(s->count);
+	sqlite3_bind_int64(st, 1, ms);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
 	return n;
+}
+
+/* Counts taps sent after since_ms and not yet acknowledged. */
+long spool_inflight(struct spool *s, int64_t since_ms)
+{
+	return spool_count_bound(s->count, since_ms);
 }
 
 /* Counts taps sent at or before before_ms and not yet acknowledged. */
 long spool_overdue(struct spool *s, int64_t before_ms)
 {
-	long n = -1;
-
-	sqlite3_bind_int64(s->overdue, 1, before_ms);
-	if (sqlite3_step(s->overdue) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s->overdue, 0);
-	sqlite3_reset(s->overdue);
-	return n;
+	return spool_count_bound(s->overdue, before_ms);
 }
 
 /* Spool depth, kept in memory (the status reports it often). */
