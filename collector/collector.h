@@ -60,13 +60,12 @@ struct collector {
 	sqlite3 *db;
 	struct collector_sql sql;
 	struct tl_engine *engine; /* attendance: the ack's week_sessions, live updates */
-	long long live_last_ms;   /* when the derived tables were last brought forward */
-	long long live_cost_ms;   /* how long that took */
+	int64_t live_last_ms;     /* when the derived tables were last brought forward */
+	int64_t live_cost_ms;     /* how long that took */
 	long live_backoff_ms;     /* after a failed update: wait this long (0: none) */
 	int live_behind;          /* the last update failed */
-	int live_dirty;           /* a batch has been stored since the last update */
-	size_t live_pending;      /* messages stored since the last update */
-	long long live_acked_ms;  /* when the first ack not yet covered went out */
+	size_t live_pending;      /* messages stored since the last update (0: none) */
+	int64_t live_acked_ms;    /* when the first ack not yet covered went out */
 	struct queue queue;
 	struct collector_counts counts;
 	volatile sig_atomic_t stop;
@@ -88,7 +87,6 @@ int writer_run(struct collector *c);
  * queued) or when idle, when its time has come; returns the milliseconds
  * until it next wants to run (-1: live attendance is off). */
 long live_update(struct collector *c, int busy);
-long long live_now_ms(void);
 
 /* handle_tap.c, handle_status.c: run inside the writer's transaction.
  * Return 0, or -1 on a database error (the batch is then retried). */

@@ -11,6 +11,7 @@
 #include "collector.h"
 #include "log.h"
 #include "store.h"
+#include "tl_time.h"
 
 #include <time.h>
 
@@ -31,18 +32,10 @@
 #define LIVE_IDLE_MS 1000
 #define LIVE_BACKOFF_MAX_MS 30000
 
-/* Monotonic milliseconds, for intervals. */
-long long live_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long live_update(struct collector *c, int busy)
 {
 	struct tl_update_stats st;
-	long long now = live_now_ms(), wait;
+	int64_t now = tl_monotonic_ms(), wait;
 	char err[512], e2[256];
 	int rc;
 
@@ -50,7 +43,7 @@ long live_update(struct collector *c, int busy)
 		return -1;
 	if (c->live_backoff_ms)
 		wait = c->live_backoff_ms;
-	else if (!c->live_dirty)
+	else if (!c->live_pending)
 		wait = LIVE_IDLE_MS;
 	else if (c->live_pending < LIVE_FEW)
 		wait = 0; /* a few taps: cheap, and someone may be waiting to see them */
@@ -82,15 +75,15 @@ long live_update(struct collector *c, int busy)
 			        "retrying): %s",
 			        err);
 		c->live_behind = 1;
-		c->live_last_ms = live_now_ms();
+		c->live_last_ms = tl_monotonic_ms();
 		return c->live_backoff_ms;
 	}
-	c->live_cost_ms = live_now_ms() - now;
-	c->live_last_ms = live_now_ms();
+	c->live_cost_ms = tl_monotonic_ms() - now;
+	c->live_last_ms = tl_monotonic_ms();
 	if (c->live_acked_ms) {
 		/* make bench reads these: ack to visible, for the worst tap */
 		tl_debug("attendance current %lld ms after the ack (%ld taps, %ld participants)",
-		         live_now_ms() - c->live_acked_ms, st.taps, st.participants);
+		         (long long)(tl_monotonic_ms() - c->live_acked_ms), st.taps, st.participants);
 		c->live_acked_ms = 0;
 	}
 	if (c->live_behind)
@@ -99,7 +92,6 @@ long live_update(struct collector *c, int busy)
 		tl_info("attendance rebuilt in full (the tables were marked stale)");
 	c->live_behind = 0;
 	c->live_backoff_ms = 0;
-	c->live_dirty = 0;
 	c->live_pending = 0;
 	return LIVE_IDLE_MS;
 }

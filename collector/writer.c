@@ -7,6 +7,7 @@
 #include "collector.h"
 #include "log.h"
 #include "store.h"
+#include "tl_time.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,10 +81,8 @@ static int writer_commit_batch(struct collector *c, struct msg *batch)
 			goto fail;
 		}
 	}
-	if (tl_store_exec(c->db, "COMMIT", err, sizeof err) == 0) {
-		c->live_dirty = 1;
+	if (tl_store_exec(c->db, "COMMIT", err, sizeof err) == 0)
 		return 0;
-	}
 fail:
 	tl_error("database write failed, nothing acked: %s", err);
 	tl_store_exec(c->db, "ROLLBACK", err, sizeof err);
@@ -115,6 +114,7 @@ static int writer_store(struct collector *c, struct msg *batch, size_t n)
 	}
 	if (backoff > 250)
 		tl_info("database writable again: %zu messages stored", n);
+	c->live_pending += n; /* for live.c */
 	return 0;
 }
 
@@ -166,10 +166,9 @@ int writer_run(struct collector *c)
 
 		if (n > 0) {
 			if (writer_store(c, batch, n) == 0) {
-				c->live_pending += n;
 				mqtt_publish_acks(c, batch);
 				if (!c->live_acked_ms)
-					c->live_acked_ms = live_now_ms();
+					c->live_acked_ms = tl_monotonic_ms();
 			} else {
 				rc = -1;
 			}

@@ -86,10 +86,8 @@ static const struct tl_option options[] = {
  * with the wall clock (which may be set late at a venue with no network). */
 int64_t bridge_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	/* Offset by a year so that 0 ("never sent") is always long ago. */
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 365LL * 86400 * 1000;
+	return tl_monotonic_ms() + 365LL * 86400 * 1000;
 }
 
 /* Sleeps in short steps so that SIGTERM is never kept waiting. */

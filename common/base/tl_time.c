@@ -44,3 +44,10 @@ void tl_time_format(int64_t t, char buf[TL_TIME_LEN])
 	    strftime(buf, TL_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strcpy(buf, "1970-01-01T00:00:00Z");
 }
+
+int64_t tl_monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

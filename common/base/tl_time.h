@@ -15,5 +15,8 @@
 int tl_time_parse(const char *text, int64_t *out);
 /* Writes the RFC 3339 UTC form of t into buf. */
 void tl_time_format(int64_t t, char buf[TL_TIME_LEN]);
+/* Monotonic milliseconds, for intervals: they never jump with the wall
+ * clock (set late at a venue with no network, or stepped by NTP). */
+int64_t tl_monotonic_ms(void);
 
 #endif

@@ -10,19 +10,13 @@
  * any thread asking for the state, never held while libmosquitto is
  * called. */
 #include "mqtt_conn.h"
+#include "tl_time.h"
 #include "log.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-static int64_t conn_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 const char *tl_mqtt_state_name(enum tl_mqtt_state s)
 {
@@ -53,7 +47,7 @@ static void conn_reason(struct tl_mqtt_conn *c, int rc, int err)
 static void conn_on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
 	struct tl_mqtt_conn *c = obj;
-	int64_t now = conn_now_ms();
+	int64_t now = tl_monotonic_ms();
 
 	if (rc != 0) {
 		/* libmosquitto closes the socket next: a failed attempt. */
@@ -152,7 +146,7 @@ static int conn_run(struct tl_mqtt_conn *c, int64_t started)
 	for (;;) {
 		int connected = c->state == TL_MQTT_CONNECTED;
 		int rc = mosquitto_loop(c->mosq, connected ? 1000 : 100, 1);
-		int64_t now = conn_now_ms();
+		int64_t now = tl_monotonic_ms();
 
 		if (rc != MOSQ_ERR_SUCCESS)
 			return rc;
@@ -174,7 +168,7 @@ static int conn_run(struct tl_mqtt_conn *c, int64_t started)
 /* An attempt or a connection has ended: log it, choose the wait. */
 static int64_t conn_ended(struct tl_mqtt_conn *c, int was_connected)
 {
-	int64_t now = conn_now_ms(), wait;
+	int64_t now = tl_monotonic_ms(), wait;
 
 	/* since_ms: when the connection was made, then when it was lost (or
 	 * the program started); attempts count from there. */
@@ -231,7 +225,7 @@ static void *conn_thread(void *arg)
 	struct tl_mqtt_conn *c = arg;
 
 	while (!c->stop) {
-		int64_t started = conn_now_ms();
+		int64_t started = tl_monotonic_ms();
 		int rc, err, was_connected;
 
 		pthread_mutex_lock(&c->lock);
@@ -271,7 +265,7 @@ int tl_mqtt_conn_start(struct tl_mqtt_conn *c)
 {
 	c->stop = 0;
 	c->state = TL_MQTT_CONNECTING;
-	c->since_ms = conn_now_ms();
+	c->since_ms = tl_monotonic_ms();
 	tl_info("connecting to broker %s:%d (retrying every 0.5 s doubling to %.0f s while it "
 	        "cannot be reached)", c->host, c->port, (double)TL_MQTT_BACKOFF_MAX_MS / 1000);
 	if (pthread_create(&c->thread, NULL, conn_thread, c) != 0) {
@@ -346,7 +340,7 @@ unsigned long tl_mqtt_conn_connects(struct tl_mqtt_conn *c)
 void tl_mqtt_conn_describe(struct tl_mqtt_conn *c, char *buf, size_t len)
 {
 	enum tl_mqtt_state s = tl_mqtt_conn_state(c);
-	int64_t now = conn_now_ms();
+	int64_t now = tl_monotonic_ms();
 
 	pthread_mutex_lock(&c->lock);
 	if (s == TL_MQTT_CONNECTED)
