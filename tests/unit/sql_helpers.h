@@ -6,6 +6,20 @@
 
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* Removes a test database file and its WAL and shared-memory files. */
+static inline void unlink_db(const char *path)
+{
+	char side[600];
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
 
 static inline void exec(sqlite3 *db, const char *fmt, ...)
 {

@@ -67,13 +67,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char wal[80];
 	tl_store_close(*state);
-	unlink(db_path);
-	snprintf(wal, sizeof wal, "%s-wal", db_path);
-	unlink(wal);
-	snprintf(wal, sizeof wal, "%s-shm", db_path);
-	unlink(wal);
+	unlink_db(db_path);
 	return 0;
 }
 

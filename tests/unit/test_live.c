@@ -77,18 +77,6 @@ static char *dump(sqlite3 *db)
 	return out;
 }
 
-/* Removes a database file and its WAL and shared-memory files. */
-static void unlink_db(const char *path)
-{
-	char side[96];
-
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
-}
-
 static void add_session(sqlite3 *db, const char *prog, const char *site, const char *act,
                         int64_t sched, int64_t day, int start, int end)
 {

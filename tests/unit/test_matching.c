@@ -68,13 +68,8 @@ static int case_setup(void **state)
 static int case_teardown(void **state)
 {
 	struct mcase *c = *state;
-	char side[80];
 	tl_store_close(c->h);
-	unlink(c->db);
-	snprintf(side, sizeof side, "%s-wal", c->db);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", c->db);
-	unlink(side);
+	unlink_db(c->db);
 	return 0;
 }
 
