@@ -1413,8 +1413,9 @@ static int att_collect(struct tl_engine *g, const struct att_build *b, int64_t a
                        struct att_dirty *d, int64_t *tap_n, long *taps)
 {
 	sqlite3 *db = g->db;
-	const struct att_catalog *c = &g->cat;
+	struct att_catalog *c = &g->cat;
 	sqlite3_stmt *st = NULL;
+	int64_t *prev;
 	int rc;
 
 	*tap_n = b->tap_n;
@@ -1465,15 +1466,22 @@ static int att_collect(struct tl_engine *g, const struct att_build *b, int64_t a
 		if (att_dirty_enrolled(db, d, c->p[s->prog].id, s->day, s->day, ATT_NONE))
 			return -1;
 	}
-	for (size_t i = 0; i < c->np; i++) {
-		int64_t d0 = tl_zone_local_days(c->p[i].tz, b->as_of);
-		int64_t d1 = tl_zone_local_days(c->p[i].tz, as_of);
+	/* Each programme's local date then and now: the catalog remembers the
+	 * dates of the last instant asked (usually the previous update's), and
+	 * keeps now's for the participants' statuses. */
+	if (!(prev = malloc((c->np ? c->np : 1) * sizeof *prev)))
+		return -1;
+	att_catalog_today(c, b->as_of);
+	memcpy(prev, c->today, c->np * sizeof *prev);
+	att_catalog_today(c, as_of);
+	for (size_t i = 0; i < c->np && rc == SQLITE_DONE; i++)
 		/* status turns on the day after an end date, and on a start or
 		 * withdrawal date */
-		if (d1 > d0 && att_dirty_enrolled(db, d, c->p[i].id, d0, d1, ATT_NONE))
-			return -1;
-	}
-	return 0;
+		if (c->today[i] > prev[i] &&
+		    att_dirty_enrolled(db, d, c->p[i].id, prev[i], c->today[i], ATT_NONE))
+			rc = SQLITE_ERROR;
+	free(prev);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int tl_attendance_update(struct tl_engine *g, int64_t now, struct tl_update_stats *stats,
