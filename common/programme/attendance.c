@@ -8,6 +8,7 @@
 
 #include "calendar.h"
 #include "grow.h"
+#include "sorted.h"
 
 /* Page cache while rebuilding (negative: KiB): the default 2 MB made the
  * rebuild re-read the tap index and derived tables from the OS. */
@@ -49,7 +50,7 @@ struct att_catalog {
 
 /* An attendance row as stored, or as the matching would store it: the
  * columns that can differ between two derivations. */
-struct att_stored {
+struct att_stored { /* begins with its id, for tl_sorted_find */
 	int64_t session, ci_tap, co_tap, ci_at, co_at; /* -1: NULL */
 	long minutes;
 	int expected, attended, estimated, week;
@@ -798,20 +799,12 @@ static int att_read_stored(struct tl_engine *g, int64_t pid)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The stored row of a session (a->old is in session order, and each row
+ * begins with its session id), or NULL. */
 static const struct att_stored *att_find_stored(const struct att_set *a, int64_t session)
 {
-	size_t lo = 0, hi = a->nold;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a->old[mid].session == session)
-			return &a->old[mid];
-		if (a->old[mid].session < session)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	long i = tl_sorted_find(a->old, a->nold, sizeof *a->old, session);
+	return i < 0 ? NULL : &a->old[i];
 }
 
 static void att_bind_or_null(sqlite3_stmt *st, int i, int64_t v)
@@ -911,21 +904,6 @@ static int att_write_rows(struct tl_engine *g, int64_t pid, int fresh,
 	return 0;
 }
 
-static int att_id_in(const int64_t *ids, size_t n, int64_t id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ids[mid] == id)
-			return 1;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
 
 static int att_i64_cmp(const void *x, const void *y)
 {
@@ -965,7 +943,7 @@ static int att_rows(struct tl_engine *g, int fresh)
 		qsort(ids, a->nc, sizeof *ids, att_i64_cmp);
 		for (size_t i = 0; i < a->nold; i++) {
 			const struct tl_session *s;
-			if (att_id_in(ids, a->nc, a->old[i].session))
+			if (tl_sorted_find(ids, a->nc, sizeof *ids, a->old[i].session) >= 0)
 				continue;
 			if ((s = att_session_by_id(&g->cat, a->old[i].session)) &&
 			    att_add_row(a, s, &a->old[i]))
