@@ -169,7 +169,6 @@ n_lat=$(wc -l < "$W/lat.txt")
 lat_p99=$(awk -v n="$n_lat" 'NR == int(n * 0.99 + 0.999) { print; exit }' "$W/lat.txt")
 lat_max=$(tail -n 1 "$W/lat.txt")
 r_live=$(awk -v a="$r_on" -v b="$r_off" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-stored=$COLLECTOR_TAPS
 
 say "loading the same $COLLECTOR_TAPS taps, then all $TAPS, with the sqlite3 shell"
 cp "$W/setup.db" "$W/subset.db"
