@@ -706,26 +706,31 @@ static int64_t att_affected(struct att_set *a, int64_t since)
 
 /* The candidates affected from since on (see att_affected), into a->c,
  * loading only recent ones where that is enough; *lo gets the first
- * instant they look at. */
+ * instant they look at. loaded_from: the first day of candidates already
+ * in a->c (INT64_MAX: none loaded yet). */
 static int att_affected_candidates(struct tl_engine *g, int64_t as_of, int64_t since,
-                                   int64_t *lo)
+                                   int64_t loaded_from, int64_t *lo)
 {
 	struct att_set *a = &g->set;
-	int64_t from;
+	int64_t from = loaded_from;
 
 	if (since == ATT_NONE) {
 		a->nc = 0;
 		*lo = ATT_NONE;
 		return 0;
 	}
-	from = since == ATT_ALL ? INT64_MIN : since / 86400 - ATT_SINCE_DAYS;
-	for (;;) {
+	if (from == INT64_MAX) {
+		from = since == ATT_ALL ? INT64_MIN : since / 86400 - ATT_SINCE_DAYS;
 		if (att_candidates(g, as_of, from))
 			return -1;
+	}
+	for (;;) {
 		*lo = att_affected(a, since);
 		if (from == INT64_MIN || *lo >= (from + ATT_SINCE_DAYS) * 86400)
 			return 0;
 		from = INT64_MIN;
+		if (att_candidates(g, as_of, from))
+			return -1;
 	}
 }
 
@@ -1099,7 +1104,7 @@ static int att_derive(struct tl_engine *g, int64_t pid, int64_t as_of, int64_t s
 
 	if (att_load_enrolments(g, pid))
 		return -1;
-	if (att_affected_candidates(g, as_of, since, &lo))
+	if (att_affected_candidates(g, as_of, since, INT64_MAX, &lo))
 		return -1;
 	a->nt = 0;
 	if (lo != ATT_NONE && att_load_taps(g, pid, lo, as_of))
@@ -1521,27 +1526,23 @@ int tl_attendance_participant(struct tl_engine *g, int64_t pid, char *err, size_
 int tl_attendance_week_count(struct tl_engine *g, int64_t pid, int64_t ts, int *count)
 {
 	struct att_set *a = &g->set;
-	const struct tl_cand *latest = NULL;
+	const struct tl_cand *latest;
 	char week[16];
-	int64_t lo, wlo = INT64_MAX;
-	int prog;
+	int64_t lo, wlo = INT64_MAX, from = ts / 86400 - ATT_WEEK_DAYS;
 
 	*count = -1;
-	if (att_load_enrolments(g, pid) || att_candidates(g, ts, ts / 86400 - ATT_WEEK_DAYS))
+	if (att_load_enrolments(g, pid) || att_candidates(g, ts, from))
 		return -1;
-	if (!a->nc && att_candidates(g, ts, INT64_MIN)) /* the latest is older */
+	if (!a->nc && att_candidates(g, ts, from = INT64_MIN)) /* the latest is older */
 		return -1;
-	for (size_t i = 0; i < a->nc; i++) /* in start order: the last opened */
-		latest = &a->c[i];
-	if (!latest)
+	if (!a->nc)
 		return 0;
+	latest = &a->c[a->nc - 1]; /* in start order: the last opened */
 	snprintf(week, sizeof week, "%s", latest->s->iso_week);
-	prog = latest->s->prog;
-	(void)prog;
 	for (size_t i = 0; i < a->nc; i++)
 		if (strcmp(a->c[i].s->iso_week, week) == 0 && a->c[i].s->win_lo < wlo)
 			wlo = a->c[i].s->win_lo;
-	if (att_affected_candidates(g, ts, wlo, &lo))
+	if (att_affected_candidates(g, ts, wlo, from, &lo))
 		return -1;
 	if (att_load_taps(g, pid, lo, ts))
 		return -1;
