@@ -42,9 +42,12 @@ tl session add kickstart --site burnley --activity football --date 2026-04-06 --
 	--end 13:00 > /dev/null # Easter Monday tournament
 
 # Participants 1-40 (expected at every session): intakes on 23 Feb (15), 9 Mar (10), 23 Mar (10), 6 Apr (5).
+# The programme moved over from a paper register and keeps its codes
+# P-0001 to P-0041 (--code); a participant added without --code gets a
+# random one.
 i=1
 while [ "$i" -le 40 ]; do
-	code=$(tl participant add --name "Demo Person $i")
+	code=$(tl participant add --code "$(printf 'P-%04d' "$i")" --name "Demo Person $i")
 	tl card enrol "$code" --token "$(printf 'de%030x' "$i")" > /dev/null
 	if [ "$i" -le 15 ]; then start=2026-02-23
 	elif [ "$i" -le 25 ]; then start=2026-03-09
@@ -55,7 +58,7 @@ while [ "$i" -le 40 ]; do
 done
 # Participant 41 comes to Tuesday football (schedule 1) only, every week:
 # expected there alone, never counted as missing the gym or Saturdays.
-code=$(tl participant add --name "Demo Person 41")
+code=$(tl participant add --code P-0041 --name "Demo Person 41")
 tl card enrol "$code" --token "$(printf 'de%030x' 41)" > /dev/null
 tl programme enrol kickstart "$code" --start 2026-02-23 --schedules 1 > /dev/null
 

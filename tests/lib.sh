@@ -228,7 +228,7 @@ setup_db() {
 	tl site add burnley --name "Burnley" > /dev/null
 	tl reader add burnley pitch-1 > /dev/null
 	tl reader add burnley gym-1 > /dev/null
-	tl participant add > /dev/null
+	tl participant add --code P-0001 > /dev/null
 	tl card enrol P-0001 --token "$CARD1" > /dev/null
 }
 

@@ -1,37 +1,56 @@
 /* cmd_participant.c - touchline participant add|list. */
 #include "cli.h"
 #include "cmds.h"
+#include "participant_code.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-/* Codes are P- and the row id, at least four digits: short enough to
- * read out at a session, and they say nothing about the person. */
+/* A new participant gets a random code (participant_code.h), or the one
+ * given with --code when a programme moves its paper register over and
+ * keeps the codes its people already know. A random code that is already
+ * taken is drawn again. */
 int cmd_participant_add(struct cli *cli, int argc, char **argv)
 {
-	char name[256] = "", code[32];
+	char name[256] = "", given[TL_CODE_LEN] = "", code[TL_CODE_LEN];
 	const struct tl_option opts[] = {
 		{ NULL, "name", TL_OPT_STR, name, sizeof name, 0, 0, "NAME",
 		  "name, kept apart from everything exported" },
+		{ NULL, "code", TL_OPT_STR, given, sizeof given, 0, 0, "CODE",
+		  "use this code (P- and 4 to 12 capital letters or digits) instead of a random one" },
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
 	int64_t id;
+	int tries, rc;
 
 	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
+	if (given[0] && !tl_participant_code_valid(given))
+		cli_usage_fail("--code '%s' is not a participant code: P- and 4 to 12 capital letters"
+		               " or digits, e.g. P-0042", given);
 	cli_begin(cli);
-	st = cli_prepare(cli, "INSERT INTO participant (created_at) VALUES (?1)");
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
-	cli_exec_stmt(cli, st);
+	st = cli_prepare(cli, "INSERT INTO participant (code, created_at) VALUES (?1, ?2)");
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	for (tries = 0;; tries++) {
+		if (given[0])
+			snprintf(code, sizeof code, "%s", given);
+		else if (tl_participant_code_new(code))
+			cli_fail("no randomness from the kernel for a participant code");
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_CONSTRAINT_UNIQUE)
+			cli_fail("cannot add a participant: %s", sqlite3_errmsg(cli->db));
+		if (given[0])
+			cli_fail("participant %s already exists", given);
+		if (tries == 20)
+			cli_fail("no free participant code after %d tries", tries + 1);
+	}
 	sqlite3_finalize(st);
 	id = sqlite3_last_insert_rowid(cli->db);
-	snprintf(code, sizeof code, "P-%04lld", (long long)id);
-	st = cli_prepare(cli, "UPDATE participant SET code = ?1 WHERE id = ?2");
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
 	if (name[0]) {
 		st = cli_prepare(cli, "INSERT INTO participant_name (participant, name) VALUES (?1, ?2)");
 		sqlite3_bind_int64(st, 1, id);

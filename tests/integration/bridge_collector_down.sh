@@ -6,7 +6,7 @@ source "$TL_SRC/tests/lib.sh"
 source "$TL_SRC/tests/integration/bridge_lib.sh"
 
 setup_db
-tl participant add > /dev/null
+tl participant add --code P-0002 > /dev/null
 tl card enrol P-0002 --token "$(token_of 04a1b2c3d4e5f6)" > /dev/null
 broker_start
 collector_start

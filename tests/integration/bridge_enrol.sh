@@ -5,7 +5,7 @@ source "$TL_SRC/tests/lib.sh"
 source "$TL_SRC/tests/integration/bridge_lib.sh"
 
 setup_db
-tl participant add > /dev/null
+tl participant add --code P-0002 > /dev/null
 cat > "$T/hook" <<HOOK
 #!/bin/sh
 echo "\$1 \$2" >> "$T/hook.log"

@@ -7,7 +7,7 @@ source "$TL_SRC/tests/integration/bridge_lib.sh"
 
 setup_db
 # P-0001 holds CARD1; the UID 04a1b2c3 belongs to P-0002.
-tl participant add > /dev/null
+tl participant add --code P-0002 > /dev/null
 tl card enrol P-0002 --token "$(token_of 04a1b2c3)" > /dev/null
 
 broker_start

@@ -48,7 +48,7 @@ is "$(snapshot)" "$before" "no failed command changed the database"
 
 # A revoked card can be enrolled to someone else.
 tl card revoke "$CARD1" > /dev/null
-tl participant add --name "Alex" > /dev/null
+tl participant add --code P-0002 --name "Alex" > /dev/null
 tl card enrol P-0002 --token "$CARD1" > "$T/out"
 ok "revoked card re-enrolled" grep -q "enrolled to P-0002" "$T/out"
 tl participant list > "$T/list"
@@ -57,6 +57,21 @@ tl participant list --names > "$T/list"
 ok "participant list --names shows them" grep -q "P-0002 .* Alex" "$T/list"
 ok "touchline --help lists every command" bash -c "'$TOUCHLINE' --help | grep -q 'card enrol'"
 ok "touchline site add --help describes it" bash -c "'$TOUCHLINE' site add --help | grep -q 'display name'"
+# New codes are random, short and free of look-alike characters; none is
+# the row id, and a code given with --code is checked and never reused.
+for i in $(seq 1 200); do tl participant add; done > "$T/codes"
+is "$(sort -u "$T/codes" | wc -l)" 200 "200 new participants, 200 different codes"
+is "$(grep -Evx 'P-[34679ACDEFGHJKMNPQRTWXY]{6}' "$T/codes" | wc -l)" 0 \
+	"every code is P- and six characters of the code alphabet"
+is "$(sql "SELECT count(*) FROM participant WHERE code = printf('P-%04d', id)")" 2 \
+	"only the codes given with --code look like row ids"
+before=$(snapshot)
+expect_fail 2 "is not a participant code" participant add --code p-0003
+expect_fail 2 "is not a participant code" participant add --code P-12
+expect_fail 2 "is not a participant code" participant add --code "P-00 3"
+expect_fail 2 "is not a participant code" participant add --code P-1234567890123
+expect_fail 1 "participant P-0002 already exists" participant add --code P-0002
+is "$(snapshot)" "$before" "a refused code adds nobody"
 # The schema is refused by an older build rather than misread.
 sqlite3 "$DB" 'PRAGMA user_version = 999'
 expect_fail 1 "newer than this build" site list

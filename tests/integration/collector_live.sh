@@ -23,7 +23,7 @@ tl schedule add kickstart --site burnley --activity football --weekday "$(wday $
 	--start 18:00 --end 19:30 --from "$start" --to "$(day $(( first + 83 )))" > /dev/null
 tl schedule add kickstart --site burnley --activity gym --weekday "$(wday $(( today - 1 )))" \
 	--start 10:00 --end 11:00 --from "$start" --to "$(day $(( first + 83 )))" > /dev/null
-tl participant add > /dev/null # P-0002, card tapped before it is enrolled
+tl participant add --code P-0002 > /dev/null #, card tapped before it is enrolled
 tl programme enrol kickstart P-0001 --start "$start" --schedules 1 > /dev/null
 tl programme enrol kickstart P-0002 --start "$start" > /dev/null
 football_day=$(day $(( today - 2 ))) # the latest football session

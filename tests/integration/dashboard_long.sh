@@ -20,7 +20,7 @@ for i in 1 2 3 4 5 6 7 8; do
 		--end 11:00 --from 2026-01-05 --to 2026-07-31 > /dev/null
 done
 for p in 1 2 3; do
-	tl participant add > /dev/null
+	tl participant add --code "P-000$p" > /dev/null
 	tl card enrol "P-000$p" --token "$(printf '%032x' "$p")" > /dev/null
 	tl programme enrol long "P-000$p" --start 2026-01-05 > /dev/null
 done

@@ -12,7 +12,7 @@ tl activity add walking --intensity moderate --met 3.5 --name "@SUM(1+1)*cmd|' /
 tl programme add kick --name "+cmd|' /C calc'!A0" --weeks 12 --sites burnley > /dev/null
 tl schedule add kick --site burnley --activity walking --weekday tue --start 18:00 --end 19:00 \
 	--from 2026-03-02 --to 2026-03-31 > /dev/null
-tl participant add --name "-2+3+cmd|' /C calc'!A0" > /dev/null
+tl participant add --code P-0001 --name "-2+3+cmd|' /C calc'!A0" > /dev/null
 tl card enrol P-0001 --token "$CARD1" > /dev/null
 tl programme enrol kick P-0001 --start 2026-03-02 > /dev/null
 sqlite3 "$DB" "INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)

@@ -39,7 +39,7 @@ is "$(sql "SELECT group_concat(DISTINCT strftime('%H:%M', start_ts, 'unixepoch')
 	"at 18:00 UTC in winter, 17:00 UTC in summer"
 is "$(sql "SELECT count(DISTINCT iso_week) FROM session")" 9 "one session per ISO week"
 
-tl participant add > /dev/null
+tl participant add --code P-0002 > /dev/null
 tl card enrol P-0002 --token "$CARD2" > /dev/null
 is "$(rc programme enrol kick P-0001)" 2 "enrol needs --start"
 is "$(rc programme enrol kick P-0009 --start 2026-03-02)" 1 "unknown participant refused"
@@ -113,8 +113,8 @@ tl2 site add burnley --name Burnley
 tl2 site add padiham
 tl2 reader add burnley pitch-1
 tl2 reader add burnley gym-1
-tl2 participant add
-tl2 participant add
+tl2 participant add --code P-0001
+tl2 participant add --code P-0002
 for row in $(sql "SELECT id || '|' || ts || '|' || card FROM tap ORDER BY n DESC"); do
 	IFS='|' read -r _ ts card <<< "$row"
 	sqlite3 "$DB2" "INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)
@@ -142,7 +142,7 @@ tl schedule add other --site elsewhere --activity football --weekday wed --start
 	--end 19:00 --from 2026-03-01 --to 2026-04-30 > /dev/null # schedule 2, not kick's
 tl schedule add kick --site padiham --activity gym --weekday thu --start 10:00 \
 	--end 11:00 --from 2026-03-01 --to 2026-04-30 > /dev/null # schedule 3
-tl participant add > /dev/null # P-0003
+tl participant add --code P-0003 > /dev/null
 before=$(sql "SELECT count(*) FROM enrolment; SELECT count(*) FROM expectation")
 is "$(rc programme enrol kick P-0003 --start 2026-03-02 --schedules 2)" 1 \
 	"another programme's schedule refused"

@@ -39,7 +39,7 @@ build_programme_dataset() {
 	tl activity add gym --met 5.5 > /dev/null
 	local i
 	for i in 1 2 3 4 5 6; do
-		tl participant add --name "Person Example$i" > /dev/null
+		tl participant add --code "P-000$i" --name "Person Example$i" > /dev/null
 	done
 	tl card enrol P-0001 --token "$CARD1" > /dev/null
 	tl card enrol P-0003 --token "$CARD3" > /dev/null
