@@ -45,6 +45,9 @@ void cli_begin(struct cli *cli);
 void cli_commit(struct cli *cli);
 /* Resolves a participant code (not erased) to its row id, or fails. */
 int64_t cli_participant_id(struct cli *cli, const char *code);
+/* After a committed erase or purge: tl_store_scrub, failing with what was
+ * done (what) and what remains if the file could not be cleaned. */
+void cli_scrub(struct cli *cli, const char *what);
 /* Asks "type yes" on a terminal unless assume_yes; fails otherwise. */
 void cli_confirm(const char *what, int assume_yes);
 /* Formats Unix seconds as RFC 3339 UTC, or "-" for NULL. */

@@ -1,6 +1,7 @@
 /* cli_util.c - see cli.h. */
 #include "cli.h"
 #include "tl_time.h"
+#include "store.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -102,6 +103,15 @@ void cli_begin(struct cli *cli)
 void cli_commit(struct cli *cli)
 {
 	cli_exec(cli, "COMMIT");
+}
+
+void cli_scrub(struct cli *cli, const char *what)
+{
+	char err[512];
+
+	if (tl_store_scrub(cli->db, err, sizeof err))
+		cli_fail("%s is gone from the tables, but old copies may remain in the database"
+		         " file: %s", what, err);
 }
 
 int64_t cli_participant_id(struct cli *cli, const char *code)

@@ -5,7 +5,9 @@
  * quote one of their tokens. The participant row and
  * their attendance stay, without a code, so anonymous counts (attendances
  * per session, unique participants) stay right; exports leave erased
- * participants out of every per-person table. */
+ * participants out of every per-person table. Afterwards the database is
+ * rewritten and its WAL emptied (tl_store_scrub), so nothing erased stays
+ * readable in the file. */
 #include "cli.h"
 #include "cmds.h"
 #include "programme.h"
@@ -30,10 +32,10 @@ int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 	cli_confirm(what, yes);
 	cli_begin(cli);
 	pid = cli_participant_id(cli, pos[0]);
-	/* Rejected messages may quote one of their card tokens. */
+	/* Rejected messages may quote one of their card tokens, in any case. */
 	st = cli_prepare(cli, "DELETE FROM deadletter WHERE EXISTS (SELECT 1 FROM card c"
 	                      " WHERE c.participant = ?1"
-	                      " AND instr(CAST(deadletter.payload AS TEXT), c.token) > 0)");
+	                      " AND instr(lower(CAST(deadletter.payload AS TEXT)), c.token) > 0)");
 	sqlite3_bind_int64(st, 1, pid);
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
@@ -57,6 +59,7 @@ int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 	sqlite3_finalize(st);
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
+	cli_scrub(cli, pos[0]);
 	printf("%s erased\n", pos[0]);
 	return 0;
 }

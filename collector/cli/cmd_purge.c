@@ -3,7 +3,9 @@
  * Deletes taps before DATE (00:00 UTC) and the attendance of sessions
  * that started before it, and records DATE as the retention horizon so a
  * later rebuild does not recreate those sessions as missed. Sessions,
- * schedules and enrolments hold no taps and stay. */
+ * schedules and enrolments hold no taps and stay. The database is then
+ * rewritten and its WAL emptied, so the purged taps are not readable in
+ * the file either. */
 #include "calendar.h"
 #include "cli.h"
 #include "cmds.h"
@@ -45,6 +47,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	/* The rebuild drops attendance before the horizon with everything else. */
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
+	cli_scrub(cli, "the purged data");
 	printf("purged %ld tap%s before %s\n", taps, taps == 1 ? "" : "s", before);
 	return 0;
 }

@@ -76,6 +76,32 @@ int tl_store_migrate_to(sqlite3 *db, int target, char *err, size_t errlen)
 	return 0;
 }
 
+int tl_store_scrub(sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int busy = -1, tries;
+
+	if (tl_store_exec(db, "VACUUM", err, errlen))
+		return -1;
+	/* TRUNCATE waits for readers through the busy handler; a reader that
+	 * outlasts it leaves frames in the WAL, so try a few times. */
+	for (tries = 0; tries < 3 && busy != 0; tries++) {
+		st = tl_store_prepare(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+		if (!st) {
+			snprintf(err, errlen, "checkpoint: %s", sqlite3_errmsg(db));
+			return -1;
+		}
+		busy = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+		sqlite3_finalize(st);
+	}
+	if (busy != 0) {
+		snprintf(err, errlen, "the write-ahead log could not be emptied (another program"
+		         " kept reading the database): run the command again");
+		return -1;
+	}
+	return 0;
+}
+
 /* Creates the file with mode 0600 before SQLite does, so the database (and
  * its -wal and -shm files, which SQLite gives the same mode) is never
  * readable by others, whatever the umask. */
@@ -122,8 +148,8 @@ sqlite3 *tl_store_open(const char *path, int flags, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db, TL_STORE_BUSY_MS);
 	sqlite3_extended_result_codes(db, 1);
-	if (tl_store_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", why,
-	                  sizeof why) ||
+	if (tl_store_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+	                  " PRAGMA secure_delete = ON", why, sizeof why) ||
 	    (!(flags & TL_STORE_READONLY) &&
 	     tl_store_exec(db, "PRAGMA journal_mode = WAL", why, sizeof why)) ||
 	    (!(flags & (TL_STORE_READONLY | TL_STORE_NOMIGRATE)) &&

@@ -30,6 +30,16 @@ int tl_store_version(sqlite3 *db);
  * transaction. Refuses a database newer than this build. */
 int tl_store_migrate_to(sqlite3 *db, int target, char *err, size_t errlen);
 
+/* After erasing or purging personal data (committed): rewrites the whole
+ * database (VACUUM), so no old copy of a deleted row survives in a free
+ * page or in a page's unused space, then checkpoints the WAL into the file
+ * and truncates it to nothing. With secure_delete (set on every writable
+ * connection) a delete already zeroes what it frees; this also clears what
+ * earlier versions left behind and the WAL's old frames. Waits (busy
+ * timeout) for other connections' transactions; -1 with err set if the
+ * WAL could not be emptied. */
+int tl_store_scrub(sqlite3 *db, char *err, size_t errlen);
+
 /* Runs SQL that returns no rows; returns 0 or -1 with err set. */
 int tl_store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 /* Prepares sql; logs and returns NULL on failure (a programming error). */

@@ -32,6 +32,21 @@ is "$(tl attendance unmatched | awk 'NR > 1 {print $NF}' | sort | uniq -c | awk 
 	"cancelled_session=2 no_session=1 not_eligible=3 unknown_card=1 " "unmatched taps are kept with reasons"
 is "$(tl followup list | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "P-0004 P-0001 " "drop-outs are flagged for follow-up"
 
+# P-0004's second card, and rejected messages that quote its token in
+# upper and in mixed case, and one of P-0001's token that stays.
+CARD4B=4444aaaabbbbccccddddeeeeffff4444
+tl card enrol P-0004 --token "$CARD4B" > /dev/null
+dl() { sql "INSERT INTO deadletter (received_at, topic, payload, payload_size, reason)
+	VALUES (1, 'touchline/v1/burnley/pitch-1/tap', CAST('{\"card\":\"$1\"}' AS BLOB), 44, 'bad_card')"; }
+dl "${CARD4B^^}"
+dl 4444AaaAbbbbCCCCddddeeeeFFFF4444
+dl "${CARD1^^}"
+# Everything of P-0004 on disk: the database file (live and free pages)
+# and its write-ahead log, read as bytes with strings(1).
+on_disk() { cat "$DB" "$DB-wal" 2> /dev/null | strings -n 6 | grep -ci -e "$CARD4" -e "$CARD4B" -e "Person Example4" -e "P-0004"; }
+ok "before erasure P-0004's token, name and code are on disk ($(on_disk) strings)" \
+	[ "$(on_disk)" -gt 0 ]
+
 # Erasure asks first; without a terminal or --yes nothing changes.
 sessions_before=$(tl export sessions)
 tl participant erase P-0004 < /dev/null > /dev/null 2>&1 && rc=0 || rc=$?
@@ -45,6 +60,11 @@ is "$(sql "SELECT count(*) FROM participant_name WHERE participant = 4")" 0 "nam
 is "$(sql "SELECT count(*) FROM card WHERE participant = 4 OR token = '$CARD4'")" 0 "cards gone"
 is "$(sql "SELECT count(*) FROM tap WHERE card = '$CARD4'")" 0 "card token gone from taps"
 is "$(sql "SELECT count(*) FROM tap WHERE participant = 4")" 1 "their tap still counts"
+is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_card'")" 1 \
+	"dead letters quoting their token in any letter case gone, another's kept"
+is "$(on_disk)" 0 "nothing of P-0004 readable in the database file, its free pages or the WAL"
+is "$(stat -c %s "$DB-wal" 2> /dev/null || echo 0)" 0 "the write-ahead log is empty"
+is "$(sql "PRAGMA freelist_count")" 0 "no free pages left holding old data"
 is "$(tl export sessions)" "$sessions_before" "anonymous session counts unchanged"
 ok "erased participant in no per-person export" bash -c \
 	"! '$TOUCHLINE' --db '$DB' export participants | grep -q P-0004"
@@ -58,8 +78,14 @@ after_before=$(tl export attendance --from 2026-03-25)
 tl purge --before 2026-03-25 < /dev/null > /dev/null 2>&1 && rc=0 || rc=$?
 is "$rc" 1 "purge without --yes is refused"
 is "$(sql "SELECT count(*) FROM tap WHERE ts < strftime('%s', '2026-03-25')")" 14 "taps kept then"
+old_ids=$(sql "SELECT group_concat(id, ' ') FROM tap WHERE ts < strftime('%s', '2026-03-25')")
 tl purge --before 2026-03-25 --yes > /dev/null
 is "$(sql "SELECT count(*) FROM tap WHERE ts < strftime('%s', '2026-03-25')")" 0 "old taps purged"
+left=0
+for id in $old_ids; do
+	cat "$DB" "$DB-wal" 2> /dev/null | grep -aq "$id" && left=$((left + 1))
+done
+is "$left" 0 "no purged tap's id readable in the database file or the WAL"
 is "$(sql "SELECT count(*) FROM attendance a JOIN session s ON s.id = a.session
            WHERE s.start_ts < strftime('%s', '2026-03-25')")" 0 "old attendance purged"
 tl attendance rebuild > /dev/null
