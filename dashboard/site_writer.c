@@ -65,6 +65,10 @@ void site_begin(struct dash *d, const char *out)
 	mode_t mask = umask(0);
 	FILE *f;
 
+	/* With names the pages are personal data: owner only, whatever the
+	 * umask (0700 folders, 0600 files). */
+	if (d->names)
+		mask |= 077;
 	umask(mask);
 	if (!site_replaceable(out))
 		dash_fail("%s exists and is not a dashboard this program wrote: choose another --out",

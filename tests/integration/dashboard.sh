@@ -6,6 +6,7 @@
 # filters, --names and the output directory's safety.
 source "$TL_SRC/tests/lib.sh"
 source "$TL_SRC/tests/integration/programme_dataset.sh"
+umask 022 # the modes checked below are the umask's, except with --names
 
 DASH="$TL_BIN/dashboard/touchline-dashboard"
 CASES="$TL_SRC/tests/cases/dashboard"
@@ -97,6 +98,10 @@ ok "--names says so in a banner on every page" \
 	bash -c "for f in '$T'/names/*-*.html '$T/names/index.html'; do
 		case \$f in *data-dictionary*) continue;; esac
 		grep -q 'Internal coach view' \"\$f\" || exit 1; done"
+is "$(find "$T/names" -type f ! -perm 600 | wc -l)" 0 "--names: every file is mode 0600"
+is "$(find "$T/names" -type d ! -perm 700 | wc -l)" 0 "--names: every folder is mode 0700"
+is "$(find "$T/site" -type f -perm 644 | wc -l)" "$(find "$T/site" -type f | wc -l)" \
+	"without names the files follow the umask (022: 0644)"
 ok "--names: downloads still without names" bash -c "! grep -rq 'Example' '$T/names/downloads'"
 
 # Filters.
