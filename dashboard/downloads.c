@@ -20,7 +20,7 @@ void downloads_write(struct dash *d, unsigned mask)
 		const struct tl_export_kind *k = tl_export_find(downloads_kinds[i]);
 		if (!(mask & (1u << i)))
 			continue;
-		struct tl_export_filter flt = { NULL, NULL, NULL, NULL, 0 };
+		struct tl_export_filter flt = { NULL, NULL, NULL, NULL, NULL, 0 };
 		struct tl_export_out out[2] = { { NULL, TL_FMT_CSV }, { NULL, TL_FMT_JSON } };
 		char csv[64], json[64], err[512];
 		long n;

@@ -17,6 +17,7 @@ int cmd_card_revoke(struct cli *cli, int argc, char **argv);
 int cmd_unknown_list(struct cli *cli, int argc, char **argv);
 int cmd_deadletter_list(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_export_set(struct cli *cli, int argc, char **argv);
 /* Programme model */
 int cmd_activity_add(struct cli *cli, int argc, char **argv);
 int cmd_activity_list(struct cli *cli, int argc, char **argv);

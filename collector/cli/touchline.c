@@ -29,7 +29,7 @@ const struct cli_command cli_commands[] = {
 	{ "reader", "list", cmd_reader_list, "", "List readers with their last status.", 1 },
 	{ "reader", "acl", cmd_reader_acl, "[--topic-prefix P] [--collector-user NAME]",
 	  "Print the mosquitto ACL confining each reader to its own topics.", 1 },
-	{ "participant", "add", cmd_participant_add, "[--name NAME]",
+	{ "participant", "add", cmd_participant_add, "[--name NAME] [--code CODE]",
 	  "Add a participant and print their new pseudonymous code.", 1 },
 	{ "participant", "list", cmd_participant_list, "[--names]",
 	  "List participants (names only with --names).", 1 },
@@ -40,6 +40,11 @@ const struct cli_command cli_commands[] = {
 	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
 	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
 	  "Messages the collector rejected, newest first, with the reason.", 1 },
+	{ "export", "set", cmd_export_set,
+	  "<dir> [--format csv|json] [--from DATE] [--to DATE] [--programme P]",
+	  "Write every export into a new folder DIR under one fresh key, for sharing: the\n"
+	  "files join within the set and link to no other set; times are coarsened (no\n"
+	  "seconds, no tap ids). manifest.json says what it holds (never the key).", 1 },
 	{ "export", NULL, cmd_export,
 	  "taps|attendance|activity|participants|sessions [--format csv|json] [--from DATE]"
 	  " [--to DATE] [--programme P] [--site S] [--rekey] [--output FILE]",

@@ -8,9 +8,12 @@
  * but for the whole attendance export (export_attendance.c says why). */
 #include "export.h"
 #include "calendar.h"
+#include "protocol.h"
 #include "store.h"
 #include "token.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,19 @@ static const char *const attendance_cols[] = {
 	"participant",  "programme",     "site",       "activity",   "session_start",
 	"session_end",  "attended",      "checkin_at", "checkout_at", "minutes",
 	"minutes_estimated", "intensity", "programme_week", "iso_week", "session", "expected"
+};
+
+/* An export set's taps and attendance: no tap ids, no seconds. A tap is
+ * placed by the session it was used for and its offset from the start;
+ * others by their UTC date alone. */
+static const char *const set_taps_cols[] = { "participant", "site", "reader", "date", "session",
+	                                     "offset_minutes", "used_as", "unmatched_reason" };
+
+static const char *const set_attendance_cols[] = {
+	"participant",  "programme",     "site",       "activity",   "session_start",
+	"session_end",  "attended",      "checkin_offset_minutes", "checkout_offset_minutes",
+	"minutes", "minutes_estimated", "intensity", "programme_week", "iso_week", "session",
+	"expected"
 };
 
 static const char *const activity_cols[] = {
@@ -71,7 +87,22 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR date(t.ts, 'unixepoch') <= ?2)"
 	  " AND (?4 IS NULL OR t.site = ?4) AND ?3 IS NULL"
 	  " ORDER BY t.ts, t.n",
-	  NULL },
+	  NULL, set_taps_cols, TL_EXPORT_N(set_taps_cols),
+	  /* A used tap is some attendance row's check-in or check-out. With
+	   * --programme, only the taps used for its sessions. */
+	  "WITH used(n, session, role) AS ("
+	  "  SELECT checkin_tap, session, 'checkin' FROM attendance WHERE checkin_tap IS NOT NULL"
+	  "  UNION ALL"
+	  "  SELECT checkout_tap, session, 'checkout' FROM attendance WHERE checkout_tap IS NOT NULL)"
+	  " SELECT tl_pseudonym(p.code), t.site, t.reader, date(t.ts, 'unixepoch'), s.id,"
+	  " tl_offset_minutes(t.ts, s.start_ts), u.role, x.reason"
+	  " FROM tap t LEFT JOIN participant p ON p.id = t.participant"
+	  " LEFT JOIN used u ON u.n = t.n LEFT JOIN session s ON s.id = u.session"
+	  " LEFT JOIN tap_unmatched x ON x.tap = t.n"
+	  " WHERE (?1 IS NULL OR date(t.ts, 'unixepoch') >= ?1)"
+	  " AND (?2 IS NULL OR date(t.ts, 'unixepoch') <= ?2)"
+	  " AND (?4 IS NULL OR t.site = ?4) AND (?3 IS NULL OR s.programme = ?3)"
+	  " ORDER BY t.ts, t.n" },
 	{ "attendance", attendance_cols, TL_EXPORT_N(attendance_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  EXPORT_ATTENDANCE_SELECT " FROM attendance a NOT INDEXED JOIN session s ON s.id = a.session"
@@ -82,6 +113,13 @@ const struct tl_export_kind tl_export_kinds[] = {
 	   * 1.8M rows). With dates alone most rows pass, and reading the table
 	   * in order and sorting beats a lookup per row. */
 	  EXPORT_ATTENDANCE_SELECT " FROM session s CROSS JOIN attendance a ON a.session = s.id"
+	  EXPORT_ATTENDANCE_REST,
+	  set_attendance_cols, TL_EXPORT_N(set_attendance_cols),
+	  "SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"
+	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"
+	  " tl_offset_minutes(a.checkin_at, s.start_ts), tl_offset_minutes(a.checkout_at, s.start_ts),"
+	  " a.minutes, a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id,"
+	  " a.expected FROM session s CROSS JOIN attendance a ON a.session = s.id"
 	  EXPORT_ATTENDANCE_REST },
 	{ "activity", activity_cols, TL_EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"
@@ -94,7 +132,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR w.week_start <= ?2) AND (?3 IS NULL OR w.programme = ?3)"
 	  " AND ?4 IS NULL"
 	  " ORDER BY w.programme, w.iso_week, 1",
-	  NULL },
+	  NULL, NULL, 0, NULL },
 	{ "participants", participants_cols, TL_EXPORT_N(participants_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), e.programme, e.start_date, e.end_date, e.withdrawn_on,"
@@ -107,7 +145,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR e.start_date <= ?2) AND (?3 IS NULL OR e.programme = ?3)"
 	  " AND ?4 IS NULL"
 	  " ORDER BY e.programme, 1",
-	  NULL },
+	  NULL, NULL, 0, NULL },
 	{ "sessions", sessions_cols, TL_EXPORT_N(sessions_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  /* The counts read attendance_session alone (it covers both flags). */
@@ -125,91 +163,91 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"
 	  " AND (?3 IS NULL OR s.programme = ?3) AND (?4 IS NULL OR s.site = ?4)"
 	  " ORDER BY s.start_ts, s.id",
-	  NULL },
+	  NULL, NULL, 0, NULL },
 };
 
-/* --rekey: each code becomes a random pseudonym, the same one for every
- * row of this export and unrelated to any other export. The map holds one
- * entry per participant, never rows. */
-struct export_rekey {
-	int on;
-	size_t n, cap;
-	char (*codes)[32];
-	char (*pseudonyms)[24];
-};
-
-static const char *export_rekey_lookup(struct export_rekey *k, const char *code)
+int tl_export_key_new(struct tl_export_key *k)
 {
-	unsigned char rnd[8];
-	size_t h = 5381, i;
-
-	for (const char *c = code; *c; c++)
-		h = h * 33 + (unsigned char)*c;
-	if (k->n * 2 >= k->cap) { /* grow and rehash into a table twice the size */
-		struct export_rekey bigger = { 1, 0, k->cap ? k->cap * 2 : 256, NULL, NULL };
-		bigger.codes = calloc(bigger.cap, sizeof *bigger.codes);
-		bigger.pseudonyms = calloc(bigger.cap, sizeof *bigger.pseudonyms);
-		if (!bigger.codes || !bigger.pseudonyms) {
-			free(bigger.codes);
-			free(bigger.pseudonyms);
-			return NULL;
-		}
-		for (i = 0; i < k->cap; i++) {
-			size_t g = 5381, j;
-			if (!k->codes[i][0])
-				continue;
-			for (const char *c = k->codes[i]; *c; c++)
-				g = g * 33 + (unsigned char)*c;
-			for (j = g % bigger.cap; bigger.codes[j][0]; j = (j + 1) % bigger.cap)
-				;
-			memcpy(bigger.codes[j], k->codes[i], sizeof bigger.codes[j]);
-			memcpy(bigger.pseudonyms[j], k->pseudonyms[i], sizeof bigger.pseudonyms[j]);
-			bigger.n++;
-		}
-		free(k->codes);
-		free(k->pseudonyms);
-		*k = bigger;
-	}
-	for (i = h % k->cap; k->codes[i][0]; i = (i + 1) % k->cap)
-		if (strcmp(k->codes[i], code) == 0)
-			return k->pseudonyms[i];
-	if (tl_random(rnd, sizeof rnd))
-		return NULL;
-	snprintf(k->codes[i], sizeof k->codes[i], "%s", code);
-	snprintf(k->pseudonyms[i], sizeof k->pseudonyms[i], "R-%02x%02x%02x%02x%02x%02x%02x%02x",
-	         rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-	k->n++;
-	return k->pseudonyms[i];
+	return tl_random(k->key, sizeof k->key);
 }
 
-/* SQL tl_pseudonym(code): the code itself, or its --rekey pseudonym. */
+void tl_export_key_fingerprint(const struct tl_export_key *k, char *out)
+{
+	static const char label[] = "touchline export key fingerprint";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	out[0] = '\0';
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(ctx, label, sizeof label - 1) ||
+	    !EVP_DigestUpdate(ctx, k->key, sizeof k->key) || !EVP_DigestFinal_ex(ctx, md, &mdlen) ||
+	    mdlen < TL_EXPORT_FINGERPRINT_LEN / 2) {
+		EVP_MD_CTX_free(ctx);
+		return;
+	}
+	EVP_MD_CTX_free(ctx);
+	for (int i = 0; i < TL_EXPORT_FINGERPRINT_LEN / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void tl_export_key_forget(struct tl_export_key *k)
+{
+	OPENSSL_cleanse(k->key, sizeof k->key);
+}
+
+/* SQL tl_pseudonym(code): the code itself, or under a key its pseudonym,
+ * the same for every row and every file made with that key. */
 static void export_sql_pseudonym(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct export_rekey *k = sqlite3_user_data(ctx);
-	const char *code = (const char *)sqlite3_value_text(argv[0]);
+	const struct tl_export_key *k = sqlite3_user_data(ctx);
+	const unsigned char *code = sqlite3_value_text(argv[0]);
+	char mac[TL_TOKEN_LEN + 1], out[2 + TL_TOKEN_LEN / 2 + 1];
 
 	(void)argc;
 	if (!code) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (!k || !k->on) {
-		sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
+	if (!k) {
+		sqlite3_result_text(ctx, (const char *)code, -1, SQLITE_TRANSIENT);
 		return;
 	}
-	if (strlen(code) >= sizeof k->codes[0] || !(code = export_rekey_lookup(k, code))) {
-		sqlite3_result_error(ctx, "cannot rekey (out of memory or randomness)", -1);
+	if (tl_token_compute(k->key, code, (size_t)sqlite3_value_bytes(argv[0]), mac)) {
+		sqlite3_result_error(ctx, "cannot rekey (HMAC failed)", -1);
 		return;
 	}
-	sqlite3_result_text(ctx, code, -1, SQLITE_TRANSIENT);
+	snprintf(out, sizeof out, "R-%.*s", TL_TOKEN_LEN / 2, mac);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
-/* Registers tl_local_time and tl_pseudonym (rekey NULL: the code itself,
- * so the function never outlives the map it points to). */
-static int export_functions(sqlite3 *db, struct export_rekey *rekey)
+/* SQL tl_offset_minutes(ts, start): how long after start (before, if
+ * negative) ts was, in whole minutes rounded down to a multiple of 5: the
+ * times of an export set, coarse enough that they are not unique per tap
+ * the way seconds are. NULL if either is NULL. */
+#define EXPORT_OFFSET_STEP 300
+static void export_sql_offset(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_int64 d, r;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	d = sqlite3_value_int64(argv[0]) - sqlite3_value_int64(argv[1]);
+	r = ((d % EXPORT_OFFSET_STEP) + EXPORT_OFFSET_STEP) % EXPORT_OFFSET_STEP;
+	sqlite3_result_int64(ctx, (d - r) / 60);
+}
+
+/* Registers tl_local_time, tl_offset_minutes and tl_pseudonym (key NULL:
+ * the code itself, so the function never outlives the key it points to). */
+static int export_functions(sqlite3 *db, const struct tl_export_key *key)
 {
 	if (tl_zone_sql_register(db) != SQLITE_OK ||
-	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, rekey,
+	    sqlite3_create_function(db, "tl_offset_minutes", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	                            NULL, export_sql_offset, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "tl_pseudonym", 1, SQLITE_UTF8, (void *)key,
 	                            export_sql_pseudonym, NULL, NULL) != SQLITE_OK)
 		return -1;
 	return 0;
@@ -229,10 +267,11 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
                           const struct tl_export_filter *f, const struct tl_export_out *outs,
                           int nouts, long *nrows, char *err, size_t errlen)
 {
-	struct export_rekey rekey = { f->rekey, 0, 0, NULL, NULL };
 	struct tl_rows *rows[TL_EXPORT_MAX_OUTS] = { NULL };
 	sqlite3_stmt *st = NULL;
-	int rc = -1, fast;
+	int rc = -1, fast, set = f->coarse && kind->set_sql;
+	const char *const *cols = set ? kind->set_cols : kind->cols;
+	int ncols = set ? kind->set_ncols : kind->ncols;
 
 	if (nouts < 1 || nouts > TL_EXPORT_MAX_OUTS) {
 		snprintf(err, errlen, "export: %d outputs", nouts);
@@ -243,11 +282,11 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 			snprintf(err, errlen, "out of memory");
 			goto done;
 		}
-	if (export_functions(db, f->rekey ? &rekey : NULL) ||
+	if (export_functions(db, f->key) ||
 	    sqlite3_prepare_v2(db,
-	                       (f->programme || f->site) && kind->sql_scoped
-	                           ? kind->sql_scoped
-	                           : kind->sql,
+	                       set ? kind->set_sql
+	                       : (f->programme || f->site) && kind->sql_scoped ? kind->sql_scoped
+	                                                                       : kind->sql,
 	                       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
 		goto done;
@@ -261,9 +300,10 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 	if (f->site)
 		sqlite3_bind_text(st, 4, f->site, -1, SQLITE_STATIC);
 	for (int i = 0; i < nouts; i++)
-		tl_rows_begin(rows[i], outs[i].file, outs[i].fmt, kind->cols, kind->ncols);
-	fast = strcmp(kind->name, "attendance") == 0 ? tl_export_attendance_fast(db, f, rows, nouts)
-	                                              : 1;
+		tl_rows_begin(rows[i], outs[i].file, outs[i].fmt, cols, ncols);
+	fast = !set && strcmp(kind->name, "attendance") == 0
+	           ? tl_export_attendance_fast(db, f, rows, nouts)
+	           : 1;
 	if (fast < 0 || (fast > 0 && tl_rows_query_multi(rows, nouts, st) != 0)) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
 		goto done;
@@ -278,11 +318,9 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 	rc = 0;
 done:
 	sqlite3_finalize(st);
-	/* The rekey map dies here: back to plain codes. */
-	if (f->rekey)
+	/* Back to plain codes: the function must not outlive the key. */
+	if (f->key)
 		export_functions(db, NULL);
-	free(rekey.codes);
-	free(rekey.pseudonyms);
 	for (int i = 0; i < nouts; i++)
 		free(rows[i]);
 	return rc;

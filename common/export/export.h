@@ -5,9 +5,11 @@
 #define TL_EXPORT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "rows.h"
+#include "token.h"
 
 /* Filters a kind accepts; its SQL reads them as ?1 from, ?2 to (local
  * dates), ?3 programme and ?4 site, NULL when not given. */
@@ -20,12 +22,34 @@ struct tl_export_kind {
 	int filters;
 	const char *sql;
 	const char *sql_scoped; /* the same rows, planned for a filter; or NULL */
+	/* In an export set (coarse times): other columns and SQL, or NULL when
+	 * the kind holds no time finer than the session's own. */
+	const char *const *set_cols;
+	int set_ncols;
+	const char *set_sql;
 };
+
+/* A rekeying key: pseudonym = "R-" and the first 16 hex digits of
+ * HMAC-SHA256(key, code). Made fresh for each rekeyed export or export set
+ * and never stored, so its pseudonyms link to nothing outside it. */
+struct tl_export_key {
+	uint8_t key[TL_KEY_LEN];
+};
+#define TL_EXPORT_FINGERPRINT_LEN 16 /* hex digits */
+
+/* A new random key; -1 if the kernel gave no randomness. */
+int tl_export_key_new(struct tl_export_key *k);
+/* A fingerprint that names the key without revealing it: the first 8
+ * bytes of SHA-256 over a label and the key, as hex (out: 17 bytes). */
+void tl_export_key_fingerprint(const struct tl_export_key *k, char *out);
+/* Wipes the key from memory. */
+void tl_export_key_forget(struct tl_export_key *k);
 
 struct tl_export_filter {
 	const char *from, *to;     /* canonical local dates "YYYY-MM-DD", or NULL */
 	const char *programme, *site;
-	int rekey;                 /* random pseudonyms instead of codes */
+	const struct tl_export_key *key; /* pseudonyms instead of codes; or NULL */
+	int coarse;                /* an export set's columns (set_cols/set_sql) */
 };
 
 /* For a connection about to export: an export reads every row once, in

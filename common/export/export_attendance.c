@@ -327,7 +327,7 @@ int tl_export_attendance_fast(sqlite3 *db, const struct tl_export_filter *f,
 	struct xa x;
 	int rc;
 
-	if (f->programme || f->site || f->rekey)
+	if (f->programme || f->site || f->key || f->coarse)
 		return 1;
 	memset(&x, 0, sizeof x);
 	if ((rc = xa_sessions(db, f, &x)) != 0 || (rc = xa_people(db, &x)) != 0 ||
