@@ -7,6 +7,7 @@
 #define TL_CLI_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -50,6 +51,17 @@ int64_t cli_participant_id(struct cli *cli, const char *code);
 void cli_scrub(struct cli *cli, const char *what);
 /* Asks "type yes" on a terminal unless assume_yes; fails otherwise. */
 void cli_confirm(const char *what, int assume_yes);
+/* Writes bytes p[0..n) to out (size > 0, always terminated) made safe for a
+ * terminal: valid UTF-8 passes, except control characters (C0, DEL, C1)
+ * and the bidirectional overrides that reorder what is shown, which become
+ * \xNN per byte, as does any byte that is not valid UTF-8; a backslash is
+ * doubled. Output that does not fit ends in "...". */
+void cli_escape(const unsigned char *p, size_t n, char *out, size_t size);
+/* Column col of a row as text for a listing, escaped by cli_escape ("-"
+ * for NULL). The result lives in one of a ring of buffers, so a printf
+ * may take up to CLI_TEXT_RING of them at once. */
+#define CLI_TEXT_RING 16
+const char *cli_text(sqlite3_stmt *st, int col);
 /* Formats Unix seconds as RFC 3339 UTC, or "-" for NULL. */
 const char *cli_time(sqlite3_stmt *st, int col, char *buf);
 

@@ -105,6 +105,82 @@ void cli_commit(struct cli *cli)
 	cli_exec(cli, "COMMIT");
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t cli_utf8_len(const unsigned char *p, size_t n, unsigned *cp)
+{
+	size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+	           : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	unsigned c;
+
+	if (!len || len > n)
+		return 0;
+	c = len == 1 ? p[0] : p[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Shown as escapes: controls, and the characters that reorder text
+ * (bidi embeddings, overrides and isolates). */
+static int cli_unsafe(unsigned c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f || c == 0x061c;
+}
+
+void cli_escape(const unsigned char *p, size_t n, char *out, size_t size)
+{
+	size_t o = 0, i = 0;
+
+	if (size < 4) {
+		out[0] = '\0';
+		return;
+	}
+	while (i < n) {
+		unsigned c = 0;
+		size_t len = cli_utf8_len(p + i, n - i, &c), need = len && !cli_unsafe(c)
+		                                                        ? (c == '\\' ? 2 : len)
+		                                                        : 4 * (len ? len : 1);
+		/* Room is kept for "..." and the NUL: o + 4 <= size holds here. */
+		if (o + need + 4 > size) {
+			memcpy(out + o, "...", 4);
+			return;
+		}
+		if (len && !cli_unsafe(c)) {
+			if (c == '\\')
+				out[o++] = '\\';
+			memcpy(out + o, p + i, len);
+			o += len;
+		} else {
+			for (size_t k = 0; k < (len ? len : 1); k++)
+				o += (size_t)snprintf(out + o, size - o, "\\x%02x", p[i + k]);
+		}
+		i += len ? len : 1;
+	}
+	out[o] = '\0';
+}
+
+const char *cli_text(sqlite3_stmt *st, int col)
+{
+	static char ring[CLI_TEXT_RING][512];
+	static unsigned next;
+	char *out = ring[next++ % CLI_TEXT_RING];
+	const unsigned char *p = sqlite3_column_text(st, col);
+
+	if (!p)
+		return "-";
+	cli_escape(p, (size_t)sqlite3_column_bytes(st, col), out, sizeof ring[0]);
+	return out;
+}
+
 void cli_scrub(struct cli *cli, const char *what)
 {
 	char err[512];

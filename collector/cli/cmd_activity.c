@@ -78,8 +78,8 @@ int cmd_activity_list(struct cli *cli, int argc, char **argv)
 	st = cli_prepare(cli, "SELECT id, intensity, met, name FROM activity ORDER BY id");
 	printf("%-32s %-9s %-5s %s\n", "ACTIVITY", "INTENSITY", "MET", "NAME");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-32s %-9s %-5.1f %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-		       sqlite3_column_double(st, 2), sqlite3_column_text(st, 3));
+		printf("%-32s %-9s %-5.1f %s\n", cli_text(st, 0), cli_text(st, 1),
+		       sqlite3_column_double(st, 2), cli_text(st, 3));
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -83,8 +83,8 @@ int cmd_attendance_unmatched(struct cli *cli, int argc, char **argv)
 	                      " ORDER BY t.ts, t.n");
 	printf("%-20s %-40s %-16s %s\n", "TS", "READER", "PARTICIPANT", "REASON");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-20s %-40s %-16s %s\n", cli_time(st, 0, ts), sqlite3_column_text(st, 1),
-		       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+		printf("%-20s %-40s %-16s %s\n", cli_time(st, 0, ts), cli_text(st, 1),
+		       cli_text(st, 2), cli_text(st, 3));
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -30,11 +30,11 @@ int cmd_followup_list(struct cli *cli, int argc, char **argv)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char att[32];
 		snprintf(att, sizeof att, "%d/%d", sqlite3_column_int(st, 4), sqlite3_column_int(st, 5));
-		printf("%-10s %-20s %-6d %-13s %-8s", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), sqlite3_column_int(st, 2),
-		       sqlite3_column_text(st, 3), att);
+		printf("%-10s %-20s %-6d %-13s %-8s", cli_text(st, 0),
+		       cli_text(st, 1), sqlite3_column_int(st, 2),
+		       cli_text(st, 3), att);
 		if (names)
-			printf(" %s", sqlite3_column_text(st, 6));
+			printf(" %s", cli_text(st, 6));
 		putchar('\n');
 	}
 	sqlite3_finalize(st);

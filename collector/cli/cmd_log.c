@@ -19,22 +19,20 @@ int cmd_unknown_list(struct cli *cli, int argc, char **argv)
 	                      " GROUP BY card, site, reader ORDER BY max(received_at) DESC");
 	printf("%-32s %-40s %-5s %-20s %s\n", "TOKEN", "READER", "TAPS", "FIRST", "LAST");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-32s %-40s %-5d %-20s %s\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), sqlite3_column_int(st, 2), cli_time(st, 3, first),
+		printf("%-32s %-40s %-5d %-20s %s\n", cli_text(st, 0),
+		       cli_text(st, 1), sqlite3_column_int(st, 2), cli_time(st, 3, first),
 		       cli_time(st, 4, last));
 	sqlite3_finalize(st);
 	return 0;
 }
 
-/* Prints at most max bytes of a payload, escaping anything unprintable. */
+/* Prints at most max bytes of a payload, escaped (cli_escape). */
 static void deadletter_print_payload(const unsigned char *p, int n, int max)
 {
-	for (int i = 0; i < n && i < max; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-			putchar(p[i]);
-		else
-			printf("\\x%02x", p[i]);
-	}
+	char buf[4 * 120 + 8];
+
+	cli_escape(p, (size_t)(n < max ? n : max), buf, sizeof buf);
+	fputs(buf, stdout);
 	if (n > max)
 		fputs("...", stdout);
 }
@@ -55,8 +53,8 @@ int cmd_deadletter_list(struct cli *cli, int argc, char **argv)
 	sqlite3_bind_int64(st, 1, limit);
 	printf("%-20s %-16s %-48s %s\n", "RECEIVED", "REASON", "TOPIC", "PAYLOAD");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf("%-20s %-16s %-48s ", cli_time(st, 0, when), sqlite3_column_text(st, 1),
-		       sqlite3_column_text(st, 2));
+		printf("%-20s %-16s %-48s ", cli_time(st, 0, when), cli_text(st, 1),
+		       cli_text(st, 2));
 		deadletter_print_payload(sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3), 120);
 		if (sqlite3_column_int(st, 4) > sqlite3_column_bytes(st, 3))
 			printf(" (%d bytes)", sqlite3_column_int(st, 4));

@@ -82,10 +82,10 @@ int cmd_participant_list(struct cli *cli, int argc, char **argv)
 	                      " WHERE p.code IS NOT NULL ORDER BY p.id");
 	printf("%-10s %-5s %-6s%s\n", "CODE", "CARDS", "TAPS", names ? " NAME" : "");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		printf("%-10s %-5d %-6d", sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+		printf("%-10s %-5d %-6d", cli_text(st, 0), sqlite3_column_int(st, 1),
 		       sqlite3_column_int(st, 2));
 		if (names)
-			printf(" %s", sqlite3_column_text(st, 3));
+			printf(" %s", cli_text(st, 3));
 		putchar('\n');
 	}
 	sqlite3_finalize(st);

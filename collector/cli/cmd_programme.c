@@ -333,11 +333,11 @@ int cmd_programme_list(struct cli *cli, int argc, char **argv)
 	printf("%-20s %-5s %-16s %-24s %-8s %-9s %-8s %s\n", "PROGRAMME", "WEEKS", "TZ", "SITES",
 	       "ENROLLED", "WITHDRAWN", "SESSIONS", "NAME");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-20s %-5d %-16s %-24s %-8d %-9d %-8d %s\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_int(st, 1), sqlite3_column_text(st, 2),
-		       sqlite3_column_text(st, 3), sqlite3_column_int(st, 4),
+		printf("%-20s %-5d %-16s %-24s %-8d %-9d %-8d %s\n", cli_text(st, 0),
+		       sqlite3_column_int(st, 1), cli_text(st, 2),
+		       cli_text(st, 3), sqlite3_column_int(st, 4),
 		       sqlite3_column_int(st, 5), sqlite3_column_int(st, 6),
-		       sqlite3_column_text(st, 7));
+		       cli_text(st, 7));
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -100,10 +100,10 @@ int cmd_reader_list(struct cli *cli, int argc, char **argv)
 	printf("%-40s %-10s %-20s %-20s %-7s %-12s %s\n", "READER", "STATE", "LAST SEEN",
 	       "LAST TAP", "SPOOLED", "CLOCK", "VERSION");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-40s %-10s %-20s %-20s %-7d %-12s %s\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), cli_time(st, 2, seen), cli_time(st, 3, tap),
-		       sqlite3_column_int(st, 4), sqlite3_column_text(st, 6),
-		       sqlite3_column_text(st, 5));
+		printf("%-40s %-10s %-20s %-20s %-7d %-12s %s\n", cli_text(st, 0),
+		       cli_text(st, 1), cli_time(st, 2, seen), cli_time(st, 3, tap),
+		       sqlite3_column_int(st, 4), cli_text(st, 6),
+		       cli_text(st, 5));
 	sqlite3_finalize(st);
 	return 0;
 }

@@ -48,7 +48,7 @@ static void report_programme(struct cli *cli, const char *id, const char *name, 
 		if (slots)
 			snprintf(rate, sizeof rate, "%d%%", (int)(100.0 * attended / slots + 0.5));
 		printf("%-8s %-10s %-8d %-9d %-8d %-11s %-6s %-5d %-6d %-6d %-6d %d\n",
-		       sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+		       cli_text(st, 0), cli_text(st, 1),
 		       sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4),
 		       att, rate, sqlite3_column_int(st, 7), sqlite3_column_int(st, 8),
 		       sqlite3_column_int(st, 9), sqlite3_column_int(st, 10),

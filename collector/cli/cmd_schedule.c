@@ -101,11 +101,11 @@ int cmd_schedule_list(struct cli *cli, int argc, char **argv)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		int wd = sqlite3_column_int(st, 4);
 		printf("%-5lld %-16s %-16s %-12s %-3s %s-%s %-10s %-10s %-8d %d\n",
-		       (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-		       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-		       days[wd >= 1 && wd <= 7 ? wd : 0], sqlite3_column_text(st, 5),
-		       sqlite3_column_text(st, 6), sqlite3_column_text(st, 7),
-		       sqlite3_column_text(st, 8), sqlite3_column_int(st, 9),
+		       (long long)sqlite3_column_int64(st, 0), cli_text(st, 1),
+		       cli_text(st, 2), cli_text(st, 3),
+		       days[wd >= 1 && wd <= 7 ? wd : 0], cli_text(st, 5),
+		       cli_text(st, 6), cli_text(st, 7),
+		       cli_text(st, 8), sqlite3_column_int(st, 9),
 		       sqlite3_column_int(st, 10));
 	}
 	sqlite3_finalize(st);

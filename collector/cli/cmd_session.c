@@ -96,12 +96,12 @@ int cmd_session_list(struct cli *cli, int argc, char **argv)
 		snprintf(att, sizeof att, "%d/%d", sqlite3_column_int(st, 10),
 		         sqlite3_column_int(st, 9));
 		printf("%-6lld %-16s %-16s %-12s %-10s %s-%s %-8s %-9s %-8s %-5d %s\n",
-		       (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-		       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-		       sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
-		       sqlite3_column_text(st, 6), sqlite3_column_text(st, 7),
-		       sqlite3_column_text(st, 8), att, sqlite3_column_int(st, 12),
-		       sqlite3_column_text(st, 11));
+		       (long long)sqlite3_column_int64(st, 0), cli_text(st, 1),
+		       cli_text(st, 2), cli_text(st, 3),
+		       cli_text(st, 4), cli_text(st, 5),
+		       cli_text(st, 6), cli_text(st, 7),
+		       cli_text(st, 8), att, sqlite3_column_int(st, 12),
+		       cli_text(st, 11));
 	}
 	sqlite3_finalize(st);
 	return 0;

@@ -42,8 +42,8 @@ int cmd_site_list(struct cli *cli, int argc, char **argv)
 	                      " LEFT JOIN reader r ON r.site = s.id GROUP BY s.id ORDER BY s.id");
 	printf("%-32s %-7s %s\n", "SITE", "READERS", "NAME");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-32s %-7d %s\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 2),
-		       sqlite3_column_text(st, 1));
+		printf("%-32s %-7d %s\n", cli_text(st, 0), sqlite3_column_int(st, 2),
+		       cli_text(st, 1));
 	sqlite3_finalize(st);
 	return 0;
 }

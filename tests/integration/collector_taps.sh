@@ -68,6 +68,18 @@ ok "a clock within tolerance is not flagged" grep -qE 'burnley/pitch-1 .* [-+][0
 pub burnley/pitch-1/status '{"v":1,"state":"offline"}'
 wait_for "[ \"\$(sql \"SELECT state FROM reader WHERE id = 'pitch-1'\")\" = offline ]"
 is "$(sql "SELECT spooled FROM reader WHERE id = 'pitch-1'")" 4 "a Last Will keeps the last spool depth"
+# Terminal control from the wire is shown escaped in every listing: a
+# version that clears the screen and one that reverses the text.
+pub burnley/pitch-1/status '{"v":1,"state":"online","version":"1.0\u001b[2J\u001b]0;pwned\u0007"}'
+pub burnley/gym-1/status '{"v":1,"state":"online","version":"\u202eevil\u0085"}'
+wait_for "[ \"\$(sql \"SELECT count(*) FROM reader WHERE version LIKE '%evil%'\")\" = 1 ]"
+tl reader list > "$T/readers"
+ok "reader list shows no raw control byte" bash -c "! LC_ALL=C grep -q \$'[\\x01-\\x08\\x0b-\\x1f\\x7f]' '$T/readers'"
+ok "the escape sequence is shown as text" grep -qF '1.0\x1b[2J\x1b]0;pwned\x07' "$T/readers"
+ok "a right-to-left override and a C1 control are shown as bytes" \
+	grep -qF '\xe2\x80\xaeevil\xc2\x85' "$T/readers"
+tl site add hostile --name $'Evil\e[31mRed\rX' > /dev/null
+ok "site names are escaped too" grep -qF 'Evil\x1b[31mRed\x0dX' <(tl site list)
 
 tl export taps --format csv > "$T/taps.csv"
 is "$(head -1 "$T/taps.csv" | tr -d '\r')" "id,site,reader,participant,ts,received_at" "CSV header"
