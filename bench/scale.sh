@@ -249,6 +249,15 @@ else
 	t_dash= t_dash1= dash_all="not built" dash_one="not built"
 fi
 
+# 5b. Erasing one participant: the deletes, the attendance refresh, and
+# rewriting the whole file (VACUUM) with its WAL emptied.
+say "participant erase"
+erase_code=$(sqlite3 "$W/full.db" "SELECT code FROM participant WHERE code IS NOT NULL
+	ORDER BY id LIMIT 1 OFFSET 100")
+t0=$(now)
+"$TL" --db "$W/full.db" participant erase "$erase_code" --yes > /dev/null || fail "erase"
+t_erase=$(since "$t0")
+
 # 6. Size on disk, after a checkpoint: the whole file, and the tap table
 # with its indexes (dbstat, when the shell has it).
 sqlite3 "$W/full.db" 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
@@ -273,6 +282,7 @@ cat <<EOT
 | export attendance --format csv, $exp_rows rows | $t_exp s | $t_exp3 s | ≤ 1.5 × sqlite3 ($r_exp) | $(awk -v r="$r_exp" 'BEGIN { print r <= 1.5 ? "met" : "MISSED" }') |
 | touchline-dashboard, whole dataset (best of 3) | $dash_all | — | < 5 s | $([ -n "$t_dash" ] && verdict "$t_dash" 5 || echo "—") |
 | touchline-dashboard, one programme and site (best of 3) | $dash_one | — | < 1 s | $([ -n "$t_dash1" ] && verdict "$t_dash1" 1 || echo "—") |
+| participant erase (deletes, attendance refresh, VACUUM, WAL truncated) | $t_erase s | — | < 60 s | $(verdict "$t_erase" 60) |
 | database size (after rebuild) | $(per_m "$bytes") MB per million taps ($((bytes / 1048576)) MB) | | | |
 | of which taps and their indexes | ${tap_bytes:+$(per_m "$tap_bytes") MB per million taps} | | | |
 EOT
