@@ -2,7 +2,18 @@
 #include "collector.h"
 #include "log.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+/* True if status s, received as m, measures the reader's clock: it carries
+ * a ts, it is not the broker's retained copy, and by its own ts it was
+ * sent after prompt_since (so it cannot have waited at the broker or in
+ * our queue: a status queued while the collector was away would show a
+ * right clock as late by the length of the outage). */
+static int status_fresh(struct collector *c, const struct msg *m, const struct tl_status *s)
+{
+	return s->ts > 0 && !m->retained && s->ts >= atomic_load(&c->prompt_since);
+}
 
 /* Updates the reader's row. A status from an unregistered reader or with
  * a bad payload is dead-lettered; an empty payload (a retained message
@@ -38,6 +49,8 @@ int handle_status(struct collector *c, struct msg *m, const struct tl_topic *t)
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_text(st, 6, t->site, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, t->reader, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, status_fresh(c, m, &s));
+	sqlite3_bind_int(st, 9, m->retained);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
