@@ -6,13 +6,16 @@
 #include <string.h>
 
 /* True if status s, received as m, measures the reader's clock: it carries
- * a ts, it is not the broker's retained copy, and by its own ts it was
- * sent after prompt_since (so it cannot have waited at the broker or in
- * our queue: a status queued while the collector was away would show a
- * right clock as late by the length of the outage). */
+ * a ts, it is not the broker's retained copy, and it cannot have waited at
+ * the broker or in our queue (a status queued while the collector was
+ * away would show a right clock as late by the length of the outage):
+ * by its own ts it was sent after prompt_since, or it arrived more than
+ * TL_STATUS_SETTLE seconds after it, when what the broker held for us has
+ * been handed over. */
 static int status_fresh(struct collector *c, const struct msg *m, const struct tl_status *s)
 {
-	return s->ts > 0 && !m->retained && s->ts >= atomic_load(&c->prompt_since);
+	int64_t since = atomic_load(&c->prompt_since);
+	return s->ts > 0 && !m->retained && (s->ts >= since || m->received_at - since > TL_STATUS_SETTLE);
 }
 
 /* Updates the reader's row. A status from an unregistered reader or with

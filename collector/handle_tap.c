@@ -38,7 +38,8 @@ static int tap_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* True (1) if m is a retained message already kept as a dead letter: the
+/* True (1) if m is a retained message already kept as a dead letter (the
+ * same topic and payload, whether that one came retained or live): the
  * broker hands a retained message over again on every subscribe, and it
  * is the same junk each time. 0 if not, -1 on error. */
 static int tap_retained_seen(struct collector *c, struct msg *m, size_t keep)

@@ -28,8 +28,7 @@ static const char *const writer_sql[] = {
 	" WHERE site = ?6 AND id = ?7",
 	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id,"
 	" retained) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	"SELECT 1 FROM deadletter WHERE retained = 1 AND topic = ?1 AND payload_size = ?2"
-	" AND payload = ?3",
+	"SELECT 1 FROM deadletter WHERE topic = ?1 AND payload_size = ?2 AND payload = ?3",
 };
 
 int writer_prepare(struct collector *c)

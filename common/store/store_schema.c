@@ -264,7 +264,8 @@ const char *const tl_store_migrations[] = {
 	 * reader.online_since: receive time of the status that brought it
 	 * online (NULL while not online); max_seq, max_seq_ts: its highest
 	 * stored seq and that tap's ts. deadletter.retained: the message came
-	 * as a retained one (the broker resends it on every subscribe). */
+	 * as a retained one (the broker resends it on every subscribe; one
+	 * already kept under its topic is not kept again: deadletter_topic). */
 	"ALTER TABLE tap ADD COLUMN suspect TEXT;"
 	"ALTER TABLE tap ADD COLUMN accepted_at INTEGER;"
 	"DROP INDEX tap_participant;"
@@ -279,7 +280,7 @@ const char *const tl_store_migrations[] = {
 	"  WHERE m.site = reader.site AND m.reader = reader.id);"
 	"DROP TABLE reader_max_seq;"
 	"ALTER TABLE deadletter ADD COLUMN retained INTEGER NOT NULL DEFAULT 0;"
-	"CREATE INDEX deadletter_retained ON deadletter(topic) WHERE retained = 1;",
+	"CREATE INDEX deadletter_topic ON deadletter(topic);",
 };
 
 const int tl_store_migration_count =

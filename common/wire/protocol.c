@@ -399,6 +399,27 @@ enum tl_reason tl_tap_decode(const void *payload, size_t len, const struct tl_to
 	return r;
 }
 
+int tl_tap_shift_ts(const void *payload, size_t len, int64_t offset, char *out, size_t size)
+{
+	cJSON *obj;
+	const char *s;
+	char ts[TL_TIME_LEN];
+	int64_t t;
+	int rc = -1;
+
+	if (proto_parse_object(payload, len, &obj) != TL_OK)
+		return -1;
+	s = proto_get_str(obj, "ts");
+	if (s && tl_time_parse(s, &t) == 0) {
+		tl_time_format(t + offset, ts);
+		if (cJSON_ReplaceItemInObjectCaseSensitive(obj, "ts", cJSON_CreateString(ts)) &&
+		    cJSON_PrintPreallocated(obj, out, (int)size, 0))
+			rc = (int)strlen(out);
+	}
+	cJSON_Delete(obj);
+	return rc;
+}
+
 int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size)
 {
 	char ts[TL_TIME_LEN];
