@@ -96,18 +96,14 @@ static void tap_set_ack(struct collector *c, struct msg *m, const struct tl_topi
 	c->counts.acks[ack->status]++;
 }
 
-/* -1, 0 or 1 as a is below, equal to or above b. */
-static int tap_cmp(int64_t a, int64_t b)
-{
-	return (a > b) - (a < b);
-}
-
 /* Why a valid tap that arrived at received_at should not count until an
  * admin accepts it, or NULL: it is older than suspect_age with no reason
  * to be. Late taps are normal when they waited somewhere (a reader
  * offline, the collector away from the broker or its disk), so a late tap
- * is suspect only when its seq and ts disagree with the reader's
- * highest-seq tap (seq_backwards: a reset, a replay or a clock jump), or
+ * is suspect only when its seq went back below the reader's highest
+ * stored seq while its ts is later than that tap's (seq_backwards: a
+ * reset, a replay or a forgery; a lower seq with an earlier ts is just
+ * an older tap of the spool arriving after a newer one), or
  * when the reader had been online and the collector taking messages in
  * since before its ts, so nothing was holding it (late_while_online). */
 static const char *tap_suspect(const struct collector *c, const struct tl_tap *tap,
@@ -117,11 +113,8 @@ static const char *tap_suspect(const struct collector *c, const struct tl_tap *t
 
 	if (c->cfg.suspect_age <= 0 || received_at - tap->ts <= c->cfg.suspect_age)
 		return NULL;
-	if (r->has_seq) {
-		int s = tap_cmp(tap->seq, r->max_seq), t = tap_cmp(tap->ts, r->max_seq_ts);
-		if (s == 0 || s * t < 0)
-			return "seq_backwards";
-	}
+	if (r->has_seq && tap->seq < r->max_seq && tap->ts > r->max_seq_ts)
+		return "seq_backwards";
 	if (r->online && r->online_since <= tap->ts && prompt_since <= tap->ts)
 		return "late_while_online";
 	return NULL;
