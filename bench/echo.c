@@ -39,7 +39,7 @@ static void echo_on_signal(int sig)
 static void echo_on_tap(void *obj, const struct mosquitto_message *msg)
 {
 	(void)obj;
-	if (queue_push(&echo_queue, msg->topic, msg->payload, (size_t)msg->payloadlen,
+	if (queue_push(&echo_queue, msg->topic, msg->payload, (size_t)msg->payloadlen, msg->retain,
 	               (int64_t)time(NULL)))
 		fprintf(stderr, "tl-echo: out of memory\n");
 }

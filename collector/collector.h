@@ -11,9 +11,11 @@
 
 #include <mosquitto.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "attendance.h"
+#include "intake.h"
 #include "mqtt_auth.h"
 #include "mqtt_conn.h"
 #include "protocol.h"
@@ -30,19 +32,16 @@ struct collector_config {
 	long queue_max;
 	long stats_interval;
 	long live_attendance; /* 1: derived tables follow every batch */
+	long suspect_age;     /* seconds late a tap may be before it can be suspect (0: never) */
 	char log_level[16];
 	struct tl_mqtt_auth auth;
 };
 
 /* Prepared statements, made once and reused for every message. */
 struct collector_sql {
-	sqlite3_stmt *reader_exists;
-	sqlite3_stmt *card_lookup;
-	sqlite3_stmt *tap_insert;
-	sqlite3_stmt *tap_owner;
-	sqlite3_stmt *reader_tap;
 	sqlite3_stmt *reader_status;
 	sqlite3_stmt *deadletter;
+	sqlite3_stmt *deadletter_retained;
 };
 
 /* What happened to each message, for the periodic log line. */
@@ -51,6 +50,7 @@ struct collector_counts {
 	unsigned long reasons[TL_R_COUNT];
 	unsigned long status;
 	unsigned long ignored;
+	unsigned long retained_again; /* retained junk already dead-lettered */
 };
 
 struct collector {
@@ -59,6 +59,13 @@ struct collector {
 	struct mosquitto *mosq;      /* conn.mosq */
 	sqlite3 *db;
 	struct collector_sql sql;
+	struct intake intake;     /* the statements that store a tap */
+	/* Since when messages have reached us as they were sent: the start of
+	 * the current broker connection, or the last failed commit, whichever
+	 * is later. Before it, a message may have waited (at the broker, or in
+	 * our queue), so it says nothing about a reader's clock or lateness.
+	 * Written by both threads. */
+	_Atomic int64_t prompt_since;
 	struct tl_engine *engine; /* attendance: the ack's week_sessions, live updates */
 	int64_t live_last_ms;     /* when the derived tables were last brought forward */
 	int64_t live_cost_ms;     /* how long that took */

@@ -2,7 +2,21 @@
 #include "collector.h"
 #include "log.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+/* True if status s, received as m, measures the reader's clock: it carries
+ * a ts, it is not the broker's retained copy, and it cannot have waited at
+ * the broker or in our queue (a status queued while the collector was
+ * away would show a right clock as late by the length of the outage):
+ * by its own ts it was sent after prompt_since, or it arrived more than
+ * TL_STATUS_SETTLE seconds after it, when what the broker held for us has
+ * been handed over. */
+static int status_fresh(struct collector *c, const struct msg *m, const struct tl_status *s)
+{
+	int64_t since = atomic_load(&c->prompt_since);
+	return s->ts > 0 && !m->retained && (s->ts >= since || m->received_at - since > TL_STATUS_SETTLE);
+}
 
 /* Updates the reader's row. A status from an unregistered reader or with
  * a bad payload is dead-lettered; an empty payload (a retained message
@@ -38,6 +52,8 @@ int handle_status(struct collector *c, struct msg *m, const struct tl_topic *t)
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_text(st, 6, t->site, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, t->reader, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, status_fresh(c, m, &s));
+	sqlite3_bind_int(st, 9, m->retained);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)

@@ -4,11 +4,15 @@
 #include "log.h"
 #include "store_schema.h"
 
+#include <stdatomic.h>
+
 #include <stdio.h>
 #include <string.h>
 
-/* Routes a message by its topic. Anything that is neither a tap nor a
- * status is dead-lettered, so nothing the broker hands us vanishes. */
+/* Routes a message by its topic. The collector subscribes to everything
+ * under the prefix, so a topic of the wrong shape is seen and
+ * dead-lettered (bad_topic) before its payload is looked at; acks are
+ * ours, not input (mqtt.c leaves them out already). */
 int handle_message(struct collector *c, struct msg *m)
 {
 	struct tl_topic t;
@@ -19,6 +23,10 @@ int handle_message(struct collector *c, struct msg *m)
 		return handle_tap(c, m, &t);
 	if (r == TL_OK && t.kind == TL_KIND_STATUS)
 		return handle_status(c, m, &t);
+	if (r == TL_OK && t.kind == TL_KIND_ACK) {
+		c->counts.ignored++;
+		return 0;
+	}
 	return handle_deadletter(c, m, TL_R_BAD_TOPIC, NULL);
 }
 
@@ -30,12 +38,37 @@ static int tap_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* True (1) if m is a retained message already kept as a dead letter (the
+ * same topic and payload, whether that one came retained or live): the
+ * broker hands a retained message over again on every subscribe, and it
+ * is the same junk each time. 0 if not, -1 on error. */
+static int tap_retained_seen(struct collector *c, struct msg *m, size_t keep)
+{
+	sqlite3_stmt *st = c->sql.deadletter_retained;
+	int rc;
+
+	if (!m->retained)
+		return 0;
+	sqlite3_bind_text(st, 1, m->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)m->len);
+	sqlite3_bind_blob(st, 3, m->payload, (int)keep, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, const char *tap_id)
 {
 	sqlite3_stmt *st = c->sql.deadletter;
 	size_t keep = m->len < TL_DEADLETTER_KEEP ? m->len : TL_DEADLETTER_KEEP;
 	size_t tlen = strlen(m->topic);
+	int seen = tap_retained_seen(c, m, keep);
 
+	if (seen) {
+		if (seen > 0)
+			c->counts.retained_again++;
+		return seen > 0 ? 0 : -1;
+	}
 	sqlite3_bind_int64(st, 1, m->received_at);
 	sqlite3_bind_text(st, 2, m->topic, (int)(tlen < 256 ? tlen : 256), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, m->payload, (int)keep, SQLITE_STATIC);
@@ -45,6 +78,7 @@ int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, cons
 		sqlite3_bind_text(st, 6, tap_id, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 6);
+	sqlite3_bind_int(st, 7, m->retained);
 	c->counts.reasons[r]++;
 	tl_debug("dead letter on %.*s: %s", 200, m->topic, tl_reason_name(r));
 	return tap_step_done(st);
@@ -62,98 +96,42 @@ static void tap_set_ack(struct collector *c, struct msg *m, const struct tl_topi
 	c->counts.acks[ack->status]++;
 }
 
-static int tap_reader_known(struct collector *c, const char *site, const char *reader)
+/* Why a valid tap that arrived at received_at should not count until an
+ * admin accepts it, or NULL: it is older than suspect_age with no reason
+ * to be. Late taps are normal when they waited somewhere (a reader
+ * offline, the collector away from the broker or its disk), so a late tap
+ * is suspect only when its seq went back below the reader's highest
+ * stored seq while its ts is later than that tap's (seq_backwards: a
+ * reset, a replay or a forgery; a lower seq with an earlier ts is just
+ * an older tap of the spool arriving after a newer one), or
+ * when the reader had been online and the collector taking messages in
+ * since before its ts, so nothing was holding it (late_while_online). */
+static const char *tap_suspect(const struct collector *c, const struct tl_tap *tap,
+                               int64_t received_at, const struct intake_reader *r)
 {
-	sqlite3_stmt *st = c->sql.reader_exists;
-	int rc;
+	int64_t prompt_since = atomic_load(&c->prompt_since);
 
-	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, reader, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Finds the participant holding an active card; 0 if none, -1 on error. */
-static int tap_card_owner(struct collector *c, const char *card, sqlite3_int64 *pid,
-                          char *code, size_t codelen)
-{
-	sqlite3_stmt *st = c->sql.card_lookup;
-	int rc;
-
-	sqlite3_bind_text(st, 1, card, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*pid = sqlite3_column_int64(st, 0);
-		snprintf(code, codelen, "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* For a redelivered tap: who the stored copy belongs to. */
-static int tap_stored_owner(struct collector *c, const char *id, char *code, size_t codelen)
-{
-	sqlite3_stmt *st = c->sql.tap_owner;
-	int rc;
-
-	code[0] = '\0';
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		snprintf(code, codelen, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Inserts the tap unless its id is already stored; 1 if new, 0 if a
- * duplicate, -1 on error. */
-static int tap_insert(struct collector *c, const struct tl_tap *tap, sqlite3_int64 pid,
-                      int64_t received_at)
-{
-	sqlite3_stmt *st = c->sql.tap_insert;
-	int rc;
-
-	sqlite3_bind_text(st, 1, tap->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, tap->site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, tap->reader, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, tap->card, -1, SQLITE_STATIC);
-	if (pid > 0)
-		sqlite3_bind_int64(st, 5, pid);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_int64(st, 6, tap->ts);
-	sqlite3_bind_int64(st, 7, tap->seq);
-	sqlite3_bind_int64(st, 8, received_at);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(c->db) > 0;
-}
-
-static int tap_touch_reader(struct collector *c, const struct tl_tap *tap, int64_t now)
-{
-	sqlite3_stmt *st = c->sql.reader_tap;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, tap->ts);
-	sqlite3_bind_text(st, 3, tap->site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, tap->reader, -1, SQLITE_STATIC);
-	return tap_step_done(st);
+	if (c->cfg.suspect_age <= 0 || received_at - tap->ts <= c->cfg.suspect_age)
+		return NULL;
+	if (r->has_seq && tap->seq < r->max_seq && tap->ts > r->max_seq_ts)
+		return "seq_backwards";
+	if (r->online && r->online_since <= tap->ts && prompt_since <= tap->ts)
+		return "late_while_online";
+	return NULL;
 }
 
 int handle_tap(struct collector *c, struct msg *m, const struct tl_topic *t)
 {
 	struct tl_tap tap;
 	struct tl_ack ack;
-	sqlite3_int64 pid = 0;
+	struct intake_reader rd;
 	enum tl_reason r;
-	int known, fresh;
+	int known;
 
 	memset(&ack, 0, sizeof ack);
 	ack.week_sessions = -1;
 	r = tl_tap_decode(m->payload, m->len, t, m->received_at, &tap, ack.id);
-	if (r == TL_OK && (known = tap_reader_known(c, t->site, t->reader)) <= 0) {
+	if (r == TL_OK && (known = intake_reader(&c->intake, t->site, t->reader, &rd)) <= 0) {
 		if (known < 0)
 			return -1;
 		r = TL_R_UNKNOWN_READER;
@@ -168,22 +146,9 @@ int handle_tap(struct collector *c, struct msg *m, const struct tl_topic *t)
 		}
 		return 0;
 	}
-	known = tap_card_owner(c, tap.card, &pid, ack.participant, sizeof ack.participant);
-	if (known < 0 || (fresh = tap_insert(c, &tap, pid, m->received_at)) < 0)
+	if (intake_store(&c->intake, &tap, m->received_at, tap_suspect(c, &tap, m->received_at, &rd),
+	                 &ack))
 		return -1;
-	if (!fresh) {
-		if (tap_stored_owner(c, tap.id, ack.participant, sizeof ack.participant))
-			return -1;
-		ack.status = TL_ACK_DUPLICATE;
-	} else {
-		ack.status = known ? TL_ACK_RECORDED : TL_ACK_UNKNOWN_CARD;
-		if (tap_touch_reader(c, &tap, m->received_at))
-			return -1;
-		/* For the coach's feedback line: sessions attended this week,
-		 * counting this tap, matched as 'attendance rebuild' would. */
-		if (known && tl_attendance_week_count(c->engine, pid, tap.ts, &ack.week_sessions))
-			return -1;
-	}
 	tap_set_ack(c, m, t, &ack);
 	return 0;
 }

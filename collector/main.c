@@ -26,6 +26,7 @@ static struct collector collector = {
 		.queue_max = 20000,
 		.stats_interval = 60,
 		.live_attendance = 1,
+		.suspect_age = 3600,
 		.log_level = "info",
 	},
 };
@@ -51,6 +52,8 @@ static const struct tl_option options[] = {
 	{ "collector", "live-attendance", TL_OPT_INT, &collector.cfg.live_attendance, 0, 0, 1,
 	  "0|1", "bring attendance, activity and follow-up up to date after every batch (1) or"
 	  " leave them to 'touchline attendance rebuild' (0)" },
+	{ "collector", "suspect-age", TL_OPT_INT, &collector.cfg.suspect_age, 0, 0, 31 * 86400,
+	  "SECONDS", "a tap later than this can be held as suspect (0: never)" },
 	{ "collector", "log-level", TL_OPT_STR, STR(log_level), 0, 0, "LEVEL",
 	  "debug, info, warn or error" },
 	TL_OPT_END,

@@ -10,33 +10,42 @@
 #include "collector.h"
 #include "log.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 /* Connected (first time or again): subscribe. The session is persistent,
  * but a broker that lost it (no persistence, or its file) must hear the
- * subscriptions again. */
+ * subscription again. Everything under the prefix, so that a message on a
+ * topic of the wrong shape is seen and dead-lettered, not lost. What the
+ * broker hands over first may have waited there: prompt_since says so. */
 static void mqtt_connected(void *obj, struct mosquitto *mosq)
 {
 	struct collector *c = obj;
-	char tap[256], status[256];
+	char all[256];
 	int rc;
 
-	snprintf(tap, sizeof tap, "%s/+/+/tap", c->cfg.prefix);
-	snprintf(status, sizeof status, "%s/+/+/status", c->cfg.prefix);
-	char *subs[] = { tap, status };
-	rc = mosquitto_subscribe_multiple(mosq, NULL, 2, subs, 1, 0, NULL);
+	atomic_store(&c->prompt_since, (int64_t)time(NULL));
+	snprintf(all, sizeof all, "%s/#", c->cfg.prefix);
+	rc = mosquitto_subscribe(mosq, NULL, all, 1);
 	if (rc != MOSQ_ERR_SUCCESS)
 		tl_error("subscribe failed: %s", mosquitto_strerror(rc));
 	else
-		tl_info("subscribed to %s and %s", tap, status);
+		tl_info("subscribed to %s", all);
 }
 
+/* Queues a message for the writer. Acks on well-formed ack topics are the
+ * ones we publish ourselves (MQTT 3.1.1 sends a subscriber its own
+ * messages): they are left out here, before they cost a queue slot. */
 static void mqtt_on_message(void *obj, const struct mosquitto_message *msg)
 {
 	struct collector *c = obj;
-	if (queue_push(&c->queue, msg->topic, msg->payload, (size_t)msg->payloadlen,
+	struct tl_topic t;
+
+	if (tl_topic_parse(c->cfg.prefix, msg->topic, &t) == TL_OK && t.kind == TL_KIND_ACK)
+		return;
+	if (queue_push(&c->queue, msg->topic, msg->payload, (size_t)msg->payloadlen, msg->retain,
 	               (int64_t)time(NULL)) != 0)
 		tl_error("out of memory: message on %s not queued; its reader will resend",
 		         msg->topic);

@@ -25,7 +25,7 @@ void queue_destroy(struct queue *q)
 
 /* A message is one allocation: header, topic and payload together. */
 int queue_push(struct queue *q, const char *topic, const void *payload, size_t len,
-               int64_t received_at)
+               int retained, int64_t received_at)
 {
 	size_t tlen = strlen(topic) + 1;
 	struct msg *m = malloc(sizeof *m + tlen + len + 1);
@@ -34,6 +34,7 @@ int queue_push(struct queue *q, const char *topic, const void *payload, size_t l
 		return -1;
 	memset(m, 0, sizeof *m);
 	m->received_at = received_at;
+	m->retained = retained != 0;
 	m->topic = (char *)(m + 1);
 	memcpy(m->topic, topic, tlen);
 	m->payload = m->topic + tlen;

@@ -19,6 +19,7 @@ struct msg {
 	char *topic;
 	void *payload;
 	size_t len;
+	int retained;                        /* the broker's retained copy */
 	int send_ack;                        /* set by the handler */
 	char ack_topic[256];
 	char ack[256];
@@ -36,7 +37,7 @@ int queue_init(struct queue *q, size_t cap);
 void queue_destroy(struct queue *q);
 /* Copies topic and payload into a new message and appends it. */
 int queue_push(struct queue *q, const char *topic, const void *payload, size_t len,
-               int64_t received_at);
+               int retained, int64_t received_at);
 /* Takes up to max messages, waiting at most wait_ms for the first one.
  * Returns the count (0 on time-out) and the list in *out. */
 size_t queue_pop_batch(struct queue *q, size_t max, int wait_ms, struct msg **out);

@@ -14,22 +14,21 @@
 #include <time.h>
 
 static const char *const writer_sql[] = {
-	"SELECT 1 FROM reader WHERE site = ?1 AND id = ?2",
-	"SELECT p.id, p.code FROM card c JOIN participant p ON p.id = c.participant"
-	" WHERE c.token = ?1 AND c.revoked_at IS NULL AND p.code IS NOT NULL",
-	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-	"SELECT p.code FROM tap t LEFT JOIN participant p ON p.id = t.participant"
-	" WHERE t.id = ?1",
-	"UPDATE reader SET last_seen = ?1, last_tap = max(coalesce(last_tap, 0), ?2)"
-	" WHERE site = ?3 AND id = ?4",
-	"UPDATE reader SET state = ?1, last_seen = ?2, status_ts = coalesce(?3, status_ts),"
+	/* A reader's status. The clock is measured (?8) only from a fresh
+	 * status (handle_status.c); a retained one (?9) is the broker's
+	 * memory, not a message the reader just sent, so it is not "seen". */
+	"UPDATE reader SET state = ?1,"
+	" last_seen = CASE WHEN ?9 THEN last_seen ELSE ?2 END,"
+	" status_ts = coalesce(?3, status_ts),"
 	" spooled = coalesce(?4, spooled), version = coalesce(?5, version),"
-	" clock_offset = coalesce(?3 - ?2, clock_offset),"
-	" clock_at = CASE WHEN ?3 IS NULL THEN clock_at ELSE ?2 END"
+	" clock_offset = CASE WHEN ?8 THEN ?3 - ?2 ELSE clock_offset END,"
+	" clock_at = CASE WHEN ?8 THEN ?2 ELSE clock_at END,"
+	" online_since = CASE WHEN ?1 <> 'online' THEN NULL"
+	"   WHEN state = 'online' AND online_since IS NOT NULL THEN online_since ELSE ?2 END"
 	" WHERE site = ?6 AND id = ?7",
-	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id,"
+	" retained) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	"SELECT 1 FROM deadletter WHERE topic = ?1 AND payload_size = ?2 AND payload = ?3",
 };
 
 int writer_prepare(struct collector *c)
@@ -48,7 +47,7 @@ int writer_prepare(struct collector *c)
 		tl_error("attendance: %s", err);
 		return -1;
 	}
-	return 0;
+	return intake_open(&c->intake, c->db, c->engine);
 }
 
 void writer_finalize(struct collector *c)
@@ -56,6 +55,7 @@ void writer_finalize(struct collector *c)
 	sqlite3_stmt **slots = (sqlite3_stmt **)&c->sql;
 	for (size_t i = 0; i < sizeof c->sql / sizeof(sqlite3_stmt *); i++)
 		sqlite3_finalize(slots[i]);
+	intake_close(&c->intake);
 	tl_engine_close(c->engine);
 	c->engine = NULL;
 }
@@ -84,6 +84,7 @@ static int writer_commit_batch(struct collector *c, struct msg *batch)
 	if (tl_store_exec(c->db, "COMMIT", err, sizeof err) == 0)
 		return 0;
 fail:
+	atomic_store(&c->prompt_since, (int64_t)time(NULL)); /* messages wait from now on */
 	tl_error("database write failed, nothing acked: %s", err);
 	tl_store_exec(c->db, "ROLLBACK", err, sizeof err);
 	c->counts = before;
@@ -125,9 +126,9 @@ static void writer_log_counts(struct collector *c)
 	for (int i = 1; i < TL_R_COUNT; i++)
 		rejected += k->reasons[i];
 	tl_info("totals: recorded %lu, duplicate %lu, unknown card %lu, dead-lettered %lu, "
-	        "status %lu",
+	        "status %lu, retained junk seen again %lu",
 	        k->acks[TL_ACK_RECORDED], k->acks[TL_ACK_DUPLICATE], k->acks[TL_ACK_UNKNOWN_CARD],
-	        rejected, k->status);
+	        rejected, k->status, k->retained_again);
 	for (int i = 1; i < TL_R_COUNT; i++)
 		if (k->reasons[i])
 			tl_info("  dead-lettered %s: %lu", tl_reason_name(i), k->reasons[i]);

@@ -68,6 +68,22 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 		        sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), dash_utc(st, 2, t));
 	}
 	sqlite3_finalize(st);
+	/* Suspect taps are listed by reason, pending and accepted apart: a
+	 * pending one is stored but counts for nobody until an admin says so. */
+	st = dash_query(d, s,
+	                "SELECT t.suspect || CASE WHEN t.accepted_at IS NULL THEN ' (pending)'"
+	                " ELSE ' (accepted)' END, count(*), max(t.received_at) FROM tap t"
+	                " WHERE t.suspect IS NOT NULL AND (:site IS NULL OR t.site = :site)"
+	                " AND (:prog IS NULL OR t.site IN (SELECT ps.site FROM programme_site ps"
+	                "  WHERE ps.programme = :prog))"
+	                " AND (:since IS NULL OR t.received_at >= strftime('%s', :since))"
+	                " GROUP BY 1 ORDER BY count(*) DESC, 1");
+	quality_table(f, d, st, "quality-suspect", "Suspect taps (late with no reason to be)",
+	              "None.");
+	fputs("<p class=\"note\">A pending suspect tap is kept out of attendance until "
+	      "<code>touchline tap accept</code>; <code>touchline tap suspect list</code> "
+	      "shows each one (docs/protocol.md, \"Suspect taps\").</p>\n",
+	      f);
 	st = dash_query(d, s,
 	                "SELECT count(*) FROM reader r WHERE abs(r.clock_offset) > :tol"
 	                " AND (:site IS NULL OR r.site = :site)"

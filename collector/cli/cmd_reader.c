@@ -111,7 +111,7 @@ int cmd_reader_list(struct cli *cli, int argc, char **argv)
 /* The mosquitto ACL for every registered reader: each may publish only
  * its own tap and status and read only its own acks; a site's venue broker
  * (user venue.SITE) may do the same for every reader of its site; the
- * collector reads all taps and status and writes acks. */
+ * collector reads every topic under the prefix and writes acks. */
 int cmd_reader_acl(struct cli *cli, int argc, char **argv)
 {
 	char prefix[128] = TL_DEFAULT_PREFIX, collector[128] = "touchline-collector";
@@ -126,9 +126,9 @@ int cmd_reader_acl(struct cli *cli, int argc, char **argv)
 
 	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
 	printf("# mosquitto ACL made by 'touchline reader acl'; do not edit by hand.\n\n");
-	printf("user %s\ntopic read %s/+/+/tap\ntopic read %s/+/+/status\n"
-	       "topic write %s/+/+/ack\n",
-	       collector, prefix, prefix, prefix);
+	/* The collector reads everything under the prefix, so that a message
+	 * on a malformed topic reaches it and is dead-lettered (bad_topic). */
+	printf("user %s\ntopic read %s/#\ntopic write %s/+/+/ack\n", collector, prefix, prefix);
 	/* A venue broker bridging all of a site's readers (venue.conf). */
 	st = cli_prepare(cli, "SELECT id FROM site ORDER BY id");
 	while (sqlite3_step(st) == SQLITE_ROW) {

@@ -16,6 +16,10 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv);
 int cmd_card_revoke(struct cli *cli, int argc, char **argv);
 int cmd_unknown_list(struct cli *cli, int argc, char **argv);
 int cmd_deadletter_list(struct cli *cli, int argc, char **argv);
+int cmd_deadletter_show(struct cli *cli, int argc, char **argv);
+int cmd_deadletter_retry(struct cli *cli, int argc, char **argv);
+int cmd_tap_suspect_list(struct cli *cli, int argc, char **argv);
+int cmd_tap_accept(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_export_set(struct cli *cli, int argc, char **argv);
 /* Programme model */

@@ -40,6 +40,15 @@ const struct cli_command cli_commands[] = {
 	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
 	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
 	  "Messages the collector rejected, newest first, with the reason.", 1 },
+	{ "deadletter", "show", cmd_deadletter_show, "<n>",
+	  "One rejected message in full (unprintable bytes escaped).", 1 },
+	{ "deadletter", "retry", cmd_deadletter_retry, "<n> [--ts-offset SECONDS] [--topic-prefix P]",
+	  "Re-enter a rejected tap (its ts moved by SECONDS if the reader's clock was wrong)\n"
+	  "through the collector's own checks; the dead letter goes once it is stored.", 1 },
+	{ "tap", "suspect", cmd_tap_suspect_list, "[list] [--all]",
+	  "Taps held out of attendance as suspiciously late, until accepted.", 1 },
+	{ "tap", "accept", cmd_tap_accept, "<tap-id> | --all-from SITE/READER",
+	  "Accept suspect taps: they count for attendance from now on.", 1 },
 	{ "export", "set", cmd_export_set,
 	  "<dir> [--format csv|json] [--from DATE] [--to DATE] [--programme P]",
 	  "Write every export into a new folder DIR under one fresh key, for sharing: the\n"

@@ -106,9 +106,10 @@ static const char *const att_sql[Q_COUNT] = {
 	             " WHERE participant = ?1 ORDER BY programme, from_date",
 	/* In the covering index's order: ts, then site and n. Only taps at
 	 * one site compete for a session, so this matches as (ts, n) does,
-	 * without sorting each participant's taps. */
+	 * without sorting each participant's taps. A suspect tap counts only
+	 * once an admin has accepted it (TL_TAP_COUNTS in attendance.h). */
 	[Q_TAPS] = "SELECT n, site, ts FROM tap WHERE participant = ?1"
-	           " AND ts >= ?2 AND ts <= ?3 ORDER BY ts, site, n",
+	           " AND ts >= ?2 AND ts <= ?3 AND " TL_TAP_COUNTS " ORDER BY ts, site, n",
 	[Q_INS] = "INSERT OR REPLACE" ATT_INS_SQL,
 	[Q_INS_NEW] = "INSERT" ATT_INS_SQL,
 	[Q_DEL] = "DELETE FROM attendance WHERE participant = ?1 AND session = ?2",

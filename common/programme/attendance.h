@@ -30,6 +30,11 @@
 
 #include "rules.h"
 
+/* Which stored taps count for attendance, as an SQL condition on tap: all
+ * but the suspect ones no admin has accepted (touchline tap accept). The
+ * engine's one tap query uses it; nothing else decides it. */
+#define TL_TAP_COUNTS "(suspect IS NULL OR accepted_at IS NOT NULL)"
+
 /* The catalog and prepared statements over one connection. */
 struct tl_engine;
 

@@ -256,6 +256,31 @@ const char *const tl_store_migrations[] = {
 	"ALTER TABLE attendance_build ADD COLUMN tap_n INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE attendance_build ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE attendance_build ADD COLUMN stale INTEGER NOT NULL DEFAULT 1;",
+	/* 7: suspicious taps, fresh reader statuses, retained junk.
+	 * tap.suspect: why a stored tap looked wrong when it arrived (NULL:
+	 * nothing); it counts for attendance only once accepted_at is set
+	 * (touchline tap accept). tap_participant covers both, so the
+	 * attendance engine's one tap query still reads the index alone.
+	 * reader.online_since: receive time of the status that brought it
+	 * online (NULL while not online); max_seq, max_seq_ts: its highest
+	 * stored seq and that tap's ts. deadletter.retained: the message came
+	 * as a retained one (the broker resends it on every subscribe; one
+	 * already kept under its topic is not kept again: deadletter_topic). */
+	"ALTER TABLE tap ADD COLUMN suspect TEXT;"
+	"ALTER TABLE tap ADD COLUMN accepted_at INTEGER;"
+	"DROP INDEX tap_participant;"
+	"CREATE INDEX tap_participant ON tap(participant, ts, site, suspect, accepted_at);"
+	"CREATE INDEX tap_suspect ON tap(site, reader, ts) WHERE suspect IS NOT NULL;"
+	"ALTER TABLE reader ADD COLUMN online_since INTEGER;"
+	"ALTER TABLE reader ADD COLUMN max_seq INTEGER;"
+	"ALTER TABLE reader ADD COLUMN max_seq_ts INTEGER;"
+	"CREATE TEMP TABLE reader_max_seq AS"
+	"  SELECT site, reader, max(seq) AS seq, ts FROM tap GROUP BY site, reader;"
+	"UPDATE reader SET (max_seq, max_seq_ts) = (SELECT m.seq, m.ts FROM reader_max_seq m"
+	"  WHERE m.site = reader.site AND m.reader = reader.id);"
+	"DROP TABLE reader_max_seq;"
+	"ALTER TABLE deadletter ADD COLUMN retained INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX deadletter_topic ON deadletter(topic);",
 };
 
 const int tl_store_migration_count =

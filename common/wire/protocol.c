@@ -1,9 +1,12 @@
 /* protocol.c - encoding and strict validation of wire protocol v1.
  *
- * Decoders share one shape: size and UTF-8 checks on the raw bytes, a cJSON
- * parse that must consume the whole payload, a duplicate-key check, then one
- * check per field in a fixed order so the first fault found is reported. */
+ * Decoders share one shape: size and UTF-8 checks on the raw bytes, the
+ * strict JSON pass (json_strict.c) and a cJSON parse of its output, a
+ * duplicate-key check at every depth, then one check per field in a fixed
+ * order so the first fault found is reported, and last, no escaped NUL in
+ * any other string. */
 #include "protocol.h"
+#include "json_strict.h"
 #include "tl_time.h"
 
 #include <cjson/cJSON.h>
@@ -187,11 +190,39 @@ int tl_topic_build(char *buf, size_t size, const char *prefix, const char *site,
 	return (n < 0 || (size_t)n >= size) ? -1 : n;
 }
 
+/* True if some object at or under o has a key twice. */
+static int proto_dup_keys(const cJSON *o)
+{
+	for (const cJSON *a = o ? o->child : NULL; a; a = a->next) {
+		if (cJSON_IsObject(o))
+			for (const cJSON *b = a->next; b; b = b->next)
+				if (strcmp(a->string, b->string) == 0)
+					return 1;
+		if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && proto_dup_keys(a))
+			return 1;
+	}
+	return 0;
+}
+
+/* True if any key or string value at or under o held an escaped NUL. */
+static int proto_any_nul(const cJSON *o)
+{
+	for (const cJSON *a = o ? o->child : NULL; a; a = a->next) {
+		if (tl_json_has_nul(a->string) || (cJSON_IsString(a) && tl_json_has_nul(a->valuestring)))
+			return 1;
+		if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && proto_any_nul(a))
+			return 1;
+	}
+	return 0;
+}
+
 /* Parses payload into a JSON object, applying the checks every message
  * shares. On success *root must be freed with cJSON_Delete. */
 static enum tl_reason proto_parse_object(const void *payload, size_t len, cJSON **root)
 {
+	char text[2 * TL_MAX_PAYLOAD + 1];
 	const char *end = NULL;
+	size_t n;
 	cJSON *obj;
 
 	*root = NULL;
@@ -199,12 +230,12 @@ static enum tl_reason proto_parse_object(const void *payload, size_t len, cJSON 
 		return TL_R_TOO_LARGE;
 	if (!tl_utf8_valid(payload, len))
 		return TL_R_BAD_UTF8;
-	obj = cJSON_ParseWithLengthOpts(payload, len, &end, 0);
+	if (tl_json_prepare(payload, len, text, sizeof text, &n))
+		return TL_R_BAD_JSON;
+	obj = cJSON_ParseWithLengthOpts(text, n, &end, 0);
 	if (!obj)
 		return TL_R_BAD_JSON;
-	while (end && (size_t)(end - (const char *)payload) < len && strchr(" \t\r\n", *end))
-		end++;
-	if (!end || (size_t)(end - (const char *)payload) != len) {
+	if (!end || (size_t)(end - text) != n) {
 		cJSON_Delete(obj);
 		return TL_R_BAD_JSON;
 	}
@@ -212,19 +243,18 @@ static enum tl_reason proto_parse_object(const void *payload, size_t len, cJSON 
 		cJSON_Delete(obj);
 		return TL_R_NOT_OBJECT;
 	}
-	for (cJSON *a = obj->child; a; a = a->next) {
-		for (cJSON *b = a->next; b; b = b->next) {
-			if (strcmp(a->string, b->string) == 0) {
-				cJSON_Delete(obj);
-				return TL_R_DUPLICATE_KEY;
-			}
-		}
+	if (proto_dup_keys(obj)) {
+		cJSON_Delete(obj);
+		return TL_R_DUPLICATE_KEY;
 	}
 	*root = obj;
 	return TL_OK;
 }
 
-/* Reads a JSON number that is a whole value in [min, max]. */
+/* Reads a JSON number that is a whole value in [min, max]. The strict
+ * pass has turned every number not written as a plain integer into null,
+ * so the double here came from integer text; integers up to 2^53 are
+ * exact in it, and larger text gives a double above any max we use. */
 static int proto_get_int(const cJSON *obj, const char *key, int64_t min, int64_t max,
                          int64_t *out)
 {
@@ -244,7 +274,7 @@ static int proto_get_int(const cJSON *obj, const char *key, int64_t min, int64_t
 static const char *proto_get_str(const cJSON *obj, const char *key)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(it) ? it->valuestring : NULL;
+	return cJSON_IsString(it) && !tl_json_has_nul(it->valuestring) ? it->valuestring : NULL;
 }
 
 static enum tl_reason proto_check_version(const cJSON *obj)
@@ -309,7 +339,44 @@ static enum tl_reason proto_tap_fields(const cJSON *obj, const struct tl_topic *
 		return TL_R_TS_IMPLAUSIBLE;
 	if (proto_get_int(obj, "seq", 0, ((int64_t)1 << 53) - 1, &out->seq))
 		return TL_R_BAD_SEQ;
+	if (proto_any_nul(obj))
+		return TL_R_BAD_FIELD;
 	return TL_OK;
+}
+
+/* For a tap rejected before its id was checked: the id, if the raw bytes
+ * hold exactly one "id" member with a version 4 UUID (in any case, and
+ * any white space around the colon), written in lower case to id_out.
+ * A bounded scan of bytes that need not be JSON or UTF-8; two different
+ * such ids give none, so the ack can never name a tap it is not about. */
+static void proto_scan_id(const char *p, size_t len, char *id_out)
+{
+	char found[TL_UUID_LEN + 1] = "";
+
+	for (size_t i = 0; i + 4 <= len; i++) {
+		size_t k = i + 4;
+		char cand[TL_UUID_LEN + 1];
+
+		if (memcmp(p + i, "\"id\"", 4) != 0)
+			continue;
+		while (k < len && strchr(" \t\r\n", p[k]) && p[k])
+			k++;
+		if (k >= len || p[k++] != ':')
+			continue;
+		while (k < len && strchr(" \t\r\n", p[k]) && p[k])
+			k++;
+		if (k + TL_UUID_LEN + 2 > len || p[k] != '"' || p[k + 1 + TL_UUID_LEN] != '"')
+			continue;
+		memcpy(cand, p + k + 1, TL_UUID_LEN);
+		cand[TL_UUID_LEN] = '\0';
+		if (memchr(cand, '\0', TL_UUID_LEN) || !tl_uuid_valid(cand, 1))
+			continue;
+		proto_lower(cand);
+		if (found[0] && strcmp(found, cand) != 0)
+			return; /* two ids: answer neither */
+		memcpy(found, cand, sizeof found);
+	}
+	memcpy(id_out, found, sizeof found);
 }
 
 enum tl_reason tl_tap_decode(const void *payload, size_t len, const struct tl_topic *t,
@@ -320,11 +387,37 @@ enum tl_reason tl_tap_decode(const void *payload, size_t len, const struct tl_to
 
 	if (id_out)
 		id_out[0] = '\0';
-	if ((r = proto_parse_object(payload, len, &obj)) != TL_OK)
+	if ((r = proto_parse_object(payload, len, &obj)) != TL_OK) {
+		if (id_out)
+			proto_scan_id(payload, len, id_out);
 		return r;
+	}
 	r = proto_tap_fields(obj, t, now, out, id_out);
+	if (r == TL_R_BAD_VERSION && id_out)
+		proto_scan_id(payload, len, id_out);
 	cJSON_Delete(obj);
 	return r;
+}
+
+int tl_tap_shift_ts(const void *payload, size_t len, int64_t offset, char *out, size_t size)
+{
+	cJSON *obj;
+	const char *s;
+	char ts[TL_TIME_LEN];
+	int64_t t;
+	int rc = -1;
+
+	if (proto_parse_object(payload, len, &obj) != TL_OK)
+		return -1;
+	s = proto_get_str(obj, "ts");
+	if (s && tl_time_parse(s, &t) == 0) {
+		tl_time_format(t + offset, ts);
+		if (cJSON_ReplaceItemInObjectCaseSensitive(obj, "ts", cJSON_CreateString(ts)) &&
+		    cJSON_PrintPreallocated(obj, out, (int)size, 0))
+			rc = (int)strlen(out);
+	}
+	cJSON_Delete(obj);
+	return rc;
 }
 
 int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size)
@@ -405,6 +498,8 @@ enum tl_reason tl_ack_decode(const void *payload, size_t len, struct tl_ack *out
 	for (int i = 1; s && i < TL_R_COUNT; i++)
 		if (strcmp(s, reason_names[i]) == 0)
 			out->reason = (enum tl_reason)i;
+	if (proto_any_nul(obj))
+		goto done;
 	r = TL_OK;
 done:
 	cJSON_Delete(obj);
@@ -444,6 +539,8 @@ enum tl_reason tl_status_decode(const void *payload, size_t len, struct tl_statu
 		goto done;
 	if (it)
 		proto_copy(out->version, sizeof out->version, it->valuestring);
+	if (proto_any_nul(obj))
+		goto done;
 	r = TL_OK;
 done:
 	cJSON_Delete(obj);

@@ -18,6 +18,7 @@
 #define TL_VERSION_MAX 64
 #define TL_CLOCK_TOLERANCE 120 /* seconds a reader's clock may be off unflagged */
 #define TL_MIN_TS 1577836800   /* 2020-01-01T00:00:00Z: earlier means a clock never set */
+#define TL_STATUS_SETTLE 60    /* seconds after connecting in which statuses may be old */
 
 /* Why a message was rejected. Names (tl_reason_name) are stable: they
  * appear in acks, the dead-letter table and docs/protocol.md. */
@@ -110,6 +111,11 @@ int tl_topic_build(char *buf, size_t size, const char *prefix, const char *site,
  * read, so the sender can still be told; otherwise it is empty. */
 enum tl_reason tl_tap_decode(const void *payload, size_t len, const struct tl_topic *t,
                              int64_t now, struct tl_tap *out, char *id_out);
+/* Writes into out the tap payload with its ts moved by offset seconds
+ * (an admin re-entering a tap from a reader whose clock was wrong); the
+ * result still has to pass tl_tap_decode. Returns its length, or -1 if
+ * the payload is not a JSON object with a readable ts or out is small. */
+int tl_tap_shift_ts(const void *payload, size_t len, int64_t offset, char *out, size_t size);
 /* Encodes a tap; returns the length written or -1 if buf is too small. */
 int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size);
 

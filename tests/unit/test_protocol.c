@@ -106,6 +106,9 @@ static void test_tap_decode_bad(void **state)
 	char id[TL_UUID_LEN + 1];
 	(void)state;
 	assert_int_equal(decode_variant("\"v\":1", "\"v\":2", id), TL_R_BAD_VERSION);
+	/* Rejected before the id is checked, but the id can be read. */
+	assert_string_equal(id, "6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c");
+	assert_int_equal(decode_variant("4f3a", "1f3a", id), TL_R_BAD_ID);
 	assert_string_equal(id, "");
 	assert_int_equal(decode_variant("4f3a", "1f3a", id), TL_R_BAD_ID);
 	assert_int_equal(decode_variant("\"burnley\"", "\"preston\"", id), TL_R_SITE_MISMATCH);
@@ -124,6 +127,92 @@ static void test_tap_decode_bad(void **state)
 	assert_int_equal(decode_variant("}", "}x", id), TL_R_BAD_JSON);
 	assert_int_equal(decode_variant("{", "[{", id), TL_R_BAD_JSON);
 	assert_int_equal(decode_variant("\"v\":1,", "\"v\":1,\"extra\":[1,{}],", id), TL_OK);
+}
+
+/* RFC 8259 to the letter, and whole numbers judged on their text. */
+static void test_strict_json(void **state)
+{
+	struct tl_topic t = topic_of("touchline/v1/burnley/pitch-1/tap");
+	struct tl_tap tap;
+	char id[TL_UUID_LEN + 1];
+	static const struct {
+		const char *from, *to;
+		enum tl_reason want;
+	} v[] = {
+		{ "\"seq\":1234", "\"seq\":01234", TL_R_BAD_JSON },      /* leading zero */
+		{ "\"seq\":1234", "\"seq\":+1234", TL_R_BAD_JSON },
+		{ "\"seq\":1234", "\"seq\":1234.", TL_R_BAD_JSON },
+		{ "\"seq\":1234", "\"seq\":.5", TL_R_BAD_JSON },
+		{ "\"seq\":1234", "\"seq\":1e", TL_R_BAD_JSON },
+		{ "\"seq\":1234", "\"seq\":1234.0", TL_R_BAD_SEQ },      /* not integer text */
+		{ "\"seq\":1234", "\"seq\":1234e0", TL_R_BAD_SEQ },
+		{ "\"seq\":1234", "\"seq\":-0", TL_R_BAD_SEQ },
+		{ "\"seq\":1234", "\"seq\":0", TL_OK },
+		{ "\"seq\":1234", "\"seq\":4503599627370496.5", TL_R_BAD_SEQ },
+		{ "\"seq\":1234", "\"seq\":9007199254740991", TL_OK },   /* 2^53 - 1 */
+		{ "\"seq\":1234", "\"seq\":9007199254740992", TL_R_BAD_SEQ },
+		{ "\"seq\":1234", "\"seq\":123456789012345678901234", TL_R_BAD_SEQ },
+		{ "\"v\":1", "\"v\":1.0", TL_R_BAD_VERSION },
+		{ "\"v\":1", "\"v\":1e0", TL_R_BAD_VERSION },
+		{ "\"v\":1", "\"v\":-0", TL_R_BAD_VERSION },
+		{ "pitch-1\"", "pitch-1\t\"", TL_R_BAD_JSON },             /* raw tab */
+		{ "pitch-1\"", "pitch-1\n\"", TL_R_BAD_JSON },
+		{ "\"v\":1,", "\"v\":1,\"x\":\"\\ud800\",", TL_R_BAD_JSON }, /* lone high */
+		{ "\"v\":1,", "\"v\":1,\"x\":\"\\udc00\",", TL_R_BAD_JSON }, /* lone low */
+		{ "\"v\":1,", "\"v\":1,\"x\":\"\\ud83c\\udfc3\",", TL_OK }, /* a pair */
+		{ "\"v\":1,", "\"v\":1,\"x\":\"\\u00e9\\n\\/\",", TL_OK },
+		{ "\"v\":1,", "\"v\":1,\"x\":\"\\x41\",", TL_R_BAD_JSON }, /* no \\x */
+		{ "\"v\":1,", "\"v\":1,\"x\":{\"a\":1,\"a\":2},", TL_R_DUPLICATE_KEY },
+		{ "\"v\":1,", "\"v\":1,\"x\":[{\"a\":1},{\"a\":2}],", TL_OK },
+		{ "\"v\":1,", "\"v\":1,\"x\":tru,", TL_R_BAD_JSON },
+		{ "\"v\":1,", "\"v\":1,\"x\":[1,],", TL_R_BAD_JSON },
+		{ "\"v\":1,", "\"v\":1,,", TL_R_BAD_JSON },
+		{ "\"v\":1,", "\"v\" : 1 ,\r\n", TL_OK },
+		{ "\"v\":1,", "\"v\":1,\f", TL_R_BAD_JSON },              /* not JSON space */
+		/* escaped NUL: the field's own reason, or bad_field elsewhere */
+		{ "0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef\\u0000zz",
+		  TL_R_BAD_CARD },
+		{ "\"burnley\"", "\"burnley\\u0000x\"", TL_R_BAD_SITE },
+		{ "\"pitch-1\"", "\"pitch-1\\u0000\"", TL_R_BAD_READER },
+		{ "18:05:12Z", "18:05:12Z\\u0000", TL_R_BAD_TS },
+		{ "\"v\":1,", "\"v\":1,\"x\":\"a\\u0000\",", TL_R_BAD_FIELD },
+		{ "\"v\":1,", "\"v\":1,\"x\\u0000\":1,", TL_R_BAD_FIELD },
+		{ "\"v\":1,", "\"v\":1,\"card\\u0000\":1,", TL_R_BAD_FIELD }, /* not a duplicate */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		enum tl_reason r = decode_variant(v[i].from, v[i].to, id);
+		if (r != v[i].want)
+			fail_msg("%s -> %s: got %s, expected %s", v[i].from, v[i].to, tl_reason_name(r),
+			         tl_reason_name(v[i].want));
+	}
+	/* A byte-order mark; nesting 16 deep is fine, 17 is not. */
+	char buf[2 * TL_MAX_PAYLOAD];
+	snprintf(buf, sizeof buf, "\xef\xbb\xbf%s", good_tap);
+	assert_int_equal(tl_tap_decode(buf, strlen(buf), &t, NOW, &tap, id), TL_R_BAD_JSON);
+	assert_string_equal(id, "6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c"); /* still answered */
+	for (int depth = 16; depth <= 17; depth++) {
+		int n = snprintf(buf, sizeof buf, "%.*s,\"x\":", (int)strlen(good_tap) - 1, good_tap);
+		for (int k = 1; k < depth; k++)
+			buf[n++] = '[';
+		for (int k = 1; k < depth; k++)
+			buf[n++] = ']';
+		buf[n++] = '}';
+		assert_int_equal(tl_tap_decode(buf, (size_t)n, &t, NOW, &tap, NULL),
+		                 depth == 16 ? TL_OK : TL_R_BAD_JSON);
+	}
+	/* The id of a tap too large, or not UTF-8; none when two differ. */
+	memset(buf, ' ', sizeof buf);
+	memcpy(buf, good_tap, strlen(good_tap));
+	assert_int_equal(tl_tap_decode(buf, TL_MAX_PAYLOAD + 1, &t, NOW, &tap, id), TL_R_TOO_LARGE);
+	assert_string_equal(id, "6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c");
+	const char *two = "{\"id\":\"6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c\",\"id\" : "
+	                  "\"6F1C2A3B-1D2E-4F3A-8B4C-5D6E7F8A9B0D\"}";
+	assert_int_equal(tl_tap_decode(two, strlen(two), &t, NOW, &tap, id), TL_R_DUPLICATE_KEY);
+	assert_string_equal(id, "");
+	const char *same = "{\"id\":\"6F1C2A3B-1D2E-4F3A-8B4C-5D6E7F8A9B0C\",\"x\":\"\xc3\x28\"}";
+	assert_int_equal(tl_tap_decode(same, strlen(same), &t, NOW, &tap, id), TL_R_BAD_UTF8);
+	assert_string_equal(id, "6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c");
 }
 
 static void test_payload_limits(void **state)
@@ -229,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_topic_parse),   cmocka_unit_test(test_topic_build),
 		cmocka_unit_test(test_tap_decode_good), cmocka_unit_test(test_tap_roundtrip),
 		cmocka_unit_test(test_tap_decode_bad), cmocka_unit_test(test_payload_limits),
+		cmocka_unit_test(test_strict_json),
 		cmocka_unit_test(test_utf8),          cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_ack),           cmocka_unit_test(test_status),
 	};

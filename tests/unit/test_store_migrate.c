@@ -67,6 +67,10 @@ static const char *const version_data[] = {
 	/* 6 */
 	("INSERT INTO expectation (programme, participant, from_date, sites, created_at)"
 	 "  VALUES ('kick', 1, '2026-03-02', 'burnley', 1);"),
+	/* 7 */
+	("UPDATE tap SET suspect = 'seq_backwards' WHERE id = 't1';"
+	 "INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, retained)"
+	 "  VALUES (1, 'touchline/v1/burnley/pitch-1/tap', 'x', 1, 'bad_json', 1);"),
 };
 
 /* Checks version v's data survived. */
@@ -87,7 +91,7 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT clock_offset FROM reader"), -3600);
 	if (v >= 4)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('tap_participant')"),
-		                 3);
+		                 tl_store_version(db) >= 7 ? 5 : 3);
 	if (v >= 5) {
 		assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE attended"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM pragma_index_info('attendance_session')"),
@@ -100,6 +104,14 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT strength FROM activity WHERE id = 'gym'"), 1);
 		assert_int_equal(q_int(db, "SELECT strength FROM activity WHERE id = 'football'"), 0);
 		assert_int_equal(q_int(db, "SELECT stale FROM attendance_build"), 1);
+	}
+	if (v >= 1 && tl_store_version(db) >= 7) {
+		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE accepted_at IS NULL"),
+		                 v >= 4 ? 2 : 1);
+	}
+	if (v >= 7) {
+		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE suspect IS NOT NULL"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter WHERE retained = 1"), 1);
 	}
 }
 
@@ -127,6 +139,12 @@ static void test_every_version(void **state)
 		assert_int_equal(tl_store_migrate_to(db, latest, err, sizeof err), 0);
 		assert_int_equal(tl_store_version(db), latest);
 		check_version_data(db, k);
+		if (k >= 1 && k < 7) {
+			/* a reader's highest seq is found from the taps it had */
+			assert_int_equal(q_int(db, "SELECT max_seq FROM reader"), k >= 4 ? 2 : 1);
+			assert_int_equal(q_int(db, "SELECT max_seq_ts FROM reader"),
+			                 k >= 4 ? 1772566000 : 1772560200);
+		}
 		/* Data of the versions it did not have can now be added. */
 		for (int v = k + 1; v <= latest; v++)
 			exec(db, version_data[v - 1]);
