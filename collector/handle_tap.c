@@ -30,12 +30,40 @@ static int tap_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int tap_reader_known(struct collector *c, const char *site, const char *reader);
+
+/* Stores a rejected message with its reason, under the registered reader
+ * its topic names ("" "" when it names none), within that reader's junk
+ * rate and dead-letter cap (junk.c); beyond the rate it is counted, not
+ * stored. Either way it is counted in the totals. */
 int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, const char *tap_id)
 {
 	sqlite3_stmt *st = c->sql.deadletter;
 	size_t keep = m->len < TL_DEADLETTER_KEEP ? m->len : TL_DEADLETTER_KEEP;
 	size_t tlen = strlen(m->topic);
+	const char *site = "", *reader = "";
+	struct tl_topic t;
+	int known = 0;
 
+	if (r != TL_R_BAD_TOPIC && r != TL_R_UNKNOWN_READER &&
+	    tl_topic_parse(c->cfg.prefix, m->topic, &t) == TL_OK &&
+	    (known = tap_reader_known(c, t.site, t.reader)) > 0) {
+		site = t.site;
+		reader = t.reader;
+	}
+	if (known < 0)
+		return -1;
+	c->counts.reasons[r]++;
+	switch (junk_admit(c, m, r, site, reader)) {
+	case 0:
+		return 0;
+	case 1:
+		break;
+	default:
+		return -1;
+	}
+	if (junk_make_room(c, site, reader))
+		return -1;
 	sqlite3_bind_int64(st, 1, m->received_at);
 	sqlite3_bind_text(st, 2, m->topic, (int)(tlen < 256 ? tlen : 256), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, m->payload, (int)keep, SQLITE_STATIC);
@@ -45,7 +73,8 @@ int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, cons
 		sqlite3_bind_text(st, 6, tap_id, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 6);
-	c->counts.reasons[r]++;
+	sqlite3_bind_text(st, 7, site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, reader, -1, SQLITE_STATIC);
 	tl_debug("dead letter on %.*s: %s", 200, m->topic, tl_reason_name(r));
 	return tap_step_done(st);
 }

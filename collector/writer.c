@@ -7,6 +7,7 @@
 #include "collector.h"
 #include "log.h"
 #include "store.h"
+#include "store_schema.h"
 #include "tl_time.h"
 
 #include <stdio.h>
@@ -28,8 +29,16 @@ static const char *const writer_sql[] = {
 	" clock_offset = coalesce(?3 - ?2, clock_offset),"
 	" clock_at = CASE WHEN ?3 IS NULL THEN clock_at ELSE ?2 END"
 	" WHERE site = ?6 AND id = ?7",
-	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id, site,"
+	" reader) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	"SELECT n FROM deadletter WHERE site = ?1 AND reader = ?2 ORDER BY n DESC LIMIT 1 OFFSET ?3",
+	"INSERT INTO deadletter_drop (site, reader, cause, reason, dropped, payload_bytes, first_at,"
+	" last_at) SELECT site, reader, 'cap', reason, count(*), sum(payload_size), min(received_at),"
+	" max(received_at) FROM deadletter WHERE site = ?1 AND reader = ?2 AND n <= ?3"
+	" GROUP BY reason" TL_DEADLETTER_DROP_UPSERT,
+	"DELETE FROM deadletter WHERE site = ?1 AND reader = ?2 AND n <= ?3",
+	"INSERT INTO deadletter_drop (site, reader, cause, reason, dropped, payload_bytes, first_at,"
+	" last_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?6)" TL_DEADLETTER_DROP_UPSERT,
 };
 
 int writer_prepare(struct collector *c)
@@ -124,10 +133,10 @@ static void writer_log_counts(struct collector *c)
 	unsigned long rejected = 0;
 	for (int i = 1; i < TL_R_COUNT; i++)
 		rejected += k->reasons[i];
-	tl_info("totals: recorded %lu, duplicate %lu, unknown card %lu, dead-lettered %lu, "
-	        "status %lu",
+	tl_info("totals: recorded %lu, duplicate %lu, unknown card %lu, rejected %lu (of which "
+	        "not stored, over the junk rate: %lu), status %lu",
 	        k->acks[TL_ACK_RECORDED], k->acks[TL_ACK_DUPLICATE], k->acks[TL_ACK_UNKNOWN_CARD],
-	        rejected, k->status);
+	        rejected, k->junk_dropped, k->status);
 	for (int i = 1; i < TL_R_COUNT; i++)
 		if (k->reasons[i])
 			tl_info("  dead-lettered %s: %lu", tl_reason_name(i), k->reasons[i]);
@@ -175,6 +184,7 @@ int writer_run(struct collector *c)
 			msg_free_list(batch);
 		}
 		next_ms = live_update(c, n > 0 && queue_length(&c->queue) > 0);
+		junk_tick(c, 0);
 		if (next_ms < 1 || next_ms > WRITER_WAIT_MS)
 			next_ms = WRITER_WAIT_MS;
 		if (c->cfg.stats_interval > 0 && time(NULL) - last_stats >= c->cfg.stats_interval) {
@@ -192,6 +202,7 @@ int writer_run(struct collector *c)
 		rc = -1;
 	c->live_last_ms = 0; /* now, whatever the last update cost */
 	live_update(c, 0);
+	junk_tick(c, 1);
 	writer_log_counts(c);
 	return rc;
 }

@@ -165,15 +165,20 @@ int cmd_reader_list(struct cli *cli, int argc, char **argv)
 	                      " coalesce(spooled, 0), coalesce(version, '-'),"
 	                      " CASE WHEN clock_offset IS NULL THEN '-'"
 	                      "  WHEN abs(clock_offset) > ?1 THEN printf('%+ds OFF', clock_offset)"
-	                      "  ELSE printf('%+ds', clock_offset) END"
-	                      " FROM reader ORDER BY site, id");
+	                      "  ELSE printf('%+ds', clock_offset) END,"
+	                      " (SELECT count(*) FROM deadletter d WHERE d.site = r.site"
+	                      "  AND d.reader = r.id),"
+	                      " (SELECT coalesce(sum(dropped), 0) FROM deadletter_drop x"
+	                      "  WHERE x.site = r.site AND x.reader = r.id)"
+	                      " FROM reader r ORDER BY site, id");
 	sqlite3_bind_int(st, 1, TL_CLOCK_TOLERANCE);
-	printf("%-40s %-10s %-20s %-20s %-7s %-12s %s\n", "READER", "STATE", "LAST SEEN",
-	       "LAST TAP", "SPOOLED", "CLOCK", "VERSION");
+	printf("%-40s %-10s %-20s %-20s %-7s %-12s %-8s %-8s %s\n", "READER", "STATE",
+	       "LAST SEEN", "LAST TAP", "SPOOLED", "CLOCK", "REJECTED", "DROPPED", "VERSION");
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%-40s %-10s %-20s %-20s %-7d %-12s %s\n", sqlite3_column_text(st, 0),
-		       sqlite3_column_text(st, 1), cli_time(st, 2, seen), cli_time(st, 3, tap),
-		       sqlite3_column_int(st, 4), sqlite3_column_text(st, 6),
+		printf("%-40s %-10s %-20s %-20s %-7d %-12s %-8lld %-8lld %s\n",
+		       sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), cli_time(st, 2, seen),
+		       cli_time(st, 3, tap), sqlite3_column_int(st, 4), sqlite3_column_text(st, 6),
+		       sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
 		       sqlite3_column_text(st, 5));
 	sqlite3_finalize(st);
 	return 0;

@@ -93,7 +93,7 @@ const struct cli_command cli_commands[] = {
 	{ "participant", "erase", cmd_participant_erase, "<code> [--yes]",
 	  "Erase a participant's name, cards and code; anonymous counts stay.", 1 },
 	{ "purge", NULL, cmd_purge, "--before DATE [--yes]",
-	  "Delete taps and attendance older than DATE (retention).", 1 },
+	  "Delete taps, attendance and dead letters older than DATE (retention).", 1 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 

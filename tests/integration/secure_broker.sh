@@ -39,6 +39,19 @@ ok "wrong password refused" [ "$rc" -ne 0 ]
 rc=0; mosquitto_pub -h 127.0.0.1 -p "$PORT" -u burnley.pitch-1 -P pitch-secret -t x -m x 2> /dev/null || rc=$?
 ok "plain TCP to the TLS listener fails" [ "$rc" -ne 0 ]
 
+# TLS 1.2 at least, forward-secret AEAD suites only.
+# handshake ARGS...: whether openssl completes a TLS handshake with the broker
+handshake() {
+	openssl s_client -connect "localhost:$PORT" -CAfile "$B/ca.crt" "$@" < /dev/null > "$T/tls" 2>&1 &&
+		grep -q '^ *Cipher *: [A-Z]' "$T/tls" && ! grep -q 'Cipher *: 0000' "$T/tls"
+}
+ok "TLS 1.3 accepted" handshake -tls1_3
+ok "TLS 1.2 with ECDHE and AES-GCM accepted" handshake -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+refused() { ! handshake "$@"; }
+ok "TLS 1.2 with RSA key exchange (no forward secrecy) refused" refused -tls1_2 -cipher AES256-GCM-SHA384
+ok "TLS 1.2 with a CBC suite refused" refused -tls1_2 -cipher ECDHE-RSA-AES128-SHA256
+ok "TLS 1.1 refused" refused -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+
 "$COLLECTOR" --db "$DB" --host localhost --port "$PORT" --cafile "$B/ca.crt" \
 	--username touchline-collector --password-file "$T/collector.pw" --stats-interval 0 \
 	> "$T/collector.log" 2>&1 &
@@ -79,6 +92,13 @@ ok "gym-1 gets its ack" grep -q "$gymtap" "$T/gym-acks"
 ok "pitch-1 gets its ack" grep -q "$own" "$T/pitch-acks"
 ok "pitch-1 cannot read gym-1's acks" bash -c "! grep -q '$gymtap' '$T/pitch-spy'"
 
+# A packet over max_packet_size: the broker disconnects its sender.
+head -c 5000 /dev/zero | tr '\0' x > "$T/big"
+rc=0; pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -f "$T/big" 2> /dev/null || rc=$?
+sleep 0.5
+ok "a 5000-byte message is refused by the broker" [ "$(sql "SELECT count(*) FROM deadletter WHERE payload_size >= 5000")" -eq 0 ]
+ok "... which disconnects its sender" grep -q "Client burnley.pitch-1 disconnected due to oversize packet" "$B/log"
+
 # One reader floods garbage while the other sends real taps.
 for i in $(seq 1 5000); do echo "{garbage $i $RANDOM$RANDOM"; done > "$T/garbage"
 pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -l < "$T/garbage" &
@@ -86,9 +106,13 @@ flood=$!
 for i in $(seq 1 200); do tap_json preston gym-1 "$CARD1" "" "$((10 + i))"; done > "$T/real"
 pub_as preston.gym-1 gym-secret -t "$PREFIX/preston/gym-1/tap" -l < "$T/real"
 wait "$flood"
-wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston'\") -ge 201 ] && [ \$(sql \"SELECT count(*) FROM deadletter WHERE reason = 'bad_json'\") -ge 5000 ]" 60
+junk() { sql "SELECT (SELECT count(*) FROM deadletter WHERE reason = 'bad_json')
+	+ (SELECT coalesce(sum(dropped), 0) FROM deadletter_drop WHERE reason = 'bad_json')"; }
+wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston'\") -ge 201 ] && [ \$(junk) -ge 5000 ]" 60
 is "$(sql "SELECT count(*) FROM tap WHERE site = 'preston'")" 201 "every real tap recorded during the flood"
-is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_json'")" 5000 "every garbage message dead-lettered"
+is "$(junk)" 5000 "every garbage message dead-lettered or, beyond the junk rate, counted"
+is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_json' AND (site, reader) <> ('burnley', 'pitch-1')")" 0 \
+	"... all under the flooding reader"
 ok "collector survived" kill -0 "$COLLECTOR_PID"
 
 # A new reader from 'touchline reader add --credentials', followed as
