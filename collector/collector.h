@@ -124,7 +124,8 @@ long live_update(struct collector *c, int busy);
  * junk_make_room: drops (counting) the source's oldest dead letters so one
  * more fits under deadletter-max. Both run in the writer's transaction.
  * junk_tick: now and then, drops dead letters older than the age limit
- * (its own transaction) and logs what the rate limit dropped. */
+ * (its own transaction) and logs what the rate limit dropped (force: now).
+ * junk_free: frees the buckets, at exit. */
 int junk_admit(struct collector *c, const struct msg *m, enum tl_reason r, const char *site,
                const char *reader);
 int junk_make_room(struct collector *c, const char *site, const char *reader);
