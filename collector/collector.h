@@ -33,6 +33,10 @@ struct collector_config {
 	long stats_interval;
 	long live_attendance; /* 1: derived tables follow every batch */
 	long suspect_age;     /* seconds late a tap may be before it can be suspect (0: never) */
+	long deadletter_max;     /* dead letters kept per source */
+	long deadletter_max_age; /* days */
+	long junk_rate;          /* rejected messages per second per source */
+	long junk_burst;
 	char log_level[16];
 	struct tl_mqtt_auth auth;
 };
@@ -42,6 +46,29 @@ struct collector_sql {
 	sqlite3_stmt *reader_status;
 	sqlite3_stmt *deadletter;
 	sqlite3_stmt *deadletter_retained;
+	sqlite3_stmt *deadletter_nth;  /* the n of a source's cap-th newest */
+	sqlite3_stmt *deadletter_cap;  /* counts a source's oldest as dropped */
+	sqlite3_stmt *deadletter_trim; /* and deletes them */
+	sqlite3_stmt *deadletter_drop; /* counts one dead letter not stored */
+};
+
+/* One source's token bucket for junk (junk.c). */
+struct junk_bucket {
+	char site[TL_ID_MAX + 1], reader[TL_ID_MAX + 1]; /* "" "": unattributable */
+	double tokens;
+	int64_t at_ms;            /* when tokens was last brought forward */
+	unsigned long unlogged;   /* dropped since the last log line */
+	int64_t logged_ms;        /* when that line was written (0: never) */
+};
+
+/* The buckets of the registered readers seen sending junk, at most
+ * JUNK_READERS_MAX; the unattributable ones, and any beyond that, share
+ * one. */
+struct junk {
+	struct junk_bucket *b;
+	size_t n, cap;
+	struct junk_bucket shared;
+	int64_t expired_ms; /* when dead letters were last expired by age */
 };
 
 /* What happened to each message, for the periodic log line. */
@@ -51,6 +78,7 @@ struct collector_counts {
 	unsigned long status;
 	unsigned long ignored;
 	unsigned long retained_again; /* retained junk already dead-lettered */
+	unsigned long junk_dropped; /* over the junk rate: counted, not stored */
 };
 
 struct collector {
@@ -75,6 +103,7 @@ struct collector {
 	int64_t live_acked_ms;    /* when the first ack not yet covered went out */
 	struct queue queue;
 	struct collector_counts counts;
+	struct junk junk;
 	volatile sig_atomic_t stop;
 };
 
@@ -94,6 +123,21 @@ int writer_run(struct collector *c);
  * queued) or when idle, when its time has come; returns the milliseconds
  * until it next wants to run (-1: live attendance is off). */
 long live_update(struct collector *c, int busy);
+
+/* junk.c: bounds on what rejected messages can make us store.
+ * junk_admit: whether a rejected message from the source site/reader
+ * ("" "": unattributable) may be stored under the junk rate; if not it is
+ * counted as dropped (1: store it, 0: dropped, -1: database error).
+ * junk_make_room: drops (counting) the source's oldest dead letters so one
+ * more fits under deadletter-max. Both run in the writer's transaction.
+ * junk_tick: now and then, drops dead letters older than the age limit
+ * (its own transaction) and logs what the rate limit dropped (force: now).
+ * junk_free: frees the buckets, at exit. */
+int junk_admit(struct collector *c, const struct msg *m, enum tl_reason r, const char *site,
+               const char *reader);
+int junk_make_room(struct collector *c, const char *site, const char *reader);
+void junk_tick(struct collector *c, int force);
+void junk_free(struct collector *c);
 
 /* handle_tap.c, handle_status.c: run inside the writer's transaction.
  * Return 0, or -1 on a database error (the batch is then retried). */

@@ -57,11 +57,20 @@ static int tap_retained_seen(struct collector *c, struct msg *m, size_t keep)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Stores a rejected message with its reason, under the registered reader
+ * its topic names ("" "" when it names none), within that reader's junk
+ * rate and dead-letter cap (junk.c); beyond the rate it is counted, not
+ * stored. Either way it is counted in the totals; retained junk already
+ * kept (tap_retained_seen) is only counted as seen again. */
 int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, const char *tap_id)
 {
 	sqlite3_stmt *st = c->sql.deadletter;
 	size_t keep = m->len < TL_DEADLETTER_KEEP ? m->len : TL_DEADLETTER_KEEP;
 	size_t tlen = strlen(m->topic);
+	const char *site = "", *reader = "";
+	struct tl_topic t;
+	struct intake_reader rd;
+	int known = 0;
 	int seen = tap_retained_seen(c, m, keep);
 
 	if (seen) {
@@ -69,6 +78,25 @@ int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, cons
 			c->counts.retained_again++;
 		return seen > 0 ? 0 : -1;
 	}
+	if (r != TL_R_BAD_TOPIC && r != TL_R_UNKNOWN_READER &&
+	    tl_topic_parse(c->cfg.prefix, m->topic, &t) == TL_OK &&
+	    (known = intake_reader(&c->intake, t.site, t.reader, &rd)) > 0) {
+		site = t.site;
+		reader = t.reader;
+	}
+	if (known < 0)
+		return -1;
+	c->counts.reasons[r]++;
+	switch (junk_admit(c, m, r, site, reader)) {
+	case 0:
+		return 0;
+	case 1:
+		break;
+	default:
+		return -1;
+	}
+	if (junk_make_room(c, site, reader))
+		return -1;
 	sqlite3_bind_int64(st, 1, m->received_at);
 	sqlite3_bind_text(st, 2, m->topic, (int)(tlen < 256 ? tlen : 256), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, m->payload, (int)keep, SQLITE_STATIC);
@@ -79,7 +107,8 @@ int handle_deadletter(struct collector *c, struct msg *m, enum tl_reason r, cons
 	else
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_int(st, 7, m->retained);
-	c->counts.reasons[r]++;
+	sqlite3_bind_text(st, 8, site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, reader, -1, SQLITE_STATIC);
 	tl_debug("dead letter on %.*s: %s", 200, m->topic, tl_reason_name(r));
 	return tap_step_done(st);
 }

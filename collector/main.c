@@ -27,6 +27,10 @@ static struct collector collector = {
 		.stats_interval = 60,
 		.live_attendance = 1,
 		.suspect_age = 3600,
+		.deadletter_max = 1000,
+		.deadletter_max_age = 30,
+		.junk_rate = 10,
+		.junk_burst = 100,
 		.log_level = "info",
 	},
 };
@@ -54,6 +58,16 @@ static const struct tl_option options[] = {
 	  " leave them to 'touchline attendance rebuild' (0)" },
 	{ "collector", "suspect-age", TL_OPT_INT, &collector.cfg.suspect_age, 0, 0, 31 * 86400,
 	  "SECONDS", "a tap later than this can be held as suspect (0: never)" },
+	{ "collector", "deadletter-max", TL_OPT_INT, &collector.cfg.deadletter_max, 0, 1, 10000000,
+	  "N", "dead letters kept per reader (and for unattributable ones); the oldest beyond"
+	  " it are dropped and counted" },
+	{ "collector", "deadletter-max-age", TL_OPT_INT, &collector.cfg.deadletter_max_age, 0, 1,
+	  36500, "DAYS", "dead letters older than this are dropped and counted" },
+	{ "collector", "junk-rate", TL_OPT_INT, &collector.cfg.junk_rate, 0, 1, 1000000, "N",
+	  "rejected messages stored per second per reader (and for unattributable ones);"
+	  " beyond it they are counted, not stored" },
+	{ "collector", "junk-burst", TL_OPT_INT, &collector.cfg.junk_burst, 0, 1, 10000000, "N",
+	  "rejected messages a reader may send at once before junk-rate applies" },
 	{ "collector", "log-level", TL_OPT_STR, STR(log_level), 0, 0, "LEVEL",
 	  "debug, info, warn or error" },
 	TL_OPT_END,
@@ -146,6 +160,7 @@ int main(int argc, char **argv)
 	tl_info("touchline-collector %s started, database %s", TOUCHLINE_VERSION, c->cfg.db);
 	rc = writer_run(c);
 	writer_finalize(c);
+	junk_free(c);
 	tl_store_close(c->db);
 	queue_destroy(&c->queue);
 	tl_info("stopped");

@@ -7,6 +7,7 @@
 #include "collector.h"
 #include "log.h"
 #include "store.h"
+#include "store_schema.h"
 #include "tl_time.h"
 
 #include <stdio.h>
@@ -27,8 +28,16 @@ static const char *const writer_sql[] = {
 	"   WHEN state = 'online' AND online_since IS NOT NULL THEN online_since ELSE ?2 END"
 	" WHERE site = ?6 AND id = ?7",
 	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id,"
-	" retained) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	" retained, site, reader) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	"SELECT 1 FROM deadletter WHERE topic = ?1 AND payload_size = ?2 AND payload = ?3",
+	"SELECT n FROM deadletter WHERE site = ?1 AND reader = ?2 ORDER BY n DESC LIMIT 1 OFFSET ?3",
+	"INSERT INTO deadletter_drop (site, reader, cause, reason, dropped, payload_bytes, first_at,"
+	" last_at) SELECT site, reader, 'cap', reason, count(*), sum(payload_size), min(received_at),"
+	" max(received_at) FROM deadletter WHERE site = ?1 AND reader = ?2 AND n <= ?3"
+	" GROUP BY reason" TL_DEADLETTER_DROP_UPSERT,
+	"DELETE FROM deadletter WHERE site = ?1 AND reader = ?2 AND n <= ?3",
+	"INSERT INTO deadletter_drop (site, reader, cause, reason, dropped, payload_bytes, first_at,"
+	" last_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?6)" TL_DEADLETTER_DROP_UPSERT,
 };
 
 int writer_prepare(struct collector *c)
@@ -125,10 +134,10 @@ static void writer_log_counts(struct collector *c)
 	unsigned long rejected = 0;
 	for (int i = 1; i < TL_R_COUNT; i++)
 		rejected += k->reasons[i];
-	tl_info("totals: recorded %lu, duplicate %lu, unknown card %lu, dead-lettered %lu, "
-	        "status %lu, retained junk seen again %lu",
+	tl_info("totals: recorded %lu, duplicate %lu, unknown card %lu, rejected %lu (of which "
+	        "not stored, over the junk rate: %lu), status %lu, retained junk seen again %lu",
 	        k->acks[TL_ACK_RECORDED], k->acks[TL_ACK_DUPLICATE], k->acks[TL_ACK_UNKNOWN_CARD],
-	        rejected, k->status, k->retained_again);
+	        rejected, k->junk_dropped, k->status, k->retained_again);
 	for (int i = 1; i < TL_R_COUNT; i++)
 		if (k->reasons[i])
 			tl_info("  dead-lettered %s: %lu", tl_reason_name(i), k->reasons[i]);
@@ -176,6 +185,7 @@ int writer_run(struct collector *c)
 			msg_free_list(batch);
 		}
 		next_ms = live_update(c, n > 0 && queue_length(&c->queue) > 0);
+		junk_tick(c, 0);
 		if (next_ms < 1 || next_ms > WRITER_WAIT_MS)
 			next_ms = WRITER_WAIT_MS;
 		if (c->cfg.stats_interval > 0 && time(NULL) - last_stats >= c->cfg.stats_interval) {
@@ -193,6 +203,7 @@ int writer_run(struct collector *c)
 		rc = -1;
 	c->live_last_ms = 0; /* now, whatever the last update cost */
 	live_update(c, 0);
+	junk_tick(c, 1);
 	writer_log_counts(c);
 	return rc;
 }

@@ -1,6 +1,6 @@
-/* page_quality.c - what the collector could not use: rejected messages,
- * taps of unknown cards and taps matching no session, so gaps in the
- * numbers have a visible cause. */
+/* page_quality.c - what the collector could not use: rejected messages
+ * (kept, and counted when not kept), taps of unknown cards and taps
+ * matching no session, so gaps in the numbers have a visible cause. */
 #include "dashboard.h"
 #include "protocol.h"
 
@@ -46,6 +46,25 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 	              "None.");
 	fputs("<p class=\"note\">Reasons are those of docs/protocol.md; "
 	      "<code>touchline deadletter list</code> shows each message.</p>\n",
+	      f);
+	/* Dead letters not kept, counted by cause and reason; the
+	 * unattributable ones (site '') belong to no site's page. */
+	st = dash_query(d, s,
+	                "SELECT x.cause || ': ' || x.reason, sum(x.dropped), max(x.last_at)"
+	                " FROM deadletter_drop x"
+	                " WHERE (:site IS NULL OR x.site = :site)"
+	                " AND (:prog IS NULL OR x.site IN (SELECT ps.site FROM programme_site ps"
+	                "  WHERE ps.programme = :prog))"
+	                " AND (:since IS NULL OR x.last_at >= strftime('%s', :since))"
+	                " GROUP BY x.cause, x.reason ORDER BY sum(x.dropped) DESC, 1");
+	quality_table(f, d, st, "quality-dropped", "Rejected messages not kept (counted)",
+	              "None: every rejected message is kept.");
+	fputs("<p class=\"note\"><code>rate_limit</code>: sent faster than the collector's "
+	      "<code>junk-rate</code>, never stored; <code>cap</code>: the oldest beyond a "
+	      "reader's <code>deadletter-max</code>; <code>age</code>: older than "
+	      "<code>deadletter-max-age</code>; <code>purge</code>: <code>touchline purge</code>. "
+	      "<code>touchline deadletter list</code> and <code>reader list</code> show them by "
+	      "reader.</p>\n",
 	      f);
 	st = dash_query(d, s,
 	                "SELECT u.reason, sum(u.n), max(u.last) FROM temp.fact_unmatched u"

@@ -46,6 +46,28 @@ static void deadletter_print_payload(const unsigned char *p, int n, int max)
 		fputs("...", stdout);
 }
 
+/* The dead letters not kept (rate limit, cap, age, purge), counted by
+ * source, cause and reason: what the list above does not show. */
+static void deadletter_print_dropped(struct cli *cli)
+{
+	char last[TL_TIME_LEN];
+	sqlite3_stmt *st = cli_prepare(cli, "SELECT CASE WHEN site = '' THEN '(unattributable)'"
+	                                    " ELSE site || '/' || reader END, cause, reason, dropped,"
+	                                    " payload_bytes, last_at FROM deadletter_drop"
+	                                    " ORDER BY site, reader, cause, reason");
+	int n = 0;
+
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!n++)
+			printf("\nNot kept (counted):\n%-40s %-10s %-16s %10s %12s %s\n", "SOURCE",
+			       "CAUSE", "REASON", "DROPPED", "BYTES", "LAST");
+		printf("%-40s %-10s %-16s %10lld %12lld %s\n", sqlite3_column_text(st, 0),
+		       sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+		       sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), cli_time(st, 5, last));
+	}
+	sqlite3_finalize(st);
+}
+
 int cmd_deadletter_list(struct cli *cli, int argc, char **argv)
 {
 	char when[TL_TIME_LEN];
@@ -70,6 +92,7 @@ int cmd_deadletter_list(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 	}
 	sqlite3_finalize(st);
+	deadletter_print_dropped(cli);
 	return 0;
 }
 

@@ -1,15 +1,17 @@
 /* cmd_purge.c - touchline purge --before DATE: the retention limit.
  *
  * Deletes taps before DATE (00:00 UTC) and the attendance of sessions
- * that started before it, and records DATE as the retention horizon so a
- * later rebuild does not recreate those sessions as missed. Sessions,
+ * that started before it, and dead letters received before it (counted as
+ * purged in deadletter_drop), and records DATE as the retention horizon so
+ * a later rebuild does not recreate those sessions as missed. Sessions,
  * schedules and enrolments hold no taps and stay. The database is then
- * rewritten and its WAL emptied, so the purged taps are not readable in
- * the file either. */
+ * rewritten and its WAL emptied, so the purged data is not readable in the
+ * file either. */
 #include "calendar.h"
 #include "cli.h"
 #include "cmds.h"
 #include "programme.h"
+#include "store.h"
 
 #include <stdio.h>
 
@@ -19,19 +21,19 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	int yes = 0;
 	const struct tl_option opts[] = {
 		{ NULL, "before", TL_OPT_STR, before, sizeof before, 0, 0, "DATE",
-		  "delete taps and attendance older than this date (required)" },
+		  "delete taps, attendance and dead letters older than this date (required)" },
 		{ NULL, "yes", TL_OPT_BOOL, &yes, 0, 0, 0, NULL, "do not ask for confirmation" },
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
-	int64_t cutoff;
+	int64_t cutoff, letters;
 	long taps;
 
 	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
 	if (!before[0])
 		cli_usage_fail("--before DATE is required");
 	cutoff = cli_date("--before", before) * 86400;
-	snprintf(what, sizeof what, "Purging taps and attendance before %s", before);
+	snprintf(what, sizeof what, "Purging taps, attendance and dead letters before %s", before);
 	cli_confirm(what, yes);
 	cli_begin(cli);
 	st = cli_prepare(cli, "DELETE FROM tap WHERE ts < ?1");
@@ -39,6 +41,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
 	taps = sqlite3_changes(cli->db);
+	if (tl_deadletter_expire(cli->db, cutoff, "purge", &letters))
+		cli_fail("purging dead letters: %s", sqlite3_errmsg(cli->db));
 	st = cli_prepare(cli, "UPDATE attendance_build SET purged_before = max(purged_before, ?1)"
 	                      " WHERE id = 1");
 	sqlite3_bind_int64(st, 1, cutoff);
@@ -48,6 +52,7 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
 	cli_scrub(cli, "the purged data");
-	printf("purged %ld tap%s before %s\n", taps, taps == 1 ? "" : "s", before);
+	printf("purged %ld tap%s and %lld dead letter%s before %s\n", taps, taps == 1 ? "" : "s",
+	       (long long)letters, letters == 1 ? "" : "s", before);
 	return 0;
 }

@@ -23,9 +23,9 @@ const struct cli_command cli_commands[] = {
 	{ "site", "add", cmd_site_add, "<site> [--name NAME]", "Register a site (venue).", 1 },
 	{ "site", "list", cmd_site_list, "", "List sites.", 1 },
 	{ "reader", "add", cmd_reader_add,
-	  "<site> <reader> [--credentials [--broker-host H] [--broker-port P]]",
-	  "Register a reader at a site; with --credentials, print a new MQTT password,\n"
-	  "the broker commands and a ready reader config.", 1 },
+	  "<site> <reader> [--credentials [--broker-host H] [--broker-port P] [--password-out FILE]]",
+	  "Register a reader at a site; with --credentials, write a new MQTT password to a\n"
+	  "file (mode 600) and print the broker commands and a ready reader config.", 1 },
 	{ "reader", "list", cmd_reader_list, "", "List readers with their last status.", 1 },
 	{ "reader", "acl", cmd_reader_acl, "[--topic-prefix P] [--collector-user NAME]",
 	  "Print the mosquitto ACL confining each reader to its own topics.", 1 },
@@ -107,7 +107,7 @@ const struct cli_command cli_commands[] = {
 	{ "participant", "erase", cmd_participant_erase, "<code> [--yes]",
 	  "Erase a participant's name, cards and code; anonymous counts stay.", 1 },
 	{ "purge", NULL, cmd_purge, "--before DATE [--yes]",
-	  "Delete taps and attendance older than DATE (retention).", 1 },
+	  "Delete taps, attendance and dead letters older than DATE (retention).", 1 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
 	TL_STORE_CREATE = 1,   /* create the file (mode 0600) if missing */
@@ -44,6 +45,12 @@ int tl_store_scrub(sqlite3 *db, char *err, size_t errlen);
 int tl_store_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 /* Prepares sql; logs and returns NULL on failure (a programming error). */
 sqlite3_stmt *tl_store_prepare(sqlite3 *db, const char *sql);
+
+/* Deletes the dead letters received before `before` (Unix seconds) and
+ * adds them to the counts of dead letters not kept (deadletter_drop) under
+ * cause ("age" or "purge"), in the caller's transaction; *dropped is how
+ * many. Returns 0, or -1 on a database error (sqlite3_errmsg says). */
+int tl_deadletter_expire(sqlite3 *db, int64_t before, const char *cause, int64_t *dropped);
 
 /* Registers SQL functions on db for exports and reports:
  *   tl_local_time(ts, tz)  -> "2026-03-03T18:00:00+00:00" (NULL if ts NULL)

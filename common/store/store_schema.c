@@ -281,6 +281,29 @@ const char *const tl_store_migrations[] = {
 	"DROP TABLE reader_max_seq;"
 	"ALTER TABLE deadletter ADD COLUMN retained INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX deadletter_topic ON deadletter(topic);",
+
+	/* 8: bounded dead letters. deadletter.site and .reader name the
+	 * registered reader a dead letter came from, both '' when it cannot be
+	 * attributed to one (a bad topic, an unregistered reader), both NULL
+	 * for rows stored before this migration. deadletter_drop counts every
+	 * dead letter not kept, by source (site, reader; '' '' unattributable),
+	 * cause (rate_limit: over the junk rate, never stored; cap: the oldest
+	 * beyond a source's cap; age: older than the age limit; purge:
+	 * 'touchline purge') and reason. */
+	"ALTER TABLE deadletter ADD COLUMN site TEXT;"
+	"ALTER TABLE deadletter ADD COLUMN reader TEXT;"
+	"CREATE INDEX deadletter_source ON deadletter(site, reader, n);"
+	"CREATE INDEX deadletter_received ON deadletter(received_at);"
+	"CREATE TABLE deadletter_drop ("
+	"  site TEXT NOT NULL,"
+	"  reader TEXT NOT NULL,"
+	"  cause TEXT NOT NULL CHECK (cause IN ('rate_limit', 'cap', 'age', 'purge')),"
+	"  reason TEXT NOT NULL,"
+	"  dropped INTEGER NOT NULL,"
+	"  payload_bytes INTEGER NOT NULL," /* their sizes as received */
+	"  first_at INTEGER NOT NULL," /* received_at of the first and last dropped */
+	"  last_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (site, reader, cause, reason)) WITHOUT ROWID;",
 };
 
 const int tl_store_migration_count =

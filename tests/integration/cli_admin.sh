@@ -44,6 +44,13 @@ expect_fail 2 "unknown export 'everything'" export everything
 expect_fail 2 "--format must be csv or json" export taps --format xml
 expect_fail 2 "is not a whole number" deadletter list --limit lots
 expect_fail 1 "cannot create" export taps --output /nonexistent/dir/taps.csv
+touch "$T/taken.password"
+expect_fail 1 "refusing to overwrite it" reader add burnley pitch-9 --credentials --password-out "$T/taken.password"
+is "$(stat -c %s "$T/taken.password")" 0 "an existing password file is left as it was"
+expect_fail 1 "cannot create password file" reader add burnley pitch-9 --credentials --password-out /nonexistent/dir/pw
+expect_fail 2 "go with --credentials" reader add burnley pitch-9 --password-out "$T/pw"
+expect_fail 1 "no '.' or '@'" reader acl --collector-user venue@burnley
+expect_fail 1 "no '.' or '@'" reader acl --collector-user burnley.pitch-1
 is "$(snapshot)" "$before" "no failed command changed the database"
 
 # A revoked card can be enrolled to someone else.

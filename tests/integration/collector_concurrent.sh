@@ -11,6 +11,7 @@ WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 49)
 INSERT INTO site (id, name, created_at) SELECT printf('site-%02d', i), 'Site', 0 FROM n;
 INSERT INTO reader (site, id, created_at) SELECT s.id, 'reader-' || r.i, 0 FROM site s,
   (SELECT 0 AS i UNION SELECT 1 UNION SELECT 2 UNION SELECT 3) r;"
+tl participant add --code P-0001 > /dev/null
 collector_start
 "$TL_BIN/bench/tl-loadgen" --port "$PORT" --taps 30000 --cards 500 > "$T/load" &
 load=$!

@@ -23,7 +23,7 @@ collector_start --stats-interval 5
 for i in $(seq 1 500); do echo "{bad $i"; done | pub_lines site-00/reader-0/tap
 cat "$T/load"
 ok "every tap acked" grep -q "acked=100000 " "$T/load"
-wait_for "[ \$(sql \"SELECT count(*) FROM deadletter\") -ge 500 ]"
+wait_for "[ \$(sql \"SELECT (SELECT count(*) FROM deadletter) + (SELECT coalesce(sum(dropped), 0) FROM deadletter_drop)\") -ge 500 ]"
 rc=0
 collector_stop TERM || rc=$?
 is "$rc" 0 "collector exits 0 after 100 000 taps (no leak reported)"

@@ -3,7 +3,9 @@
 # a password file and the ACL from 'touchline reader acl': anonymous and
 # wrong-password clients are refused; a reader cannot publish as another or
 # read another's acks; a payload claiming another site is dead-lettered;
-# the collector keeps recording while one reader floods garbage.
+# the collector keeps recording while one reader floods garbage; a reader
+# set up from `reader add --credentials` (password in a 0600 file, on no
+# printed line) connects.
 . "$TL_SRC/tests/lib.sh"
 
 B="$T/broker"
@@ -27,7 +29,7 @@ PORT=$PROD_PORT
 
 TLS=(--cafile "$B/ca.crt" -h localhost -p "$PORT")
 # pub_as USER PASSWORD ARGS...: publishes as USER over TLS, QoS 1
-pub_as() { local u=$1 p=$2; shift 2; mosquitto_pub "${TLS[@]}" -u "$u" -P "$p" -q 1 "$@"; }
+pub_as() { local u=$1 p=$2; shift 2; mosquitto_pub "${TLS[@]}" -u "$u" -P "$p" -i "$u" -q 1 "$@"; }
 
 rc=0; mosquitto_pub "${TLS[@]}" -q 1 -t "$PREFIX/burnley/pitch-1/tap" -m x 2> "$T/err" || rc=$?
 ok "anonymous client refused" [ "$rc" -ne 0 ]
@@ -37,6 +39,19 @@ ok "wrong password refused" [ "$rc" -ne 0 ]
 rc=0; mosquitto_pub -h 127.0.0.1 -p "$PORT" -u burnley.pitch-1 -P pitch-secret -t x -m x 2> /dev/null || rc=$?
 ok "plain TCP to the TLS listener fails" [ "$rc" -ne 0 ]
 
+# TLS 1.2 at least, forward-secret AEAD suites only.
+# handshake ARGS...: whether openssl completes a TLS handshake with the broker
+handshake() {
+	openssl s_client -connect "localhost:$PORT" -CAfile "$B/ca.crt" "$@" < /dev/null > "$T/tls" 2>&1 &&
+		grep -q '^ *Cipher *: [A-Z]' "$T/tls" && ! grep -q 'Cipher *: 0000' "$T/tls"
+}
+ok "TLS 1.3 accepted" handshake -tls1_3
+ok "TLS 1.2 with ECDHE and AES-GCM accepted" handshake -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+refused() { ! handshake "$@"; }
+ok "TLS 1.2 with RSA key exchange (no forward secrecy) refused" refused -tls1_2 -cipher AES256-GCM-SHA384
+ok "TLS 1.2 with a CBC suite refused" refused -tls1_2 -cipher ECDHE-RSA-AES128-SHA256
+ok "TLS 1.1 refused" refused -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+
 "$COLLECTOR" --db "$DB" --host localhost --port "$PORT" --cafile "$B/ca.crt" \
 	--username touchline-collector --password-file "$T/collector.pw" --stats-interval 0 \
 	> "$T/collector.log" 2>&1 &
@@ -45,31 +60,44 @@ TL_PIDS+=($!)
 wait_for "grep -q 'subscribed to' '$T/collector.log'"
 ok "collector connects with TLS and its password" grep -q "subscribed to" "$T/collector.log"
 
-# Each reader listens to its own acks, and pitch-1 also tries to read gym-1's.
-mosquitto_sub "${TLS[@]}" -u burnley.pitch-1 -P pitch-secret -q 1 -v \
-	-t "$PREFIX/burnley/pitch-1/ack" -t "$PREFIX/preston/gym-1/ack" > "$T/pitch-acks" &
-TL_PIDS+=($!)
-mosquitto_sub "${TLS[@]}" -u preston.gym-1 -P gym-secret -q 1 -v -t "$PREFIX/preston/gym-1/ack" > "$T/gym-acks" &
-TL_PIDS+=($!)
-sleep 0.5
-
+# The broker makes each client's id its user name, so a reader has one
+# MQTT session, as a real reader does: a tap and its ack travel on one
+# connection (mosquitto_rr: subscribe to the ack topic, publish, wait).
+# rr_as USER PASSWORD SITE/READER PAYLOAD: prints the ack
+rr_as() {
+	mosquitto_rr "${TLS[@]}" -u "$1" -P "$2" -i "$1" -q 1 -t "$PREFIX/$3/tap" -e "$PREFIX/$3/ack" \
+		-m "$4" -W 5 || true
+}
 own=$(uuid) spoof=$(uuid) liar=$(uuid) gymtap=$(uuid)
-pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -m "$(tap_json burnley pitch-1 "$CARD1" "" 1 "$own")"
+rr_as burnley.pitch-1 pitch-secret burnley/pitch-1 "$(tap_json burnley pitch-1 "$CARD1" "" 1 "$own")" > "$T/pitch-acks"
 pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/preston/gym-1/tap" -m "$(tap_json preston gym-1 "$CARD1" "" 2 "$spoof")" || true
 pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -m "$(tap_json preston pitch-1 "$CARD1" "" 3 "$liar")"
-pub_as preston.gym-1 gym-secret -t "$PREFIX/preston/gym-1/tap" -m "$(tap_json preston gym-1 "$CARD1" "" 1 "$gymtap")"
+# pitch-1 listens to gym-1's acks (and its own) while gym-1 taps.
+mosquitto_sub "${TLS[@]}" -u burnley.pitch-1 -P pitch-secret -i burnley.pitch-1 -q 1 -v \
+	-t "$PREFIX/burnley/pitch-1/ack" -t "$PREFIX/preston/gym-1/ack" > "$T/pitch-spy" &
+spy=$!
+TL_PIDS+=($spy)
+sleep 0.5
+rr_as preston.gym-1 gym-secret preston/gym-1 "$(tap_json preston gym-1 "$CARD1" "" 1 "$gymtap")" > "$T/gym-acks"
 wait_for "[ \$(sql 'SELECT count(*) FROM tap') -ge 2 ] && [ \$(sql 'SELECT count(*) FROM deadletter') -ge 1 ]"
 sleep 0.5
+kill "$spy"
 is "$(sql "SELECT count(*) FROM tap WHERE id = '$own'")" 1 "reader's own tap recorded"
 is "$(sql "SELECT count(*) FROM tap WHERE id = '$spoof'") $(sql "SELECT count(*) FROM deadletter WHERE tap_id = '$spoof'")" "0 0" \
 	"tap published on another reader's topic never reaches the collector"
 is "$(sql "SELECT reason FROM deadletter WHERE tap_id = '$liar'")" site_mismatch \
 	"payload claiming another site than its topic dead-lettered"
 is "$(sql "SELECT count(*) FROM tap WHERE id = '$gymtap'")" 1 "the other reader's tap recorded"
-wait_for "grep -q '$gymtap' '$T/gym-acks'"
 ok "gym-1 gets its ack" grep -q "$gymtap" "$T/gym-acks"
-ok "pitch-1 gets its acks" grep -q "$own" "$T/pitch-acks"
-ok "pitch-1 cannot read gym-1's acks" bash -c "! grep -q '$gymtap' '$T/pitch-acks'"
+ok "pitch-1 gets its ack" grep -q "$own" "$T/pitch-acks"
+ok "pitch-1 cannot read gym-1's acks" bash -c "! grep -q '$gymtap' '$T/pitch-spy'"
+
+# A packet over max_packet_size: the broker disconnects its sender.
+head -c 5000 /dev/zero | tr '\0' x > "$T/big"
+rc=0; pub_as burnley.pitch-1 pitch-secret -t "$PREFIX/burnley/pitch-1/tap" -f "$T/big" 2> /dev/null || rc=$?
+sleep 0.5
+ok "a 5000-byte message is refused by the broker" [ "$(sql "SELECT count(*) FROM deadletter WHERE payload_size >= 5000")" -eq 0 ]
+ok "... which disconnects its sender" grep -q "Client burnley.pitch-1 disconnected due to oversize packet" "$B/log"
 
 # One reader floods garbage while the other sends real taps.
 for i in $(seq 1 5000); do echo "{garbage $i $RANDOM$RANDOM"; done > "$T/garbage"
@@ -78,19 +106,26 @@ flood=$!
 for i in $(seq 1 200); do tap_json preston gym-1 "$CARD1" "" "$((10 + i))"; done > "$T/real"
 pub_as preston.gym-1 gym-secret -t "$PREFIX/preston/gym-1/tap" -l < "$T/real"
 wait "$flood"
-wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston'\") -ge 201 ] && [ \$(sql \"SELECT count(*) FROM deadletter WHERE reason = 'bad_json'\") -ge 5000 ]" 60
+junk() { sql "SELECT (SELECT count(*) FROM deadletter WHERE reason = 'bad_json')
+	+ (SELECT coalesce(sum(dropped), 0) FROM deadletter_drop WHERE reason = 'bad_json')"; }
+wait_for "[ \$(sql \"SELECT count(*) FROM tap WHERE site = 'preston'\") -ge 201 ] && [ \$(junk) -ge 5000 ]" 60
 is "$(sql "SELECT count(*) FROM tap WHERE site = 'preston'")" 201 "every real tap recorded during the flood"
-is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_json'")" 5000 "every garbage message dead-lettered"
+is "$(junk)" 5000 "every garbage message dead-lettered or, beyond the junk rate, counted"
+is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_json' AND (site, reader) <> ('burnley', 'pitch-1')")" 0 \
+	"... all under the flooding reader"
 ok "collector survived" kill -0 "$COLLECTOR_PID"
 
-# A new venue from 'touchline reader add --credentials', followed as
+# A new reader from 'touchline reader add --credentials', followed as
 # printed: the broker user and ACL, then the reader's own config file.
-tl reader add preston pitch-2 --credentials --broker-host localhost --broker-port "$PORT" > "$T/creds"
-grep '^mosquitto_passwd' "$T/creds" | sed "s|/etc/mosquitto/touchline/|$B/|" | sh
+tl reader add preston pitch-2 --credentials --broker-host localhost --broker-port "$PORT" \
+	--password-out "$T/pitch-2.password" > "$T/creds"
+is "$(stat -c %a "$T/pitch-2.password")" 600 "reader add --credentials writes the password to a file of mode 600"
+ok "... and prints no line that holds the password" bash -c "! grep -qF '$(cat "$T/pitch-2.password")' '$T/creds'"
+grep '| mosquitto_passwd /etc/mosquitto/touchline/passwd' "$T/creds" | sed "s|/etc/mosquitto/touchline/|$B/|" | sh
 tl reader acl > "$B/acl"
 kill -HUP "$PROD_PID"
 mkdir -p "$T/etc"
-grep '^install -m 600 /dev/null /etc/touchline/mqtt-password' "$T/creds" | sed "s|/etc/touchline/|$T/etc/|g" | sh
+grep "^install -m 600 '.*' /etc/touchline/mqtt-password" "$T/creds" | sed "s|/etc/touchline/|$T/etc/|g" | sh
 sed -n "/^cat > \/etc\/touchline\/bridge.ini <<'EOF'/,/^EOF/p" "$T/creds" | sed '1d;$d' |
 	sed -e "s|/etc/touchline/|$T/etc/|g" -e "s|/var/lib/touchline-bridge/|$T/|" > "$T/etc/bridge.ini"
 cp "$B/ca.crt" "$T/etc/ca.crt"

@@ -16,8 +16,8 @@ tl site add preston > /dev/null
 tl reader add preston gym-1 > /dev/null
 tl reader acl > "$C/acl"
 mosquitto_passwd -c -b "$C/passwd" touchline-collector cpw
-mosquitto_passwd -b "$C/passwd" venue.burnley bpw
-mosquitto_passwd -b "$C/passwd" venue.preston ppw
+mosquitto_passwd -b "$C/passwd" venue@burnley bpw
+mosquitto_passwd -b "$C/passwd" venue@preston ppw
 install -m 600 /dev/null "$T/collector.pw"
 echo cpw > "$T/collector.pw"
 

@@ -45,7 +45,9 @@ static const char *const version_data[] = {
 	"  ('0123456789abcdef0123456789abcdef', 1, 1);"
 	"INSERT INTO tap (id, site, reader, card, participant, ts, seq, received_at) VALUES"
 	"  ('t1', 'burnley', 'pitch-1', '0123456789abcdef0123456789abcdef', 1, 1772560200, 1,"
-	"   1772560200);",
+	"   1772560200);"
+	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason) VALUES"
+	"  (1772560200, 'touchline/v1/burnley/pitch-1/tap', 'x', 1, 'bad_json');",
 	/* 2 */
 	"INSERT INTO programme (id, name, created_at) VALUES ('kick', 'Kick', 1);"
 	"INSERT INTO programme_site VALUES ('kick', 'burnley');"
@@ -71,6 +73,12 @@ static const char *const version_data[] = {
 	("UPDATE tap SET suspect = 'seq_backwards' WHERE id = 't1';"
 	 "INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, retained)"
 	 "  VALUES (1, 'touchline/v1/burnley/pitch-1/tap', 'x', 1, 'bad_json', 1);"),
+	/* 8 */
+	("INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, site, reader)"
+	 "  VALUES (1772560300, 'touchline/v1/burnley/pitch-1/tap', 'y', 1, 'bad_json', 'burnley',"
+	 "  'pitch-1');"
+	 "INSERT INTO deadletter_drop VALUES ('burnley', 'pitch-1', 'cap', 'bad_json', 3, 30,"
+	 "  1772560000, 1772560100);"),
 };
 
 /* Checks version v's data survived. */
@@ -113,6 +121,67 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE suspect IS NOT NULL"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter WHERE retained = 1"), 1);
 	}
+	if (v >= 1) /* stored without a source (before migration 8, or naming none) */
+		assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter WHERE site IS NULL"),
+		                 v >= 7 ? 2 : 1);
+	if (v >= 8) {
+		assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter WHERE site = 'burnley'"), 1);
+		assert_int_equal(q_int(db, "SELECT dropped FROM deadletter_drop"), 3);
+	}
+}
+
+/* Dead letters expired by age are deleted and counted by source, cause
+ * and reason, adding to earlier counts; NULL sources count as "". */
+static void test_deadletter_expire(void **state)
+{
+	char path[64], err[256];
+	sqlite3 *db;
+	int64_t dropped;
+	int fd;
+	(void)state;
+
+	snprintf(path, sizeof path, "/tmp/tl-expire-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	db = tl_store_open(path, TL_STORE_CREATE, err, sizeof err);
+	assert_non_null(db);
+	exec(db, "INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, site,"
+	         " reader) VALUES (100, 't', 'a', 10, 'bad_json', 'burnley', 'pitch-1'),"
+	         " (200, 't', 'b', 20, 'bad_json', 'burnley', 'pitch-1'),"
+	         " (250, 't', 'c', 5, 'bad_ts', 'burnley', 'pitch-1'),"
+	         " (260, 't', 'd', 7, 'bad_topic', NULL, NULL),"
+	         " (900, 't', 'e', 30, 'bad_json', 'burnley', 'pitch-1')");
+	assert_int_equal(tl_deadletter_expire(db, 300, "age", &dropped), 0);
+	assert_int_equal(dropped, 4);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter"), 1);
+	assert_int_equal(q_int(db, "SELECT dropped * 1000 + payload_bytes FROM deadletter_drop"
+	                           " WHERE site = 'burnley' AND cause = 'age' AND reason = 'bad_json'"),
+	                 2030);
+	assert_int_equal(q_int(db, "SELECT first_at * 1000 + last_at FROM deadletter_drop"
+	                           " WHERE site = 'burnley' AND reason = 'bad_json'"), 100200);
+	assert_int_equal(q_int(db, "SELECT dropped FROM deadletter_drop WHERE site = ''"
+	                           " AND reader = '' AND reason = 'bad_topic'"), 1);
+	exec(db, "INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, site,"
+	         " reader) VALUES (50, 't', 'f', 1, 'bad_json', 'burnley', 'pitch-1')");
+	assert_int_equal(tl_deadletter_expire(db, 300, "age", &dropped), 0);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(q_int(db, "SELECT dropped * 1000 + payload_bytes FROM deadletter_drop"
+	                           " WHERE site = 'burnley' AND cause = 'age' AND reason = 'bad_json'"),
+	                 3031);
+	assert_int_equal(q_int(db, "SELECT first_at FROM deadletter_drop"
+	                           " WHERE site = 'burnley' AND reason = 'bad_json'"), 50);
+	assert_int_equal(tl_deadletter_expire(db, 1000, "purge", &dropped), 0);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter"), 0);
+	assert_int_equal(q_int(db, "SELECT dropped FROM deadletter_drop WHERE cause = 'purge'"), 1);
+	tl_store_close(db);
+	unlink(path);
+	snprintf(err, sizeof err, "%s-wal", path);
+	unlink(err);
+	snprintf(err, sizeof err, "%s-shm", path);
+	unlink(err);
 }
 
 static void test_every_version(void **state)
@@ -171,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_version),
+		cmocka_unit_test(test_deadletter_expire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
