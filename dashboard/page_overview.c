@@ -62,7 +62,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	readers = overview_count(d, s, "SELECT count(*) FROM reader r WHERE" DASH_READER_WHERE);
 
 	html_section(f, "overview", "Overview");
-	fprintf(f, "<div class=\"scroll\"><table class=\"kpi\" id=\"overview-table\">\n"
+	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"This week and last week\"><table class=\"kpi\" id=\"overview-table\">\n"
 	           "<caption>This week and last week (sessions up to %s)</caption>\n"
 	           "<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">"
 	           "This week<br>%s</th><th scope=\"col\" class=\"num\">Last week<br>%s</th>"
@@ -79,7 +79,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	html_pct(f, dash_percent(tw[3], tw[2]));
 	html_pct(f, dash_percent(lw[3], lw[2]));
 	fputs("</tr>\n</tbody>\n</table></div>\n", f);
-	fprintf(f, "<div class=\"scroll\"><table class=\"kpi\" id=\"overview-now\">\n"
+	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Now\"><table class=\"kpi\" id=\"overview-now\">\n"
 	           "<caption>Now</caption>\n<tbody>\n"
 	           "<tr id=\"kpi-followup\"><th scope=\"row\"><a href=\"#followup\">Participants "
 	           "flagged for follow-up</a></th><td class=\"num\">%ld</td></tr>\n"

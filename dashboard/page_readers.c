@@ -36,7 +36,7 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s)
 	html_section(f, "readers", "Readers");
 	fputs("<p class=\"note\">As the readers last reported, whatever the week shown. "
 	      "Spooled taps are waiting on the reader to be delivered.</p>\n"
-	      "<div class=\"scroll\"><table class=\"sortable\" id=\"readers-table\">\n<thead><tr>"
+	      "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Readers\"><table class=\"sortable\" id=\"readers-table\">\n<thead><tr>"
 	      "<th scope=\"col\" data-sort=\"text\">Site</th><th scope=\"col\" data-sort=\"text\">"
 	      "Reader</th><th scope=\"col\" data-sort=\"text\">State</th><th scope=\"col\" "
 	      "data-sort=\"text\">Last seen</th><th scope=\"col\" class=\"num\" data-sort=\"num\">"
