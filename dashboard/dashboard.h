@@ -282,6 +282,11 @@ void page_followup(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_readers(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_quality(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_downloads(FILE *f, struct dash *d, const struct dash_scope *s);
+/* page_readers.c: the reader problems (offline, clock off) of site (NULL:
+ * of the page s's sites; s NULL: any page) that affect ISO week (""
+ * for now), as a short marked text; nothing when none. */
+void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const char *site,
+                   const char *week);
 /* page_followup.c: a site's call sheet (HTML and CSV), and the list kept
  * in the output folder to compare the next run's with: read from the old
  * site before it is replaced, written into the new one. */

@@ -260,7 +260,8 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "</caption>\n<thead><tr><th scope=\"col\">Week</th><th scope=\"col\">Monday</th>"
 	      "<th scope=\"col\" class=\"num\">Sessions</th><th scope=\"col\" class=\"num\">"
 	      "Places</th><th scope=\"col\" class=\"num\">Attended</th><th scope=\"col\" "
-	      "class=\"num\">Rate</th><th scope=\"col\" class=\"num\">Participants</th></tr>"
+	      "class=\"num\">Rate</th><th scope=\"col\" class=\"num\">Participants</th>"
+	      "<th scope=\"col\">Reader problems</th></tr>"
 	      "</thead>\n<tbody>\n",
 	      f);
 	for (int i = n - 1; i >= 0; i--) {
@@ -268,7 +269,9 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 		           "%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>",
 		        w[i].week, w[i].week, w[i].monday, w[i].sessions, w[i].places, w[i].attended);
 		html_pct(f, (int)r[i]);
-		fprintf(f, "<td class=\"num\">%ld</td></tr>\n", w[i].people);
+		fprintf(f, "<td class=\"num\">%ld</td><td>", w[i].people);
+		readers_marks(f, d, s, NULL, w[i].week);
+		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody>\n</table></div>\n</div>\n<p class=\"note\">Places: enrolled "
 	      "participants eligible for the week's sessions, one per session; rate = attended "
