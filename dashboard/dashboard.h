@@ -282,6 +282,21 @@ void page_followup(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_readers(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_quality(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_downloads(FILE *f, struct dash *d, const struct dash_scope *s);
+/* page_overview.c, shared with the summary. Totals over the sessions
+ * dated from on ("": all) in the pairs marked. */
+struct overview_total {
+	long held, cancelled, places, came, extras, people;
+};
+void overview_total(const struct dash *d, const char *pair_in, const char *from,
+                    struct overview_total *t);
+/* Percentage of the enrolments w weeks or more into their programme who
+ * came in programme week w or later; -1 when none. */
+int overview_retention(struct dash *d, const struct dash_scope *s, const char *pair_in, int w);
+/* The sites side by side (at most max rows; 0: all). */
+void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const char *pair_in,
+                    int max);
+/* page_summary.c: summary.html, one A4 page for a partnership meeting. */
+void page_summary(struct dash *d, const struct dash_scope *s);
 /* page_readers.c: the reader problems (offline, clock off) of site (NULL:
  * of the page s's sites; s NULL: any page) that affect ISO week (""
  * for now), as a short marked text; nothing when none. */

@@ -193,8 +193,8 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 		fputs("</p>\n<p class=\"warn\">Attendance has never been computed: run "
 		      "<code>touchline attendance rebuild</code>.</p>\n", f);
 	}
-	fputs("<p class=\"note noprint\">Printing gives the summary for a partnership meeting: "
-	      "the per-participant tables are left out.</p>\n</header>\n", f);
+	fputs("<p class=\"noprint\"><a href=\"summary.html\">One-page summary for a partnership "
+	      "meeting</a> (prints on one A4 sheet, no participant named).</p>\n</header>\n", f);
 	if (d->names)
 		fputs("<p class=\"banner\" role=\"note\">Internal coach view: this page shows "
 		      "participant names. Do not share, forward or print it for partners.</p>\n",

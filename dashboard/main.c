@@ -327,6 +327,7 @@ int main(int argc, char **argv)
 			followup_callsheet(&dash, s, j < 0 ? s->site : dash.facts.sites.v[j][1], &pages);
 	}
 	followup_state_write(&dash);
+	page_summary(&dash, &pages.v[0]);
 	downloads_write(&dash, threaded ? DOWNLOADS_ALL & ~MAIN_THREAD_DOWNLOADS : DOWNLOADS_ALL);
 	if (threaded)
 		pthread_join(downloads, NULL);

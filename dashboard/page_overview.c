@@ -72,12 +72,8 @@ static void overview_enrolments(FILE *f, struct dash *d, const struct dash_scope
 	fputs("</tbody>\n</table></div>\n", f);
 }
 
-/* Totals over the sessions dated from..to (inclusive; "" from: all). */
-struct overview_total {
-	long held, cancelled, places, came, extras, people;
-};
 
-static void overview_total(const struct dash *d, const char *pair_in, const char *from,
+void overview_total(const struct dash *d, const char *pair_in, const char *from,
                            struct overview_total *t)
 {
 	const struct dash_facts *x = &d->facts;
@@ -147,7 +143,7 @@ static void overview_totals(FILE *f, struct dash *d, const char *pair_in)
 /* Retention of enrolments at programme week w: of those w weeks or more
  * into their programme, the share that attended in week w or later (as
  * the Retention section counts it). */
-static int overview_retention(struct dash *d, const struct dash_scope *s, const char *pair_in,
+int overview_retention(struct dash *d, const struct dash_scope *s, const char *pair_in,
                               int w)
 {
 	long in = 0, still = 0;
@@ -167,11 +163,11 @@ static int overview_retention(struct dash *d, const struct dash_scope *s, const 
 
 /* The page's sites side by side: what was delivered, who came, how
  * well they keep coming, and a reader problem that would explain a gap. */
-static void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s,
-                           const char *pair_in)
+void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const char *pair_in,
+                    int max)
 {
 	const struct dash_facts *x = &d->facts;
-	int shown = 0;
+	int shown = 0, more = 0;
 
 	fputs("<h3>Sites side by side</h3>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
 	      "aria-label=\"Sites side by side\"><table id=\"sites-table\" class=\"sortable\">\n"
@@ -197,7 +193,8 @@ static void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s,
 		in = facts_pairs_in(d, &one);
 		for (int p = 0; p < x->pairs.n; p++)
 			any |= in[p] && pair_in[p];
-		if (!any) {
+		if (!any || (max && shown >= max)) {
+			more += any;
 			free(in);
 			continue;
 		}
@@ -220,7 +217,10 @@ static void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s,
 	}
 	if (!shown)
 		fputs("<tr><td colspan=\"10\">No sessions yet.</td></tr>\n", f);
-	fputs("</tbody>\n</table></div>\n<p class=\"note\">Attendance rate: of the places at "
+	fputs("</tbody>\n</table></div>\n", f);
+	if (more)
+		fprintf(f, "<p class=\"note\">And %d more sites: see the dashboard.</p>\n", more);
+	fputs("<p class=\"note\">Attendance rate: of the places at "
 	      "sessions participants were expected at, the share taken. Retention at week N: of "
 	      "the participants N or more weeks into their programme, the share who came in "
 	      "programme week N or later. New starters: enrolments begun by today.</p>\n",
@@ -275,7 +275,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	overview_totals(f, d, pair_in);
 	overview_enrolments(f, d, s, pair_in);
 	fputs("</div>\n", f);
-	overview_sites(f, d, s, pair_in);
+	overview_sites(f, d, s, pair_in, 0);
 	free(pair_in);
 	html_section_end(f);
 }
