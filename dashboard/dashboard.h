@@ -30,7 +30,30 @@ struct dash_names {
  * own scope. Weeks are sorted; everything refers to them by index. */
 struct dash_session {
 	int pair, week, activity, cancelled;
-	long places, attended;   /* attendance rows, and those attended */
+	long places, attended;   /* expected attendance rows, and those attended */
+	long extras;             /* attended outside what was expected */
+	int64_t start_ts;
+	int weekday;             /* ISO, 1 = Monday, of its local date */
+	char date[11], time[6];  /* local date and start time */
+	char *reason;            /* why cancelled, NULL if not given */
+};
+/* An enrolment (a participant in a programme), with its status from the
+ * engagement table and what the pass over attendance found: its first
+ * attendance and the last programme week attended. */
+struct dash_enrol {
+	int person;
+	char programme[DASH_ID_MAX];
+	char start[11], end[11], withdrawn[11]; /* withdrawn "" for none */
+	char status[12];           /* engagement.status */
+	int first_week, first_pair; /* facts week and pair of the first attendance, -1 */
+	int last_pw;               /* last programme week attended, 0 for none */
+};
+/* Something a participant did in a week, at a pair: came for the first
+ * time, or came back after a run of missed expected sessions long enough
+ * for follow-up. */
+enum { DASH_EV_FIRST, DASH_EV_BACK };
+struct dash_event {
+	int person, enrol, pair, week, kind;
 };
 struct dash_cell {             /* a participant's places in a pair and week */
 	int person, pair, week;
@@ -61,6 +84,13 @@ struct dash_facts {
 	struct dash_minutes *minutes; /* grouped by person */
 	long nminutes;
 	long (*progweek)[2][53];   /* per pair: places, attended by programme week */
+	long *cell_first;          /* per person: its first cell; [npersons]: ncells */
+	struct dash_enrol *enrol;  /* by participant id, then programme */
+	long nenrols;
+	long *enrol_first;         /* per person: its first enrolment; [npersons]: nenrols */
+	struct dash_event *event;
+	long nevents;
+	struct dash_names misses;  /* programme id, its followup_misses */
 };
 
 /* The run: its options and what every page shares. */
@@ -70,6 +100,8 @@ struct dash {
 	char today[11];            /* --today, "YYYY-MM-DD" */
 	char this_week[9];         /* ISO week of today, "2026-W16" */
 	char last_week[9];
+	char week_before[9];       /* the week before last week */
+	int weekday;               /* of today, ISO (1 = Monday) */
 	char since[16];            /* --since, "" for none */
 	char programme[DASH_ID_MAX]; /* --programme, "" for all */
 	char site[DASH_ID_MAX];    /* --site, "" for all */
@@ -84,6 +116,7 @@ struct dash_scope {
 	const char *site;          /* NULL: every site */
 	char file[DASH_ID_MAX + 32]; /* "index.html", "programme-kick.html" */
 	char title[300];           /* plain text; escaped when written */
+	char sheet[DASH_ID_MAX + 32]; /* a site page's call sheet, "callsheet-burnley" */
 };
 
 /* The list of pages, for the navigation on each of them. */
@@ -91,6 +124,17 @@ struct dash_pages {
 	struct dash_scope *v;
 	int n;
 };
+
+/* A section of every page: its anchor, its name in the navigation and
+ * the function that writes it. The list (main.c) is the one place that
+ * says which sections a page has and in which order; adding one is a line
+ * there. */
+struct dash_section {
+	const char *id, *heading;
+	void (*write)(FILE *f, struct dash *d, const struct dash_scope *s);
+};
+extern const struct dash_section dash_sections[];
+extern const int dash_nsections;
 
 /* main.c */
 void dash_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -105,6 +149,11 @@ int dash_step(struct dash *d, sqlite3_stmt *st);
 const char *dash_text(sqlite3_stmt *st, int col);
 /* Integer percentage num/den rounded half up; -1 when den is 0. */
 int dash_percent(long num, long den);
+/* "Tuesday 14 April" (long) or "Tue 14 Apr" of a date "YYYY-MM-DD";
+ * the date itself if it is not one. */
+const char *dash_day(const char *date, int longer, char buf[32]);
+/* "Monday" ... "Sunday" of an ISO weekday (1 to 7), "" otherwise. */
+const char *dash_weekday_name(int weekday);
 /* "2026-04-14 17:00 UTC" or "never" for a NULL time column. */
 const char *dash_utc(sqlite3_stmt *st, int col, char buf[32]);
 
@@ -161,6 +210,20 @@ char *facts_programmes_in(const struct dash *d, const struct dash_scope *s);
 int facts_week(const struct dash *d, const char *week);
 /* people[w]: participants who attended in week w, in the pairs marked. */
 void facts_people_per_week(const struct dash *d, const char *pair_in, long *people);
+/* Whether enrolment k belongs to a page of these pairs: its programme is
+ * the page's, and on a site page the participant is expected there (or
+ * not yet expected anywhere). */
+int facts_enrol_in(const struct dash *d, const struct dash_scope *s, const char *pair_in, long k);
+/* Index in facts.person of a participant id, or -1. */
+int facts_person_index(const struct dash *d, int64_t id);
+/* Index in facts.sites of a site id, or -1. */
+int facts_site(const struct dash *d, const char *id);
+/* Site (index in facts.sites) of a pair, or -1. */
+int facts_pair_site(const struct dash *d, int pair);
+/* Attended and places of a participant in a programme's pairs in facts
+ * week w ("" programme: any). */
+void facts_person_week(const struct dash *d, int person, const char *programme, int w,
+                       long *attended, long *places);
 
 /* site_writer.c */
 /* Creates the temporary directory beside out (refusing an out that exists
@@ -180,6 +243,11 @@ void html_esc(FILE *f, const char *s);
 void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
                      const struct dash_pages *pages);
 void html_page_end(FILE *f);
+/* A standalone document (call sheet, summary, data dictionary): the head
+ * with the style sheet and <body>; kind is one of HTML_DOC_*. */
+enum { HTML_DOC_SHEET = 1, HTML_DOC_SUMMARY, HTML_DOC_TEXT };
+void html_doc_begin(FILE *f, const char *title, const char *scope, int kind);
+void html_doc_end(FILE *f);
 /* <section> with an id and a heading. */
 void html_section(FILE *f, const char *id, const char *heading);
 void html_section_end(FILE *f);
@@ -204,6 +272,7 @@ void svg_lines(FILE *f, const char *id, const char *title, const char *desc, int
 void svg_defs(FILE *f);
 
 /* page_*.c: the sections of a page. */
+void page_briefing(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_overview(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s);
@@ -213,6 +282,33 @@ void page_followup(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_readers(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_quality(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_downloads(FILE *f, struct dash *d, const struct dash_scope *s);
+/* page_overview.c, shared with the summary. Totals over the sessions
+ * dated from on ("": all) in the pairs marked. */
+struct overview_total {
+	long held, cancelled, places, came, extras, people;
+};
+void overview_total(const struct dash *d, const char *pair_in, const char *from,
+                    struct overview_total *t);
+/* Percentage of the enrolments w weeks or more into their programme who
+ * came in programme week w or later; -1 when none. */
+int overview_retention(struct dash *d, const struct dash_scope *s, const char *pair_in, int w);
+/* The sites side by side (at most max rows; 0: all). */
+void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const char *pair_in,
+                    int max);
+/* page_summary.c: summary.html, one A4 page for a partnership meeting. */
+void page_summary(struct dash *d, const struct dash_scope *s);
+/* page_readers.c: the reader problems (offline, clock off) of site (NULL:
+ * of the page s's sites; s NULL: any page) that affect ISO week (""
+ * for now), as a short marked text; nothing when none. */
+void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const char *site,
+                   const char *week);
+/* page_followup.c: a site's call sheet (HTML and CSV), and the list kept
+ * in the output folder to compare the next run's with: read from the old
+ * site before it is replaced, written into the new one. */
+void followup_callsheet(struct dash *d, const struct dash_scope *s, const char *site_name,
+                        const struct dash_pages *pages);
+void followup_state_read(struct dash *d, const char *out);
+void followup_state_write(struct dash *d);
 
 /* downloads.c: the evaluator exports and the data dictionary, those in
  * mask (so two threads can share them out). */

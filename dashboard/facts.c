@@ -16,6 +16,8 @@
  * fact_followup_site) and fact_intake, for the follow-up list and the
  * retention curves. */
 #include "dashboard.h"
+#include "calendar.h"
+#include "grow.h"
 #include "sorted.h"
 
 #include <stdlib.h>
@@ -95,12 +97,18 @@ static int facts_person(const struct dash_facts *x, int64_t id)
 	return (int)tl_sorted_find(x->person, (size_t)x->npersons, sizeof *x->person, id);
 }
 
+int facts_person_index(const struct dash *d, int64_t id)
+{
+	return facts_person(&d->facts, id);
+}
+
 /* The run's sessions, sorted by id (ids kept aside for the pass). */
 static int64_t *facts_sessions(struct dash *d, const struct dash_scope *run, struct dash_facts *x)
 {
 	sqlite3_stmt *st = dash_query(d, run,
 	                              "SELECT s.id, s.programme, s.site, s.activity, s.iso_week,"
-	                              " s.week_start, s.cancelled_at IS NOT NULL FROM session s"
+	                              " s.week_start, s.cancelled_at IS NOT NULL, s.local_date,"
+	                              " s.start_time, s.start_ts, s.cancel_reason FROM session s"
 	                              " WHERE" DASH_SESSION_WHERE " ORDER BY s.id");
 	int64_t *ids = NULL;
 
@@ -115,6 +123,16 @@ static int64_t *facts_sessions(struct dash *d, const struct dash_scope *run, str
 		s->activity = facts_find_name(&x->activities, dash_text(st, 3));
 		s->week = facts_name(&x->weeks, dash_text(st, 4), dash_text(st, 5));
 		s->cancelled = sqlite3_column_int(st, 6);
+		snprintf(s->date, sizeof s->date, "%s", dash_text(st, 7));
+		snprintf(s->time, sizeof s->time, "%s", dash_text(st, 8));
+		s->start_ts = sqlite3_column_int64(st, 9);
+		{
+			int64_t day;
+			s->weekday = tl_cal_parse(s->date, &day) ? 0 : tl_cal_weekday(day);
+		}
+		if (sqlite3_column_type(st, 10) != SQLITE_NULL && dash_text(st, 10)[0] &&
+		    !(s->reason = strdup(dash_text(st, 10))))
+			dash_fail("out of memory");
 	}
 	sqlite3_finalize(st);
 	return ids;
@@ -207,9 +225,131 @@ static void facts_flush(struct dash_facts *x, long *count, int *touched, int *nt
 	*ntouched = 0;
 }
 
+/* The run's enrolments (by participant id, then programme) with their
+ * status from the engagement table, and each programme's follow-up
+ * setting, for the briefing, the context tables and the events. */
+static void facts_enrolments(struct dash *d, const struct dash_scope *run, struct dash_facts *x)
+{
+	sqlite3_stmt *st = dash_query(
+		d, run,
+		"SELECT e.participant, e.programme, e.start_date, e.end_date,"
+		" coalesce(e.withdrawn_on, ''), coalesce(g.status, '') FROM enrolment e"
+		" LEFT JOIN engagement g ON g.participant = e.participant AND g.programme = e.programme"
+		" WHERE" DASH_PROGRAMME_WHERE("e.programme") " ORDER BY e.participant, e.programme");
+	size_t cap = 0;
+
+	while (dash_step(d, st)) {
+		struct dash_enrol *e;
+		int p = facts_person(x, sqlite3_column_int64(st, 0));
+		if (p < 0)
+			continue;
+		if (tl_grow(&x->enrol, &cap, (size_t)x->nenrols, sizeof *x->enrol))
+			dash_fail("out of memory");
+		e = &x->enrol[x->nenrols++];
+		memset(e, 0, sizeof *e);
+		e->person = p;
+		snprintf(e->programme, sizeof e->programme, "%s", dash_text(st, 1));
+		snprintf(e->start, sizeof e->start, "%s", dash_text(st, 2));
+		snprintf(e->end, sizeof e->end, "%s", dash_text(st, 3));
+		snprintf(e->withdrawn, sizeof e->withdrawn, "%s", dash_text(st, 4));
+		snprintf(e->status, sizeof e->status, "%s", dash_text(st, 5));
+		e->first_week = e->first_pair = -1;
+	}
+	sqlite3_finalize(st);
+	x->enrol_first = calloc((size_t)x->npersons + 1, sizeof *x->enrol_first);
+	if (!x->enrol_first)
+		dash_fail("out of memory");
+	for (long i = 0, p = 0; p <= x->npersons; p++) {
+		while (i < x->nenrols && x->enrol[i].person < p)
+			i++;
+		x->enrol_first[p] = i;
+	}
+	facts_names(d, "SELECT id, followup_misses FROM programme ORDER BY id", &x->misses);
+}
+
+/* One attendance row of the participant being read. */
+struct facts_row {
+	int session, attended, expected, pw;
+};
+
+static int facts_row_cmp_ctx(const struct dash_facts *x, const struct facts_row *a,
+                             const struct facts_row *b)
+{
+	const struct dash_session *s = &x->session[a->session], *t = &x->session[b->session];
+	if (s->start_ts != t->start_ts)
+		return s->start_ts < t->start_ts ? -1 : 1;
+	if (a->expected != b->expected)
+		return a->expected ? -1 : 1;
+	return a->session < b->session ? -1 : a->session > b->session;
+}
+
+static const struct dash_facts *facts_sorting;
+
+static int facts_row_cmp(const void *a, const void *b)
+{
+	return facts_row_cmp_ctx(facts_sorting, a, b);
+}
+
+/* A programme's followup_misses (2 when unknown). */
+static int facts_misses(const struct dash_facts *x, const char *programme)
+{
+	int i = facts_find_name(&x->misses, programme);
+	return i < 0 ? 2 : atoi(x->misses.v[i][1]);
+}
+
+/* The participant's events, from their rows in time order, per
+ * enrolment: the first session attended, and each attendance after a run
+ * of missed expected sessions as long as the programme's follow-up
+ * setting (they would have been on the follow-up list, and came back).
+ * Also the last programme week attended, for retention. */
+static void facts_events(struct dash_facts *x, int person, struct facts_row *r, size_t n,
+                         size_t *cap)
+{
+	facts_sorting = x;
+	qsort(r, n, sizeof *r, facts_row_cmp);
+	for (long k = x->enrol_first[person]; k < x->enrol_first[person + 1]; k++) {
+		struct dash_enrol *e = &x->enrol[k];
+		int misses = facts_misses(x, e->programme), seen = 0;
+		long run = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct dash_session *s = &x->session[r[i].session];
+			int kind = -1;
+			if (strcmp(x->pairs.v[s->pair][0], e->programme) != 0)
+				continue;
+			if (!r[i].attended) {
+				run += r[i].expected;
+				continue;
+			}
+			if (!seen) {
+				kind = DASH_EV_FIRST;
+				e->first_week = s->week;
+				e->first_pair = s->pair;
+			} else if (run >= misses) {
+				kind = DASH_EV_BACK;
+			}
+			seen = 1;
+			run = 0;
+			if (r[i].pw > e->last_pw)
+				e->last_pw = r[i].pw;
+			if (kind >= 0) {
+				struct dash_event *v;
+				if (tl_grow(&x->event, cap, (size_t)x->nevents, sizeof *x->event))
+					dash_fail("out of memory");
+				v = &x->event[x->nevents++];
+				v->person = person;
+				v->enrol = (int)k;
+				v->pair = s->pair;
+				v->week = s->week;
+				v->kind = kind;
+			}
+		}
+	}
+}
+
 /* The pass: every attendance row of the run once, by participant,
  * counted into its session, its programme week and its participant's
- * cell. A run for one programme or site reads its sessions' rows (and
+ * cell, and kept until the participant's rows are all read for their
+ * events. A run for one programme or site reads its sessions' rows (and
  * sorts those few); a run for all reads the table in its own order. */
 static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash_facts *x,
                        const int64_t *ids)
@@ -221,33 +361,46 @@ static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash
 			  " FROM session s CROSS JOIN attendance a ON a.session = s.id"
 			  " WHERE" DASH_SESSION_WHERE " ORDER BY a.participant"
 			: "SELECT participant, session, attended, programme_week, expected FROM attendance");
-	size_t ncount = (size_t)x->pairs.n * (size_t)x->weeks.n + 1;
+	size_t ncount = (size_t)x->pairs.n * (size_t)x->weeks.n + 1, rcap = 0, ecap = 0, nrows = 0;
 	long *count = calloc(ncount * 2, sizeof *count);
 	int *touched = calloc(ncount, sizeof *touched), ntouched = 0, person = -1;
 	int64_t last = 0;
+	struct facts_row *rows = NULL;
 
 	x->progweek = calloc((size_t)x->pairs.n + 1, sizeof *x->progweek);
-	if (!count || !touched || !x->progweek)
+	x->cell_first = calloc((size_t)x->npersons + 1, sizeof *x->cell_first);
+	if (!count || !touched || !x->progweek || !x->cell_first)
 		dash_fail("out of memory");
 	while (dash_step(d, st)) {
 		int64_t pid = sqlite3_column_int64(st, 0);
 		int i = (int)tl_sorted_find(ids, (size_t)x->nsessions, sizeof *ids,
 		                             sqlite3_column_int64(st, 1));
 		int att = sqlite3_column_int(st, 2) != 0, pw = sqlite3_column_int(st, 3), c;
+		int exp = sqlite3_column_int(st, 4) != 0;
 		struct dash_session *s;
-		/* places and rates count expected sessions only; an extra
-		 * (attended outside them) is no missed place */
-		if (i < 0 || !sqlite3_column_int(st, 4))
+		if (i < 0)
 			continue;
 		if (pid != last || person < 0) {
-			if (person >= 0)
+			if (person >= 0) {
 				facts_flush(x, count, touched, &ntouched, person);
+				facts_events(x, person, rows, nrows, &ecap);
+			}
 			if ((person = facts_person(x, pid)) < 0)
 				dash_fail("attendance of participant %lld, who does not exist",
 				          (long long)pid);
 			last = pid;
+			nrows = 0;
 		}
+		if (tl_grow(&rows, &rcap, nrows, sizeof *rows))
+			dash_fail("out of memory");
+		rows[nrows++] = (struct facts_row){ i, att, exp, pw };
 		s = &x->session[i];
+		/* places and rates count expected sessions only; an extra
+		 * (attended outside them) is no missed place */
+		if (!exp) {
+			s->extras += att;
+			continue;
+		}
 		s->places++;
 		s->attended += att;
 		if (pw >= 1 && pw <= 52) {
@@ -260,11 +413,20 @@ static void facts_scan(struct dash *d, const struct dash_scope *run, struct dash
 		count[2 * c]++;
 		count[2 * c + 1] += att;
 	}
-	if (person >= 0)
+	if (person >= 0) {
 		facts_flush(x, count, touched, &ntouched, person);
+		facts_events(x, person, rows, nrows, &ecap);
+	}
 	sqlite3_finalize(st);
 	free(count);
 	free(touched);
+	free(rows);
+	/* cells come grouped by person, in person order */
+	for (long i = 0, p = 0; p <= x->npersons; p++) {
+		while (i < x->ncells && x->cell[i].person < p)
+			i++;
+		x->cell_first[p] = i;
+	}
 }
 
 /* The taps the data-quality section counts, per site. */
@@ -310,8 +472,21 @@ static void facts_followup(struct dash *d, const struct dash_scope *run)
 		"  JOIN session s ON s.id = a.session JOIN site t ON t.id = s.site"
 		"  WHERE a.participant = e.participant AND a.programme = e.programme AND a.attended"
 		"  ORDER BY s.start_ts DESC LIMIT 1) AS last_site,"
-		" e.sessions_attended, e.sessions_expected"
+		" e.sessions_attended, e.sessions_expected, g.followup_misses,"
+		/* the sessions they come to most (or, never having come, are
+		 * expected at most): weekday, activity and site */
+		" (SELECT group_concat(u, '; ') FROM (SELECT CASE strftime('%w', s.local_date)"
+		"  WHEN '0' THEN 'Sunday' WHEN '1' THEN 'Monday' WHEN '2' THEN 'Tuesday'"
+		"  WHEN '3' THEN 'Wednesday' WHEN '4' THEN 'Thursday' WHEN '5' THEN 'Friday'"
+		"  ELSE 'Saturday' END || ' ' || s.start_time || ' ' || lower(v.name) || ' at ' ||"
+		"  coalesce(nullif(t.name, ''), t.id) AS u FROM attendance a"
+		"  JOIN session s ON s.id = a.session JOIN site t ON t.id = s.site"
+		"  JOIN activity v ON v.id = s.activity WHERE a.participant = e.participant"
+		"  AND a.programme = e.programme GROUP BY s.site, s.activity,"
+		"  strftime('%w', s.local_date), s.start_time"
+		"  ORDER BY sum(a.attended) DESC, count(*) DESC, 1 LIMIT 2)) AS usual"
 		" FROM engagement e JOIN participant p ON p.id = e.participant"
+		" JOIN programme g ON g.id = e.programme"
 		" LEFT JOIN participant_name n ON n.participant = p.id"
 		" WHERE" DASH_FOLLOWUP_WHERE,
 		"CREATE TEMP TABLE fact_followup_site AS SELECT DISTINCT a.participant, a.programme,"
@@ -338,7 +513,7 @@ static void facts_followup(struct dash *d, const struct dash_scope *run)
 void facts_build(struct dash *d)
 {
 	struct dash_scope run = { d->programme[0] ? d->programme : NULL,
-		                  d->site[0] ? d->site : NULL, "", "" };
+		                  d->site[0] ? d->site : NULL, "", "", "" };
 	struct dash_facts *x = &d->facts;
 	int64_t *ids;
 
@@ -349,6 +524,7 @@ void facts_build(struct dash *d)
 	ids = facts_sessions(d, &run, x);
 	facts_minutes(d, &run, x);
 	facts_sort_weeks(x);
+	facts_enrolments(d, &run, x);
 	facts_scan(d, &run, x, ids);
 	free(ids);
 	facts_taps(d, &run);
@@ -362,7 +538,14 @@ void facts_free(struct dash *d)
 	for (int i = 0; i < x->npersons; i++)
 		free(x->person[i].name);
 	free(x->person);
+	for (int i = 0; i < x->nsessions; i++)
+		free(x->session[i].reason);
 	free(x->session);
+	free(x->cell_first);
+	free(x->enrol);
+	free(x->enrol_first);
+	free(x->event);
+	free(x->misses.v);
 	free(x->cell);
 	free(x->minutes);
 	free(x->progweek);
@@ -444,4 +627,57 @@ void facts_people_per_week(const struct dash *d, const char *pair_in, long *peop
 		}
 	}
 	free(seen);
+}
+
+int facts_enrol_in(const struct dash *d, const struct dash_scope *s, const char *pair_in, long k)
+{
+	const struct dash_facts *x = &d->facts;
+	const struct dash_enrol *e = &x->enrol[k];
+	int any = 0;
+
+	if (s->programme && strcmp(s->programme, e->programme) != 0)
+		return 0;
+	if (!s->site)
+		return 1;
+	for (long i = x->cell_first[e->person]; i < x->cell_first[e->person + 1]; i++) {
+		const struct dash_cell *c = &x->cell[i];
+		if (strcmp(x->pairs.v[c->pair][0], e->programme) != 0)
+			continue;
+		if (pair_in[c->pair])
+			return 1;
+		any = 1;
+	}
+	if (any)
+		return 0;
+	/* not yet expected anywhere: on every site page of the programme */
+	for (int j = 0; j < x->programme_sites.n; j++)
+		if (strcmp(x->programme_sites.v[j][0], e->programme) == 0 &&
+		    strcmp(x->programme_sites.v[j][1], s->site) == 0)
+			return 1;
+	return 0;
+}
+
+int facts_pair_site(const struct dash *d, int pair)
+{
+	return facts_find_name(&d->facts.sites, d->facts.pairs.v[pair][1]);
+}
+
+void facts_person_week(const struct dash *d, int person, const char *programme, int w,
+                       long *attended, long *places)
+{
+	const struct dash_facts *x = &d->facts;
+
+	*attended = *places = 0;
+	for (long i = x->cell_first[person]; i < x->cell_first[person + 1]; i++) {
+		const struct dash_cell *c = &x->cell[i];
+		if (c->week != w || (programme[0] && strcmp(x->pairs.v[c->pair][0], programme) != 0))
+			continue;
+		*attended += c->attended;
+		*places += c->places;
+	}
+}
+
+int facts_site(const struct dash *d, const char *id)
+{
+	return facts_find_name(&d->facts.sites, id);
 }

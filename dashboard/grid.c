@@ -123,16 +123,16 @@ void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, co
                const char *total1, const char *total2)
 {
 	fprintf(f, "<p class=\"js-only\" hidden><label>Find a participant: <input type=\"search\" "
-	           "data-filter=\"%s\"></label></p>\n<div class=\"scroll\"><table class=\"hm sortable\" "
+	           "data-filter=\"%s\"></label></p>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"hm sortable\" "
 	           "id=\"%s\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\" data-sort=\"text\">"
 	           "Participant</th>",
-	        id, id, caption);
+	        id, caption, id, caption);
 	if (d->names)
 		fputs("<th scope=\"col\" data-sort=\"text\">Name</th>", f);
 	fprintf(f, "<th scope=\"col\" class=\"num\" data-sort=\"num\">%s</th><th scope=\"col\" "
 	           "class=\"num\" data-sort=\"num\">%s</th>",
 	        total1, total2);
-	for (int i = 0; i < g->nweeks; i++)
+	for (int i = g->nweeks - 1; i >= 0; i--)
 		fprintf(f, "<th scope=\"col\" class=\"num\" data-sort=\"num\">%s</th>", g->weeks[i]);
 	fputs("</tr></thead>\n<tbody>\n", f);
 }

@@ -40,7 +40,14 @@ static const char html_css[] =
 	".note{color:var(--muted);font-size:.92rem}\n"
 	"nav ul{list-style:none;margin:.3rem 0;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem}\n"
 	"nav a[aria-current]{font-weight:700;color:var(--ink)}\n"
-	".scroll{overflow-x:auto;max-width:100%}\n"
+	".scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:3px solid #b35900}\n"
+	".scroll th[scope=row]{position:sticky;left:0;background:#fff;z-index:1}"
+	".scroll thead th:first-child{position:sticky;left:0;z-index:2}\n"
+	".lead{font-size:1.1rem;margin:.3rem 0}ul.words{padding-left:1.2rem}ul.words li{margin:.2rem 0}\n"
+	".strip{white-space:nowrap}.strip span{display:inline-block;min-width:2.3rem;text-align:center;"
+	"border:1px solid #b0b0b0;margin-right:2px;font-variant-numeric:tabular-nums}\n"
+	".tag{border:1px solid #0b4f8a;padding:0 .25rem;font-size:.8rem;color:#0b4f8a}\n"
+	".mark{font-weight:700;color:#a40000}\n"
 	"table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.92rem}\n"
 	"th,td{border:1px solid #b0b0b0;padding:.25rem .45rem;text-align:left;vertical-align:top}\n"
 	"thead th,td.num,td.date,.hm td,th[scope=row]{white-space:nowrap}\n"
@@ -100,27 +107,38 @@ static const char html_js[] =
 	"var fs=document.querySelectorAll('input[data-filter]');\n"
 	"for(var i=0;i<fs.length;i++)(function(inp){\n"
 	" var t=document.getElementById(inp.getAttribute('data-filter'));if(!t)return;\n"
-	" inp.parentNode.hidden=false;\n"
+	" var box=inp.parentNode;while(box&&!(box.classList&&box.classList.contains('js-only')))box=box.parentNode;\n if(box)box.hidden=false;\n"
 	" inp.addEventListener('input',function(){var q=inp.value.toLowerCase();\n"
 	"  var rs=t.tBodies[0].rows;for(var k=0;k<rs.length;k++)"
 	"rs[k].hidden=q!==''&&rs[k].textContent.toLowerCase().indexOf(q)<0;});\n"
 	"})(fs[i]);\n"
 	"})();\n";
 
-static const char *const html_sections[][2] = {
-	{ "overview", "Overview" },         { "followup", "Follow-up" },
-	{ "attendance", "Weekly attendance" }, { "heatmap", "Participants by week" },
-	{ "activity", "Activity levels" },  { "retention", "Retention" },
-	{ "readers", "Readers" },           { "quality", "Data quality" },
-	{ "downloads", "Downloads" },
-};
+/* Extra style for a call sheet: cards on a phone, A4 portrait in print
+ * with room to write. */
+static const char html_css_sheet[] =
+	"td.write{min-width:12rem}\n"
+	"@media (max-width:40rem){table.fu,table.fu tbody,table.fu tr,table.fu td,table.fu th"
+	"{display:block}table.fu thead{position:absolute;left:-9999px}"
+	"table.fu tr{border:1px solid #767676;margin:0 0 .6rem;padding:.3rem}"
+	"table.fu td,table.fu th{border:0;padding:.1rem 0}table.fu td.write{display:none}"
+	".scroll th[scope=row]{position:static}}\n"
+	"@media print{@page{size:A4 portrait;margin:12mm}td.write{min-width:45mm}"
+	"tr{break-inside:avoid}}\n";
 
-/* The head, the title block, the banners and both navigations. */
-void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
-                     const struct dash_pages *pages)
+/* Extra style for the one-page summary: A4 portrait, two columns of
+ * figures, everything sized to fit one sheet. */
+static const char html_css_summary[] =
+	"body{max-width:60rem}.sum{display:grid;grid-template-columns:1fr 1fr;gap:.2rem 1.2rem}"
+	".sum h2{font-size:1.05rem;margin:.4rem 0 .2rem}.sum table{font-size:.85rem;margin:.1rem 0 .3rem}"
+	".sum svg.chart{max-height:11rem}.wide{grid-column:1 / -1}.sum p{margin:.2rem 0}\n"
+	"@media (max-width:40rem){.sum{grid-template-columns:1fr}}\n"
+	"@media print{@page{size:A4 portrait;margin:10mm}body{font-size:8.5pt}"
+	".sum svg.chart{max-height:4.2cm}.sum table{font-size:7.5pt}th,td{padding:.05rem .3rem}"
+	"h1{font-size:13pt;margin:0}.sum h2{font-size:10pt;margin:.15rem 0}header{margin-bottom:.2rem}}\n";
+
+void html_doc_begin(FILE *f, const char *title, const char *scope, int kind)
 {
-	char asof[TL_TIME_LEN];
-
 	fputs("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -128,9 +146,32 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 	      "form-action 'none'\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
 	      "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>",
 	      f);
-	html_esc(f, s->title);
-	fprintf(f, " &#8211; Touchline, week %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
-	        d->this_week, html_css);
+	html_esc(f, title);
+	if (scope && scope[0]) {
+		fputs(" &#8211; ", f);
+		html_esc(f, scope);
+	}
+	fprintf(f, " &#8211; Touchline</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", html_css,
+	        kind == HTML_DOC_SHEET     ? html_css_sheet
+	        : kind == HTML_DOC_SUMMARY ? html_css_summary
+	                                   : "");
+}
+
+void html_doc_end(FILE *f)
+{
+	fprintf(f, "<footer><p>Generated by touchline-dashboard %s from the Touchline database."
+	           "</p></footer>\n</body>\n</html>\n",
+	        TOUCHLINE_VERSION);
+}
+
+/* The head, the title block, the banners and both navigations. */
+void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
+                     const struct dash_pages *pages)
+{
+	char asof[TL_TIME_LEN], week[32];
+
+	snprintf(week, sizeof week, "week %s", d->this_week);
+	html_doc_begin(f, s->title, week, 0);
 	fputs("<a class=\"skip\" href=\"#main\">Skip to the figures</a>\n<header>\n"
 	      "<p class=\"brand\">Touchline attendance dashboard</p>\n<h1>",
 	      f);
@@ -152,8 +193,8 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 		fputs("</p>\n<p class=\"warn\">Attendance has never been computed: run "
 		      "<code>touchline attendance rebuild</code>.</p>\n", f);
 	}
-	fputs("<p class=\"note noprint\">Printing gives the summary for a partnership meeting: "
-	      "the per-participant tables are left out.</p>\n</header>\n", f);
+	fputs("<p class=\"noprint\"><a href=\"summary.html\">One-page summary for a partnership "
+	      "meeting</a> (prints on one A4 sheet, no participant named).</p>\n</header>\n", f);
 	if (d->names)
 		fputs("<p class=\"banner\" role=\"note\">Internal coach view: this page shows "
 		      "participant names. Do not share, forward or print it for partners.</p>\n",
@@ -170,9 +211,9 @@ void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
 		fputs("</a></li>\n", f);
 	}
 	fputs("</ul></nav>\n<nav aria-label=\"Sections\" class=\"noprint\"><ul>\n", f);
-	for (size_t i = 0; i < sizeof html_sections / sizeof html_sections[0]; i++)
-		fprintf(f, "<li><a href=\"#%s\">%s</a></li>\n", html_sections[i][0],
-		        html_sections[i][1]);
+	for (int i = 0; i < dash_nsections; i++)
+		fprintf(f, "<li><a href=\"#%s\">%s</a></li>\n", dash_sections[i].id,
+		        dash_sections[i].heading);
 	fputs("</ul></nav>\n", f);
 	svg_defs(f);
 	fputs("<main id=\"main\">\n", f);

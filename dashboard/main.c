@@ -51,6 +51,8 @@ static void main_dates(struct dash *d)
 		dash_fail("--today: '%s' is not a date YYYY-MM-DD", d->today);
 	tl_cal_iso_week_format(days, d->this_week);
 	tl_cal_iso_week_format(days - 7, d->last_week);
+	tl_cal_iso_week_format(days - 14, d->week_before);
+	d->weekday = tl_cal_weekday(days);
 	if (d->since[0]) {
 		int64_t s;
 		if (tl_cal_parse(d->since, &s))
@@ -97,6 +99,10 @@ static void main_add_page(struct dash_pages *p, const char *kind, const char *pr
 	else
 		snprintf(s->file, sizeof s->file, "%s-%d.html", kind, p->n);
 	snprintf(s->title, sizeof s->title, "%s", name);
+	if (site && tl_id_valid(site))
+		snprintf(s->sheet, sizeof s->sheet, "callsheet-%s", site);
+	else if (site)
+		snprintf(s->sheet, sizeof s->sheet, "callsheet-%d", p->n);
 }
 
 /* index.html (the run's filters), then each programme and each site
@@ -139,22 +145,30 @@ static void main_pages(struct dash *d, struct dash_pages *p)
 	sqlite3_finalize(st);
 }
 
-/* Writes one page: every section, in the order a lead reads them. */
+/* Every page's sections, in the order a lead reads them. */
+const struct dash_section dash_sections[] = {
+	{ "briefing", "Briefing", page_briefing },
+	{ "overview", "Overview", page_overview },
+	{ "followup", "Follow-up", page_followup },
+	{ "attendance", "Weekly attendance", page_attendance },
+	{ "heatmap", "Participants by week", page_heatmap },
+	{ "activity", "Programme activity", page_activity },
+	{ "retention", "Retention", page_retention },
+	{ "readers", "Readers", page_readers },
+	{ "quality", "Data quality", page_quality },
+	{ "downloads", "Downloads", page_downloads },
+};
+const int dash_nsections = (int)(sizeof dash_sections / sizeof dash_sections[0]);
+
+/* Writes one page: every section of dash_sections. */
 static void main_write_page(struct dash *d, const struct dash_scope *s,
                             const struct dash_pages *pages)
 {
 	FILE *f = site_open(d, s->file);
 
 	html_page_begin(f, d, s, pages);
-	page_overview(f, d, s);
-	page_followup(f, d, s);
-	page_attendance(f, d, s);
-	page_heatmap(f, d, s);
-	page_activity(f, d, s);
-	page_retention(f, d, s);
-	page_readers(f, d, s);
-	page_quality(f, d, s);
-	page_downloads(f, d, s);
+	for (int i = 0; i < dash_nsections; i++)
+		dash_sections[i].write(f, d, s);
 	html_page_end(f);
 	site_close(f, s->file);
 }
@@ -293,6 +307,7 @@ int main(int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	main_pages(&dash, &pages);
+	followup_state_read(&dash, out);
 	site_begin(&dash, out);
 	/* The largest downloads in a second thread, on their own connection
 	 * at the same snapshot, while this one builds the pages (at national
@@ -305,6 +320,14 @@ int main(int argc, char **argv)
 	facts_build(&dash);
 	for (int i = 0; i < pages.n; i++)
 		main_write_page(&dash, &pages.v[i], &pages);
+	for (int i = 0; i < pages.n; i++) {
+		const struct dash_scope *s = &pages.v[i];
+		int j = s->site ? facts_site(&dash, s->site) : -1;
+		if (s->site)
+			followup_callsheet(&dash, s, j < 0 ? s->site : dash.facts.sites.v[j][1], &pages);
+	}
+	followup_state_write(&dash);
+	page_summary(&dash, &pages.v[0]);
 	downloads_write(&dash, threaded ? DOWNLOADS_ALL & ~MAIN_THREAD_DOWNLOADS : DOWNLOADS_ALL);
 	if (threaded)
 		pthread_join(downloads, NULL);

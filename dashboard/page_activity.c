@@ -96,13 +96,13 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 		free(labels);
 		free(sv);
 	}
-	fputs("<div class=\"scroll\"><table id=\"levels-table\">\n<caption>Participants per "
-	      "programme minutes band</caption>\n<thead><tr><th scope=\"col\">Week</th>"
+	fputs("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Participants per programme minutes band\"><table id=\"levels-table\">\n<caption>Participants per "
+	      "programme minutes band, newest week first</caption>\n<thead><tr><th scope=\"col\">Week</th>"
 	      "<th scope=\"col\" class=\"num\">Under 30</th><th scope=\"col\" class=\"num\">"
 	      "30&#8211;149</th><th scope=\"col\" class=\"num\">150+</th><th scope=\"col\" "
 	      "class=\"num\">Mean minutes</th></tr></thead>\n<tbody>\n",
 	      f);
-	for (int i = 0; i < n; i++)
+	for (int i = n - 1; i >= 0; i--)
 		fprintf(f, "<tr id=\"levels-%s\"><th scope=\"row\">%s</th><td class=\"num\">%.0f</td>"
 		           "<td class=\"num\">%.0f</td><td class=\"num\">%.0f</td><td class=\"num\">%ld"
 		           "</td></tr>\n",
@@ -158,7 +158,7 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 		        g.nweeks, g.nweeks + g.dropped);
 	if (g.nrows) {
 		grid_head(f, d, &g, "minutes-table",
-		          "Moderate-equivalent minutes per participant and ISO week, with the level",
+		          "Moderate-equivalent minutes per participant and week (newest first), with the band",
 		          "Mean a week", "Weeks");
 		for (int i = 0; i < g.nrows; i++) {
 			const struct grid_row *r = &g.rows[i];
@@ -166,7 +166,7 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 			grid_row_head(f, d, r, "min");
 			fprintf(f, "<td class=\"num\" data-v=\"%ld\">%ld</td><td class=\"num\">%ld</td>",
 			        mean, mean, r->tb);
-			for (int w = 0; w < g.nweeks; w++) {
+			for (int w = g.nweeks - 1; w >= 0; w--) {
 				const char *level;
 				if (!r->b[w]) {
 					fputs("<td class=\"h-na\" data-v=\"-1\">&#8211;</td>", f);

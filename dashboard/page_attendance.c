@@ -141,17 +141,17 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 		fprintf(f, "<p class=\"note\">More than %d, too many lines for one chart: the "
 		           "table has them all.</p>\n",
 		        ATT_MAX_CHART_GROUPS);
-	fprintf(f, "<div class=\"scroll\"><table id=\"att-%s\">\n<caption>Attended / places "
-	           "(rate) per %s and week</caption>\n<thead><tr><th scope=\"col\">%s</th>",
-	        what, what, what[0] == 's' ? "Site" : "Activity");
-	for (int i = 0; i < n; i++)
+	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Attended and places per %s and week\"><table id=\"att-%s\">\n<caption>Attended / places "
+	           "(rate) per %s and week, newest first</caption>\n<thead><tr><th scope=\"col\">%s</th>",
+	        what, what, what, what[0] == 's' ? "Site" : "Activity");
+	for (int i = n - 1; i >= 0; i--)
 		fprintf(f, "<th scope=\"col\" class=\"num\">%s</th>", w[i].week);
 	fputs("</tr></thead>\n<tbody>\n", f);
 	for (int j = 0; j < g; j++) {
 		fprintf(f, "<tr id=\"att-%s-%d\"><th scope=\"row\">", what, j + 1);
 		html_esc(f, names[j]);
 		fputs("</th>", f);
-		for (int i = 0; i < n; i++) {
+		for (int i = n - 1; i >= 0; i--) {
 			long a = att[(size_t)j * n + i], p = pl[(size_t)j * n + i];
 			if (p)
 				fprintf(f, "<td class=\"num\">%ld/%ld (%d%%)</td>", a, p, dash_percent(a, p));
@@ -202,7 +202,7 @@ static void att_programme_weeks(FILE *f, struct dash *d, const char *pair_in)
 		          "1, 2, 3 and so on; the table beside gives every number.",
 		          n, labels, 1, &ser, 1);
 	}
-	fputs("</div>\n<div class=\"scroll\"><table id=\"progweek-table\">\n<caption>By "
+	fputs("</div>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"By programme week\"><table id=\"progweek-table\">\n<caption>By "
 	      "programme week</caption>\n<thead><tr><th scope=\"col\">Programme week</th>"
 	      "<th scope=\"col\" class=\"num\">Places</th><th scope=\"col\" class=\"num\">"
 	      "Attended</th><th scope=\"col\" class=\"num\">Rate</th></tr></thead>\n<tbody>\n",
@@ -256,19 +256,22 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	          "Line chart of the share of enrolled participants' places attended, per ISO "
 	          "week, over the programme.",
 	          n, labels, 1, &trend, 1);
-	fputs("</div>\n<div class=\"scroll\"><table id=\"weekly-table\">\n<caption>Per week"
+	fputs("</div>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Per week, newest first\"><table id=\"weekly-table\">\n<caption>Per week, newest first"
 	      "</caption>\n<thead><tr><th scope=\"col\">Week</th><th scope=\"col\">Monday</th>"
 	      "<th scope=\"col\" class=\"num\">Sessions</th><th scope=\"col\" class=\"num\">"
 	      "Places</th><th scope=\"col\" class=\"num\">Attended</th><th scope=\"col\" "
-	      "class=\"num\">Rate</th><th scope=\"col\" class=\"num\">Participants</th></tr>"
+	      "class=\"num\">Rate</th><th scope=\"col\" class=\"num\">Participants</th>"
+	      "<th scope=\"col\">Reader problems</th></tr>"
 	      "</thead>\n<tbody>\n",
 	      f);
-	for (int i = 0; i < n; i++) {
+	for (int i = n - 1; i >= 0; i--) {
 		fprintf(f, "<tr id=\"week-%s\"><th scope=\"row\">%s</th><td class=\"date\">%s</td><td class=\"num\">"
 		           "%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>",
 		        w[i].week, w[i].week, w[i].monday, w[i].sessions, w[i].places, w[i].attended);
 		html_pct(f, (int)r[i]);
-		fprintf(f, "<td class=\"num\">%ld</td></tr>\n", w[i].people);
+		fprintf(f, "<td class=\"num\">%ld</td><td>", w[i].people);
+		readers_marks(f, d, s, NULL, w[i].week);
+		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody>\n</table></div>\n</div>\n<p class=\"note\">Places: enrolled "
 	      "participants eligible for the week's sessions, one per session; rate = attended "

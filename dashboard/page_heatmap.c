@@ -51,14 +51,14 @@ void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 		return;
 	}
 	grid_head(f, d, &g, "heatmap-table",
-	          "Attendance per participant and ISO week, by attendance rate", "Rate",
+	          "Attendance per participant and week (newest first), by attendance rate", "Rate",
 	          "Attended");
 	for (int i = 0; i < g.nrows; i++) {
 		const struct grid_row *r = &g.rows[i];
 		grid_row_head(f, d, r, "hm");
 		html_pct(f, dash_percent(r->ta, r->tb));
 		fprintf(f, "<td class=\"num\" data-v=\"%ld\">%ld/%ld</td>", r->ta, r->ta, r->tb);
-		for (int w = 0; w < g.nweeks; w++) {
+		for (int w = g.nweeks - 1; w >= 0; w--) {
 			if (!r->b[w])
 				fputs("<td class=\"h-na\" data-v=\"-1\">&#8211;</td>", f);
 			else

@@ -10,10 +10,10 @@ static void quality_table(FILE *f, struct dash *d, sqlite3_stmt *st, const char 
 {
 	int n = 0;
 
-	fprintf(f, "<div class=\"scroll\"><table id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
+	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
 	           "<th scope=\"col\">Reason</th><th scope=\"col\" class=\"num\">Count</th>"
 	           "<th scope=\"col\">Latest</th></tr></thead>\n<tbody>\n",
-	        id, caption);
+	        caption, id, caption);
 	while (dash_step(d, st)) {
 		char t[32];
 		fprintf(f, "<tr id=\"%s-%d\"><th scope=\"row\">", id, n + 1);

@@ -1,7 +1,11 @@
 /* page_readers.c - each reader's state as its last status said, so a lead
  * sees a dead reader before a session rather than after it. */
+#include "calendar.h"
 #include "dashboard.h"
+#include "grow.h"
 #include "protocol.h"
+
+#include <string.h>
 
 /* The reader's clock against the collector's, from its last status: a
  * clock off by more than TL_CLOCK_TOLERANCE stamps taps into the wrong
@@ -36,7 +40,7 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s)
 	html_section(f, "readers", "Readers");
 	fputs("<p class=\"note\">As the readers last reported, whatever the week shown. "
 	      "Spooled taps are waiting on the reader to be delivered.</p>\n"
-	      "<div class=\"scroll\"><table class=\"sortable\" id=\"readers-table\">\n<thead><tr>"
+	      "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Readers\"><table class=\"sortable\" id=\"readers-table\">\n<thead><tr>"
 	      "<th scope=\"col\" data-sort=\"text\">Site</th><th scope=\"col\" data-sort=\"text\">"
 	      "Reader</th><th scope=\"col\" data-sort=\"text\">State</th><th scope=\"col\" "
 	      "data-sort=\"text\">Last seen</th><th scope=\"col\" class=\"num\" data-sort=\"num\">"
@@ -73,4 +77,99 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s)
 	if (!n)
 		fputs("<p>No readers registered here.</p>\n", f);
 	html_section_end(f);
+}
+
+/* A reader problem that affects the figures: offline (since its last
+ * message) or its clock off (since it was measured), as last reported. */
+struct reader_mark {
+	char site[DASH_ID_MAX], id[DASH_ID_MAX], week[9], since[11];
+	int offline;
+	long long offset;
+};
+
+static struct reader_mark *reader_marks;
+static int reader_nmarks = -1;
+
+/* The marks, read once for the run (the readers table is small). */
+static void readers_marks_load(struct dash *d)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	if (reader_nmarks >= 0)
+		return;
+	reader_nmarks = 0;
+	st = dash_query(d, NULL,
+	                "SELECT r.site, r.id, r.state = 'offline', date(r.last_seen, 'unixepoch'),"
+	                " r.clock_offset, date(r.clock_at, 'unixepoch') FROM reader r"
+	                " WHERE (r.state = 'offline' AND r.last_seen IS NOT NULL)"
+	                " OR abs(r.clock_offset) > :tol ORDER BY r.site, r.id");
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":tol"), TL_CLOCK_TOLERANCE);
+	while (dash_step(d, st)) {
+		struct reader_mark *m;
+		int off = sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		          (sqlite3_column_int64(st, 4) > TL_CLOCK_TOLERANCE ||
+		           sqlite3_column_int64(st, 4) < -TL_CLOCK_TOLERANCE);
+		for (int k = 0; k < 2; k++) {
+			int64_t day;
+			const char *since = dash_text(st, k ? 5 : 3);
+			if (k ? !off : !sqlite3_column_int(st, 2))
+				continue;
+			if (tl_grow(&reader_marks, &cap, (size_t)reader_nmarks, sizeof *reader_marks))
+				dash_fail("out of memory");
+			m = &reader_marks[reader_nmarks++];
+			memset(m, 0, sizeof *m);
+			snprintf(m->site, sizeof m->site, "%s", dash_text(st, 0));
+			snprintf(m->id, sizeof m->id, "%s", dash_text(st, 1));
+			snprintf(m->since, sizeof m->since, "%s", since);
+			m->offline = !k;
+			m->offset = sqlite3_column_int64(st, 4);
+			if (!tl_cal_parse(since, &day))
+				tl_cal_iso_week_format(day, m->week);
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+/* Whether site is one of the page's. */
+static int readers_site_in(const struct dash *d, const struct dash_scope *s, const char *site)
+{
+	if (s->site)
+		return strcmp(s->site, site) == 0;
+	if (!s->programme)
+		return 1;
+	for (int j = 0; j < d->facts.programme_sites.n; j++)
+		if (strcmp(d->facts.programme_sites.v[j][0], s->programme) == 0 &&
+		    strcmp(d->facts.programme_sites.v[j][1], site) == 0)
+			return 1;
+	return 0;
+}
+
+void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const char *site,
+                   const char *week)
+{
+	int n = 0;
+	char day[32];
+
+	readers_marks_load(d);
+	for (int i = 0; i < reader_nmarks; i++) {
+		const struct reader_mark *m = &reader_marks[i];
+		if ((site && strcmp(site, m->site) != 0) || (s && !readers_site_in(d, s, m->site)) ||
+		    (week[0] && (!m->week[0] || strcmp(m->week, week) > 0)))
+			continue;
+		fputs(n++ ? "; " : "<span class=\"mark\">&#9888; ", f);
+		html_esc(f, m->id);
+		if (!site) {
+			int j = facts_site(d, m->site);
+			fputs(" at ", f);
+			html_esc(f, j < 0 ? m->site : d->facts.sites.v[j][1]);
+		}
+		if (m->offline)
+			fprintf(f, " offline since %s", dash_day(m->since, 0, day));
+		else
+			fprintf(f, " clock %s by %lld min", m->offset < 0 ? "slow" : "fast",
+			        (m->offset < 0 ? -m->offset : m->offset + 59) / 60);
+	}
+	if (n)
+		fputs("</span>", f);
 }

@@ -1,6 +1,7 @@
 /* query.c - the dashboard's access to the database: one way to prepare a
  * statement with the page's filters, so no section can forget one. */
 #include "dashboard.h"
+#include "calendar.h"
 #include "tl_time.h"
 
 #include <stdlib.h>
@@ -104,5 +105,34 @@ const char *dash_utc(sqlite3_stmt *st, int col, char buf[32])
 	tl_time_format(sqlite3_column_int64(st, col), t);
 	/* "2026-04-14T17:00:00Z" -> "2026-04-14 17:00 UTC" */
 	snprintf(buf, 32, "%.10s %.5s UTC", t, t + 11);
+	return buf;
+}
+
+const char *dash_weekday_name(int weekday)
+{
+	static const char *const names[] = { "",         "Monday", "Tuesday", "Wednesday",
+		                             "Thursday", "Friday", "Saturday", "Sunday" };
+	return weekday >= 1 && weekday <= 7 ? names[weekday] : "";
+}
+
+const char *dash_day(const char *date, int longer, char buf[32])
+{
+	static const char *const months[] = { "January", "February", "March",     "April",
+		                              "May",     "June",     "July",      "August",
+		                              "September", "October", "November", "December" };
+	int64_t days;
+	int y, m, dd;
+
+	if (tl_cal_parse(date, &days)) {
+		snprintf(buf, 32, "%.20s", date);
+		return buf;
+	}
+	tl_cal_civil(days, &y, &m, &dd);
+	if (longer)
+		snprintf(buf, 32, "%s %d %s", dash_weekday_name(tl_cal_weekday(days)), dd,
+		         months[m - 1]);
+	else
+		snprintf(buf, 32, "%.3s %d %.3s", dash_weekday_name(tl_cal_weekday(days)), dd,
+		         months[m - 1]);
 	return buf;
 }

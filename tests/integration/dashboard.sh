@@ -43,7 +43,7 @@ done
 # golden file cannot silently bless a wrong one: week 12 had 7 places
 # (steps Monday 1, kick Tuesday 3, kick Thursday 3) and 5 attended.
 is "$(grep '^week-2026-W12:' "$T/index.txt")" \
-	"week-2026-W12: 2026-W12 | 2026-03-16 | 3 | 7 | 5 | 71% | 4" "week 12 by hand"
+	"week-2026-W12: 2026-W12 | 2026-03-16 | 3 | 7 | 5 | 71% | 4 | " "week 12 by hand"
 is "$(grep '^hm-P-0001:' "$T/index.txt" | cut -d'|' -f2-3)" " 70% | 7/10 " \
 	"P-0001 attended 7 of 10 (as touchline followup says)"
 is "$(grep -c '^fu-' "$T/index.txt")" 2 "two flagged for follow-up"
@@ -129,6 +129,8 @@ ok "...says so" grep -q 'last computed before 2026-05-01' "$T/stale/index.html"
 sqlite3 "$DB" "UPDATE reader SET clock_offset = -3600, clock_at = 1772560000 WHERE id = 'pitch-1'"
 "$DASH" --db "$DB" --out "$T/clock" --today "$TODAY" > /dev/null
 ok "readers table says the clock is off" grep -q -- '-3600 s: clock off' "$T/clock/index.html"
+ok "the weeks since are marked in the weekly table" \
+	grep -q 'pitch-1 at Burnley clock slow by 60 min' "$T/clock/index.html"
 ok "data quality counts readers with a wrong clock" \
 	grep -q 'clock is off by more than 120 s: <strong>1</strong>' "$T/clock/index.html"
 sqlite3 "$DB" "UPDATE reader SET clock_offset = NULL, clock_at = NULL"

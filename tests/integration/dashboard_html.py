@@ -7,7 +7,8 @@
       URLs, no <link>, <iframe>, <object>, <embed>, <img>, external
       scripts). Prints one line per problem; exit 1 if any.
   dashboard_html.py figures FILE     prints every table row that has an id
-      as "id: cell | cell | ...", the figures the golden test compares.
+      as "id: cell | cell | ...", and every list item that has one as
+      "id: text", the figures the golden test compares.
   dashboard_html.py contrast FILE    every style rule of the page giving
       both a background and a text colour, and every SVG text fill on
       white, must reach the WCAG 2.1 AA 4.5:1 contrast; exit 1 if not.
@@ -82,13 +83,15 @@ class Checker(HTMLParser):
 class Figures(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.row, self.cell, self.cells, self.out = None, None, [], []
+        self.row, self.cell, self.cells, self.out, self.tag = None, None, [], [], None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "tr" and a.get("id"):
-            self.row, self.cells = a["id"], []
-        elif tag in ("td", "th") and self.row:
+        if tag in ("tr", "li") and a.get("id"):
+            self.row, self.cells, self.tag = a["id"], [], tag
+            if tag == "li":
+                self.cell = ""
+        elif tag in ("td", "th") and self.row and self.tag == "tr":
             self.cell = ""
         elif tag == "br" and self.cell is not None:
             self.cell += " "
@@ -98,9 +101,12 @@ class Figures(HTMLParser):
             self.cell += data
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.row and self.cell is not None:
+        if tag in ("td", "th") and self.row and self.tag == "tr" and self.cell is not None:
             self.cells.append(" ".join(self.cell.split()))
             self.cell = None
+        elif tag == "li" and self.row and self.tag == "li":
+            self.out.append("%s: %s" % (self.row, " ".join(self.cell.split())))
+            self.row, self.cell = None, None
         elif tag == "tr" and self.row:
             self.out.append("%s: %s" % (self.row, " | ".join(self.cells)))
             self.row = None
