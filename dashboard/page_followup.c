@@ -513,7 +513,7 @@ void followup_state_read(struct dash *d, const char *out)
 		fclose(f);
 		return;
 	}
-	snprintf(fu_base.date, sizeof fu_base.date, "%s", same ? base : today);
+	snprintf(fu_base.date, sizeof fu_base.date, "%.10s", same ? base : today);
 	while (fgets(line, sizeof line, f))
 		if (line[0] == (same ? 'B' : 'C') && line[1] == ' ')
 			fu_state_add(line + 2);
