@@ -67,6 +67,13 @@ static const char *const version_data[] = {
 	/* 6 */
 	("INSERT INTO expectation (programme, participant, from_date, sites, created_at)"
 	 "  VALUES ('kick', 1, '2026-03-02', 'burnley', 1);"),
+	/* 7 */
+	("INSERT INTO instrument (id, name, definition, added_at) VALUES ('x', 'X', '', 1);"
+	 "INSERT INTO assessment (participant, programme, instrument, wave, date, scores,"
+	 "  created_at) VALUES (1, 'kick', 'x', 'intake', '2026-03-02', '3,4', 1);"
+	 "INSERT INTO referral (programme, participant, source, referred_on, created_at)"
+	 "  VALUES ('kick', 1, 'probation', '2026-02-20', 1);"
+	 "UPDATE enrolment SET exit_reason = 'work_or_training';"),
 };
 
 /* Checks version v's data survived. */
@@ -100,6 +107,17 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT strength FROM activity WHERE id = 'gym'"), 1);
 		assert_int_equal(q_int(db, "SELECT strength FROM activity WHERE id = 'football'"), 0);
 		assert_int_equal(q_int(db, "SELECT stale FROM attendance_build"), 1);
+	}
+	if (v >= 7) {
+		assert_int_equal(q_int(db, "SELECT count(*) FROM assessment"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM referral"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM referral_source"), 5);
+	}
+	if (tl_store_version(db) >= 7 && v < 7) {
+		/* enrolments from before it have no exit reason; the default sources exist */
+		assert_int_equal(q_int(db, "SELECT count(*) FROM enrolment WHERE exit_reason IS NULL"),
+		                 v >= 2 ? 1 : 0);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM referral_source"), 5);
 	}
 }
 
