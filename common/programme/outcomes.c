@@ -647,6 +647,18 @@ void tl_out_summarise(const struct tl_instrument *in, int m, double *changes, si
 	out->mean = sum / (double)n;
 }
 
+int tl_out_dose_band(long sessions)
+{
+	return sessions < 4 ? 0 : sessions < 8 ? 1 : sessions < 12 ? 2 : 3;
+}
+
+const char *tl_out_dose_band_name(int band)
+{
+	static const char *const names[TL_OUT_DOSE_BANDS] = { "0-3 sessions", "4-7 sessions",
+		                                              "8-11 sessions", "12+ sessions" };
+	return band >= 0 && band < TL_OUT_DOSE_BANDS ? names[band] : "?";
+}
+
 /* --- Distance travelled ----------------------------------------------- */
 
 struct out_inst {

@@ -122,6 +122,11 @@ struct tl_out_summary {
  * a spreadsheet's QUARTILE.INC). */
 void tl_out_summarise(const struct tl_instrument *in, int m, double *changes, size_t n,
                       struct tl_out_summary *out);
+/* Dose bands for "dose against change": sessions attended between the
+ * two dates, 0-3, 4-7, 8-11 and 12 or more. */
+#define TL_OUT_DOSE_BANDS 4
+int tl_out_dose_band(long sessions);
+const char *tl_out_dose_band_name(int band);
 /* p-th quantile (0..1) of sorted values. */
 double tl_out_quantile(const double *sorted, size_t n, double p);
 
