@@ -46,7 +46,7 @@ const struct cli_command cli_commands[] = {
 	  "files join within the set and link to no other set; times are coarsened (no\n"
 	  "seconds, no tap ids). manifest.json says what it holds (never the key).", 1 },
 	{ "export", NULL, cmd_export,
-	  "taps|attendance|activity|participants|sessions [--format csv|json] [--from DATE]"
+	  "taps|attendance|activity|participants|sessions|outcomes|referrals [--format csv|json] [--from DATE]"
 	  " [--to DATE] [--programme P] [--site S] [--rekey] [--output FILE]",
 	  "Export a table for evaluators (columns in docs/data-dictionary.md). Pseudonymous\n"
 	  "codes only, never names or card tokens; --rekey replaces the codes with random\n"
