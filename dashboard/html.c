@@ -111,6 +111,7 @@ static const char *const html_sections[][2] = {
 	{ "overview", "Overview" },         { "followup", "Follow-up" },
 	{ "attendance", "Weekly attendance" }, { "heatmap", "Participants by week" },
 	{ "activity", "Activity levels" },  { "retention", "Retention" },
+	{ "outcomes", "Outcomes" },
 	{ "readers", "Readers" },           { "quality", "Data quality" },
 	{ "downloads", "Downloads" },
 };

@@ -8,6 +8,7 @@
 #include "dashboard.h"
 #include "export.h"
 #include "log.h"
+#include "outcomes.h"
 #include "protocol.h"
 #include "store.h"
 
@@ -152,6 +153,7 @@ static void main_write_page(struct dash *d, const struct dash_scope *s,
 	page_heatmap(f, d, s);
 	page_activity(f, d, s);
 	page_retention(f, d, s);
+	page_outcomes(f, d, s);
 	page_readers(f, d, s);
 	page_quality(f, d, s);
 	page_downloads(f, d, s);
@@ -303,6 +305,8 @@ int main(int argc, char **argv)
 		threaded = pthread_create(&downloads, NULL, main_downloads, &dl) == 0;
 	}
 	facts_build(&dash);
+	if (tl_outcomes_build(dash.db, err, sizeof err))
+		dash_fail("outcomes: %s", err);
 	for (int i = 0; i < pages.n; i++)
 		main_write_page(&dash, &pages.v[i], &pages);
 	downloads_write(&dash, threaded ? DOWNLOADS_ALL & ~MAIN_THREAD_DOWNLOADS : DOWNLOADS_ALL);
