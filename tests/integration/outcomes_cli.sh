@@ -147,4 +147,23 @@ for got, want, msg in checks:
 PY
 ok "the warning says too few were measured twice" \
 	grep -q "warning: only 22 measured twice on swemwbs; its authors recommend at least 30" "$T/report.txt"
+
+# The dashboard's Outcomes section on the demo: well-formed, the
+# distribution as the report has it, individual scores only with --names.
+DASH="$TL_BIN/dashboard/touchline-dashboard"
+HTMLPY="$TL_SRC/tests/integration/dashboard_html.py"
+"$DASH" --db "$DEMO" --today 2026-04-30 --out "$T/site" > /dev/null
+ok "dashboard pages well-formed" python3 "$HTMLPY" check "$T"/site/*.html
+ok "text colours pass WCAG 2.1 AA" python3 "$HTMLPY" contrast "$T/site/index.html"
+python3 "$HTMLPY" figures "$T/site/index.html" > "$T/figures.txt"
+is "$(grep '^oc-swemwbs-total:' "$T/figures.txt" | cut -d'|' -f2-)" \
+	" 41 | 22 | 20 | 0 | 2 | +1.91 | +3.67 | +6.04 | 13 (59%, by 3 or more)" \
+	"swemwbs change on the dashboard as in the report"
+ok "a chart of the change distribution" grep -q 'id="chart-outcomes-t"' "$T/site/index.html"
+ok "the too-few warning" grep -q "Too few to judge" "$T/site/index.html"
+ok "no individual scores without --names" bash -c "! grep -q 'outcomes-people' '$T/site/index.html'"
+"$DASH" --db "$DEMO" --today 2026-04-30 --names --out "$T/named" > /dev/null
+is "$(python3 "$HTMLPY" figures "$T/named/index.html" | grep -c '^ocp-')" \
+	"$(awk -F, 'NR > 1 && $11 != "" {print $1, $3, $4}' "$T/outcomes.csv" | sort -u | wc -l)" \
+	"--names: a row per participant and measure measured twice (as in the export)"
 done_testing
