@@ -105,6 +105,7 @@ int cmd_instrument_add(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Lists the stored instruments, each read by the same parser that scores. */
 int cmd_instrument_list(struct cli *cli, int argc, char **argv)
 {
 	sqlite3_stmt *st;
@@ -162,6 +163,7 @@ static struct tl_instrument *out_cached(struct cli *cli, struct out_cache *c, co
 	return in; /* beyond 16, leaked until exit: an import of many instruments */
 }
 
+/* Frees the cached instruments. */
 static void out_cache_free(struct out_cache *c)
 {
 	for (int i = 0; i < c->n; i++)
@@ -340,6 +342,7 @@ static int out_record(struct cli *cli, struct out_cache *cache, const struct out
 	return 0;
 }
 
+/* touchline assessment add: one assessment, checked by out_record. */
 int cmd_assessment_add(struct cli *cli, int argc, char **argv)
 {
 	char instrument[64] = "", date[16] = "", scores[256] = "", wave[64] = "";
@@ -415,6 +418,7 @@ int cmd_assessment_list(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Removes one assessment by id (a mistaken entry). */
 int cmd_assessment_remove(struct cli *cli, int argc, char **argv)
 {
 	char *pos[1], *end;
@@ -631,6 +635,7 @@ int cmd_import_assessments(struct cli *cli, int argc, char **argv)
 
 /* --- Referral sources ------------------------------------------------- */
 
+/* Adds (or renames) a referral source of the deployment's list. */
 int cmd_source_add(struct cli *cli, int argc, char **argv)
 {
 	char name[128] = "", *pos[1];
@@ -656,6 +661,7 @@ int cmd_source_add(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Lists referral sources with their number of referrals. */
 int cmd_source_list(struct cli *cli, int argc, char **argv)
 {
 	sqlite3_stmt *st;
@@ -672,6 +678,8 @@ int cmd_source_list(struct cli *cli, int argc, char **argv)
 
 /* --- Report ----------------------------------------------------------- */
 
+/* One programme's part of the report: referrals, exits, the change per
+ * measure (tl_out_summarise) and change by dose band. */
 static void out_report_programme(struct cli *cli, const char *programme)
 {
 	sqlite3_stmt *st, *ch;

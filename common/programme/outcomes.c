@@ -76,6 +76,7 @@ struct out_parse {
 	unsigned char *table_has; /* per raw total */
 };
 
+/* Keeps the first error of a parse; returns 0 (inih: stop). */
 __attribute__((format(printf, 2, 3)))
 static int out_fail(struct out_parse *p, const char *fmt, ...)
 {
@@ -89,6 +90,7 @@ static int out_fail(struct out_parse *p, const char *fmt, ...)
 	return 0;
 }
 
+/* Strict whole number in lo..hi; -1 if not. */
 static int out_int(const char *v, long lo, long hi, long *out)
 {
 	char *end;
@@ -102,6 +104,7 @@ static int out_int(const char *v, long lo, long hi, long *out)
 	return 0;
 }
 
+/* Strict finite number in lo..hi; -1 if not. */
 static int out_num(const char *v, double lo, double hi, double *out)
 {
 	char *end;
@@ -115,6 +118,7 @@ static int out_num(const char *v, double lo, double hi, double *out)
 	return 0;
 }
 
+/* yes/no, true/false, 1/0. */
 static int out_bool(const char *v, int *out)
 {
 	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
@@ -124,6 +128,7 @@ static int out_bool(const char *v, int *out)
 	return -1;
 }
 
+/* Copies a text value; -1 if too long. */
 static int out_text(char *dst, const char *v)
 {
 	if (strlen(v) >= TL_OUT_TEXT)
@@ -137,6 +142,7 @@ static const char *const out_keys[] = { "id", "name", "source", "total", "max_mi
 	                                "meaningful_change_source", "min_pairs",
 	                                "min_pairs_source", "decimals" };
 
+/* One key of [instrument]; 1 to go on, 0 on an error (inih). */
 static int out_instrument_key(struct out_parse *p, const char *name, const char *v)
 {
 	struct tl_instrument *in = p->in;
@@ -203,6 +209,7 @@ static int out_instrument_key(struct out_parse *p, const char *name, const char 
 	}
 }
 
+/* One key of [item ID]: the item is made at its first key. */
 static int out_item_key(struct out_parse *p, const char *item, const char *name, const char *v)
 {
 	struct tl_instrument *in = p->in;
@@ -255,6 +262,7 @@ static int out_item_key(struct out_parse *p, const char *item, const char *name,
 	return out_fail(p, "unknown key '%s' in [item %s]", name, item);
 }
 
+/* One row of [table]: raw total = converted value. */
 static int out_table_key(struct out_parse *p, const char *name, const char *v)
 {
 	long raw;
@@ -297,6 +305,7 @@ static char *out_reader(char *str, int num, void *user)
 	return str;
 }
 
+/* inih handler: routes each key to its section. */
 static int out_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct out_parse *p = user;
@@ -335,7 +344,7 @@ static int out_check(struct out_parse *p, char *err, size_t errlen)
 		if (it->higher_is_better < 0)
 			it->higher_is_better = in->higher_is_better;
 		if (!it->name[0])
-			snprintf(it->name, sizeof it->name, "%s", it->id);
+			memcpy(it->name, it->id, strlen(it->id) + 1); /* ids are shorter than names */
 		lo += it->min;
 		hi += it->max;
 	}
@@ -596,6 +605,7 @@ int tl_out_meaningful(const struct tl_instrument *in, int m, double change)
 
 /* --- Distribution ----------------------------------------------------- */
 
+/* qsort order of doubles. */
 static int out_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -666,6 +676,7 @@ struct out_inst {
 	struct tl_instrument *in; /* NULL: the stored definition no longer reads */
 };
 
+/* The loaded instrument with id, or NULL. */
 static struct tl_instrument *out_find(struct out_inst *v, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -711,6 +722,7 @@ struct out_assess {
 	int scores[TL_OUT_MAX_ITEMS];
 };
 
+/* Groups assessments and orders each group by date, then wave. */
 static int out_assess_cmp(const void *a, const void *b)
 {
 	const struct out_assess *x = a, *y = b;
