@@ -278,6 +278,7 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_activity(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_retention(FILE *f, struct dash *d, const struct dash_scope *s);
+void page_outcomes(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_followup(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_readers(FILE *f, struct dash *d, const struct dash_scope *s);
 void page_quality(FILE *f, struct dash *d, const struct dash_scope *s);

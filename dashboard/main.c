@@ -8,6 +8,7 @@
 #include "dashboard.h"
 #include "export.h"
 #include "log.h"
+#include "outcomes.h"
 #include "protocol.h"
 #include "store.h"
 
@@ -154,6 +155,7 @@ const struct dash_section dash_sections[] = {
 	{ "heatmap", "Participants by week", page_heatmap },
 	{ "activity", "Programme activity", page_activity },
 	{ "retention", "Retention", page_retention },
+	{ "outcomes", "Outcomes", page_outcomes },
 	{ "readers", "Readers", page_readers },
 	{ "quality", "Data quality", page_quality },
 	{ "downloads", "Downloads", page_downloads },
@@ -318,6 +320,8 @@ int main(int argc, char **argv)
 		threaded = pthread_create(&downloads, NULL, main_downloads, &dl) == 0;
 	}
 	facts_build(&dash);
+	if (tl_outcomes_build(dash.db, err, sizeof err))
+		dash_fail("outcomes: %s", err);
 	for (int i = 0; i < pages.n; i++)
 		main_write_page(&dash, &pages.v[i], &pages);
 	for (int i = 0; i < pages.n; i++) {

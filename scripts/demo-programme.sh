@@ -7,7 +7,8 @@
 # Two sites (burnley, padiham), football and gym, 40 participants joining
 # in four intakes (rolling) and one expected at Tuesday football only, with regular, patchy, improving and dropping-
 # out attendance; one withdrawal per drop-out kind, unknown cards, stray
-# taps, a cancelled session and the March clock change. Taps are written
+# taps, a cancelled session and the March clock change; referrals, exit
+# reasons and outcome assessments (SWEMWBS, ONS4, seven pathways). Taps are written
 # with sqlite3 exactly as the collector stores them. The data is the same
 # on every run (fixed random seed) and is computed as at DEMO_AS_OF
 # (default 2026-05-01T00:00:00Z, week 10 of the first intake).
@@ -122,6 +123,53 @@ for i in 7 17 27 37; do
 		WHERE participant = $i")
 	tl programme withdraw kickstart "$code" --date "$start" > /dev/null
 done
+
+# Outcomes: who referred each participant (a week before their start),
+# three people referred who never started, reasons for leaving, and
+# SWEMWBS, ONS4 and the seven pathways at intake (the start) and mid-way
+# (week 7), imported from one CSV. Scores are generated with a fixed
+# seed, better on average for those who attend more.
+for f in "$(dirname "$0")"/../deploy/instruments/*.ini; do tl instrument add "$f" > /dev/null; done
+sources="probation prison self agency probation"
+sqlite3 -separator ' ' "$DB" "SELECT p.code, e.start_date, date(e.start_date, '-7 days'),
+	date(e.start_date, '+42 days') FROM enrolment e JOIN participant p ON p.id = e.participant
+	ORDER BY p.id" > "$DB.enrolments"
+while read -r code start referred mid; do
+	n=$(echo "${code#P-}" | sed "s/^0*//")
+	tl programme refer kickstart "$code" --date "$referred" \
+		--source "$(echo $sources | cut -d' ' -f$((n % 5 + 1)))" > /dev/null
+done < "$DB.enrolments"
+for i in 42 43 44; do
+	tl participant add --code "P-00$i" > /dev/null
+	tl programme refer kickstart "P-00$i" --source probation --date 2026-03-2$((i - 40)) > /dev/null
+done
+tl programme exit kickstart P-0007 --reason disengaged > /dev/null
+tl programme exit kickstart P-0017 --reason work_or_training > /dev/null
+tl programme exit kickstart P-0027 --reason custody > /dev/null
+tl programme exit kickstart P-0037 --reason moved_away > /dev/null
+as_of_day=$(date -u -d "$TOUCHLINE_AS_OF" +%F)
+awk -v as_of="$as_of_day" '
+function clip(v, lo, hi) { return v < lo ? lo : v > hi ? hi : v }
+function items(k, lo, hi, base, gain,   i, out) {
+	out = ""
+	for (i = 1; i <= k; i++)
+		out = out (i > 1 ? ";" : "") clip(base + int(3 * rand()) - 1 + (rand() < gain ? 1 : 0) + (rand() < gain / 2 ? 1 : 0), lo, hi)
+	return out
+}
+BEGIN { srand(18); print "participant,instrument,wave,date,scores" }
+{
+	code = $1; n = $1; sub(/^P-0*/, "", n); n += 0; prof = n % 10
+	gain = prof <= 3 ? 0.7 : prof <= 6 ? 0.35 : prof == 8 ? 0.6 : 0.1
+	printf "%s,swemwbs,intake,%s,%s\n", code, $2, items(7, 1, 5, 3, 0)
+	printf "%s,ons4,intake,%s,%s\n", code, $2, items(4, 0, 10, 5, 0)
+	printf "%s,pathways,intake,%s,%s\n", code, $2, items(7, 1, 10, 4, 0)
+	if ($4 >= as_of || prof == 7 || prof == 9) next # not yet, or gone
+	printf "%s,swemwbs,mid,%s,%s\n", code, $4, items(7, 1, 5, 3, gain)
+	printf "%s,ons4,mid,%s,%s\n", code, $4, items(4, 0, 10, 5, gain)
+	printf "%s,pathways,mid,%s,%s\n", code, $4, items(7, 1, 10, 4, gain)
+}' "$DB.enrolments" > "$DB.assessments.csv"
+tl import assessments "$DB.assessments.csv" > /dev/null
+rm -f "$DB.enrolments"
 tl attendance rebuild
 echo
 tl report weekly
@@ -133,6 +181,9 @@ echo "and Saturday sessions are not places of theirs, so they are not flagged. T
 echo "one Saturday they came to counts as an extra, credited, never as a miss:"
 tl export participants --format csv | awk -F, 'NR == 1 || $1 == "P-0041"' |
 	cut -d, -f1,6-13
+echo
+echo "Outcomes: distance travelled from intake to mid-way, against the sessions attended:"
+tl outcomes report
 echo
 echo "Demo database: $DB (as of $TOUCHLINE_AS_OF). Try:"
 echo "  TOUCHLINE_AS_OF=$TOUCHLINE_AS_OF $TL --db $DB export activity --format csv"

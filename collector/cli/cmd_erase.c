@@ -1,8 +1,9 @@
 /* cmd_erase.c - touchline participant erase: the right to erasure.
  *
  * Removes the name, the cards and the code (the link from exports back to
- * a person), the card tokens from their taps, and rejected messages that
- * quote one of their tokens. The participant row and
+ * a person), the card tokens from their taps, rejected messages that
+ * quote one of their tokens, their assessments, referrals and exit
+ * reasons. The participant row and
  * their attendance stay, without a code, so anonymous counts (attendances
  * per session, unique participants) stay right; exports leave erased
  * participants out of every per-person table. Afterwards the database is
@@ -49,6 +50,20 @@ int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
 	st = cli_prepare(cli, "DELETE FROM participant_name WHERE participant = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	/* Outcome scores (health, drugs: special category), referrals (who
+	 * referred them: probation, prison) and why they left. */
+	st = cli_prepare(cli, "DELETE FROM assessment WHERE participant = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "DELETE FROM referral WHERE participant = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "UPDATE enrolment SET exit_reason = NULL WHERE participant = ?1");
 	sqlite3_bind_int64(st, 1, pid);
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);

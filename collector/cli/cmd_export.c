@@ -92,7 +92,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	kind = tl_export_find(pos[0]);
 	if (!kind)
 		cli_usage_fail("unknown export '%s' (taps, attendance, activity, participants,"
-		               " sessions)", pos[0]);
+		               " sessions, outcomes, referrals)", pos[0]);
 	if (tl_format_parse(format, &fmt))
 		cli_usage_fail("--format must be csv or json, not '%s'", format);
 	if ((from[0] || to[0]) && !(kind->filters & TL_EXPORT_DATES))
@@ -185,7 +185,7 @@ static cJSON *export_set_time(int64_t t)
 int cmd_export_set(struct cli *cli, int argc, char **argv)
 {
 	static const char *const kinds[] = { "attendance", "activity", "participants", "sessions",
-		                             "taps" };
+		                             "taps", "outcomes", "referrals" };
 	char format[16] = "csv", from[16] = "", to[16] = "", programme[64] = "", *pos[1];
 	char fd[TL_DATE_LEN], td[TL_DATE_LEN], tmpdir[1100], path[1200], tmp[1300], err[512];
 	char fingerprint[TL_EXPORT_FINGERPRINT_LEN + 1];

@@ -2,6 +2,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "cmds.h"
+#include "outcomes.h"
 #include "programme.h"
 #include "protocol.h"
 
@@ -211,6 +212,15 @@ int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
 		cli_fail("--end is before --start");
 	tl_cal_format(s, sd);
 	tl_cal_format(e, ed);
+	st = cli_prepare(cli, "SELECT referred_on FROM referral WHERE programme = ?1"
+	                      " AND participant = ?2 AND referred_on > ?3");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, sd, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cli_fail("--start %s is before %s's referral to %s (%s)", sd, pos[1], pos[0],
+		         (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
 	st = cli_prepare(cli, "INSERT INTO enrolment (programme, participant, start_date, end_date,"
 	                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
 	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
@@ -281,37 +291,123 @@ int cmd_programme_expect(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* Records a withdrawal: sessions from DATE on are no longer eligible. */
-int cmd_programme_withdraw(struct cli *cli, int argc, char **argv)
+/* Records that a participant left: from DATE on (if given) their sessions
+ * are no longer expected, and why, from the list of exit reasons
+ * (outcomes.c). Shared by withdraw (DATE required) and exit. */
+static int programme_leave(struct cli *cli, int argc, char **argv, int need_date)
 {
-	char date[16] = "", d[TL_DATE_LEN], tz[80], *pos[2];
+	char date[16] = "", reason[32] = "", d[TL_DATE_LEN] = "", tz[80], *pos[2];
 	const struct tl_option opts[] = {
 		{ NULL, "date", TL_OPT_STR, date, sizeof date, 0, 0, "DATE",
-		  "first day no longer in the programme (required)" },
+		  need_date ? "first day no longer in the programme (required)"
+		            : "first day no longer in the programme (default: it ran to its end)" },
+		{ NULL, "reason", TL_OPT_STR, reason, sizeof reason, 0, 0, "REASON",
+		  "completed, work_or_training, moved_away, custody, disengaged or other" },
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
 	int64_t pid;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 2, 2);
-	if (!date[0])
+	if (need_date && !date[0])
 		cli_usage_fail("--date DATE is required");
-	tl_cal_format(cli_date("--date", date), d);
+	if (!need_date && !reason[0])
+		cli_usage_fail("--reason REASON is required");
+	if (reason[0] && !tl_exit_reason_valid(reason))
+		cli_usage_fail("--reason '%s' must be one of completed, work_or_training, moved_away,"
+		               " custody, disengaged, other", reason);
+	if (date[0])
+		tl_cal_format(cli_date("--date", date), d);
 	cli_begin(cli);
 	cli_programme_tz(cli, pos[0], tz, sizeof tz);
 	pid = cli_participant_id(cli, pos[1]);
-	st = cli_prepare(cli, "UPDATE enrolment SET withdrawn_on = ?3"
+	st = cli_prepare(cli, "UPDATE enrolment SET withdrawn_on = coalesce(?3, withdrawn_on),"
+	                      " exit_reason = coalesce(?4, exit_reason)"
 	                      " WHERE programme = ?1 AND participant = ?2");
 	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, pid);
-	sqlite3_bind_text(st, 3, d, -1, SQLITE_STATIC);
+	if (d[0])
+		sqlite3_bind_text(st, 3, d, -1, SQLITE_STATIC);
+	if (reason[0])
+		sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
 	if (sqlite3_changes(cli->db) == 0)
 		cli_fail("%s is not enrolled in %s", pos[1], pos[0]);
-	cli_attendance_refresh(cli);
+	if (d[0])
+		cli_attendance_refresh(cli);
 	cli_commit(cli);
-	printf("%s withdrawn from %s on %s\n", pos[1], pos[0], d);
+	if (d[0])
+		printf("%s withdrawn from %s on %s%s%s\n", pos[1], pos[0], d, reason[0] ? ": " : "",
+		       reason);
+	else
+		printf("%s left %s: %s\n", pos[1], pos[0], reason);
+	return 0;
+}
+
+int cmd_programme_withdraw(struct cli *cli, int argc, char **argv)
+{
+	return programme_leave(cli, argc, argv, 1);
+}
+
+int cmd_programme_exit(struct cli *cli, int argc, char **argv)
+{
+	return programme_leave(cli, argc, argv, 0);
+}
+
+/* touchline programme refer P CODE --source S --date D: a referral, which
+ * the enrolment (same programme and participant) starts; one never
+ * enrolled is a referral that did not start. */
+int cmd_programme_refer(struct cli *cli, int argc, char **argv)
+{
+	char source[64] = "", date[16] = "", d[TL_DATE_LEN], tz[80], *pos[2];
+	const struct tl_option opts[] = {
+		{ NULL, "source", TL_OPT_STR, source, sizeof source, 0, 0, "SOURCE",
+		  "who referred them (see 'touchline source list'; required)" },
+		{ NULL, "date", TL_OPT_STR, date, sizeof date, 0, 0, "DATE",
+		  "the day of the referral (required)" },
+		TL_OPT_END,
+	};
+	sqlite3_stmt *st;
+	int64_t pid, day;
+
+	cli_args(cli_current(), opts, argc, argv, pos, 2, 2);
+	if (!source[0] || !date[0])
+		cli_usage_fail("--source and --date are required");
+	day = cli_date("--date", date);
+	tl_cal_format(day, d);
+	cli_begin(cli);
+	cli_programme_tz(cli, pos[0], tz, sizeof tz);
+	pid = cli_participant_id(cli, pos[1]);
+	if (day > tl_zone_local_days(tz, cli_as_of()))
+		cli_fail("--date %s is in the future", d);
+	st = cli_prepare(cli, "SELECT 1 FROM referral_source WHERE id = ?1");
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		cli_fail("no referral source '%s' (see 'touchline source list'; add one with"
+		         " 'touchline source add')", source);
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "SELECT start_date FROM enrolment WHERE programme = ?1"
+	                      " AND participant = ?2 AND start_date < ?3");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, d, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cli_fail("--date %s is after %s started in %s (%s)", d, pos[1], pos[0],
+		         (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	st = cli_prepare(cli, "INSERT INTO referral (programme, participant, source, referred_on,"
+	                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET"
+	                      " source = excluded.source, referred_on = excluded.referred_on");
+	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, pid);
+	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, d, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	cli_commit(cli);
+	printf("%s referred to %s on %s by %s\n", pos[1], pos[0], d, source);
 	return 0;
 }
 

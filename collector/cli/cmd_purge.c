@@ -1,9 +1,10 @@
 /* cmd_purge.c - touchline purge --before DATE: the retention limit.
  *
- * Deletes taps before DATE (00:00 UTC) and the attendance of sessions
- * that started before it, and dead letters received before it (counted as
- * purged in deadletter_drop), and records DATE as the retention horizon so
- * a later rebuild does not recreate those sessions as missed. Sessions,
+ * Deletes taps before DATE (00:00 UTC), the attendance of sessions
+ * that started before it, assessments and referrals dated before it,
+ * and dead letters received before it (counted as purged in
+ * deadletter_drop), and records DATE as the retention horizon so a
+ * later rebuild does not recreate those sessions as missed. Sessions,
  * schedules and enrolments hold no taps and stay. The database is then
  * rewritten and its WAL emptied, so the purged data is not readable in the
  * file either. */
@@ -27,13 +28,16 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	};
 	sqlite3_stmt *st;
 	int64_t cutoff, letters;
-	long taps;
+	long taps, assessments;
+	char day[TL_DATE_LEN];
 
 	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
 	if (!before[0])
 		cli_usage_fail("--before DATE is required");
 	cutoff = cli_date("--before", before) * 86400;
-	snprintf(what, sizeof what, "Purging taps, attendance and dead letters before %s", before);
+	tl_cal_format(cutoff / 86400, day);
+	snprintf(what, sizeof what, "Purging taps, attendance, dead letters, assessments and"
+	         " referrals before %s", before);
 	cli_confirm(what, yes);
 	cli_begin(cli);
 	st = cli_prepare(cli, "DELETE FROM tap WHERE ts < ?1");
@@ -43,6 +47,16 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	taps = sqlite3_changes(cli->db);
 	if (tl_deadletter_expire(cli->db, cutoff, "purge", &letters))
 		cli_fail("purging dead letters: %s", sqlite3_errmsg(cli->db));
+	/* Assessments and referrals dated before it go the same way. */
+	st = cli_prepare(cli, "DELETE FROM assessment WHERE date < ?1");
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	assessments = sqlite3_changes(cli->db);
+	st = cli_prepare(cli, "DELETE FROM referral WHERE referred_on < ?1");
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
 	st = cli_prepare(cli, "UPDATE attendance_build SET purged_before = max(purged_before, ?1)"
 	                      " WHERE id = 1");
 	sqlite3_bind_int64(st, 1, cutoff);
@@ -52,7 +66,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
 	cli_scrub(cli, "the purged data");
-	printf("purged %ld tap%s and %lld dead letter%s before %s\n", taps, taps == 1 ? "" : "s",
-	       (long long)letters, letters == 1 ? "" : "s", before);
+	printf("purged %ld tap%s, %lld dead letter%s and %ld assessment%s before %s\n", taps,
+	       taps == 1 ? "" : "s", (long long)letters, letters == 1 ? "" : "s", assessments,
+	       assessments == 1 ? "" : "s", before);
 	return 0;
 }

@@ -43,5 +43,17 @@ int cmd_followup_list(struct cli *cli, int argc, char **argv);
 int cmd_report_weekly(struct cli *cli, int argc, char **argv);
 int cmd_participant_erase(struct cli *cli, int argc, char **argv);
 int cmd_purge(struct cli *cli, int argc, char **argv);
+/* Outcomes */
+int cmd_programme_refer(struct cli *cli, int argc, char **argv);
+int cmd_programme_exit(struct cli *cli, int argc, char **argv);
+int cmd_instrument_add(struct cli *cli, int argc, char **argv);
+int cmd_instrument_list(struct cli *cli, int argc, char **argv);
+int cmd_assessment_add(struct cli *cli, int argc, char **argv);
+int cmd_assessment_list(struct cli *cli, int argc, char **argv);
+int cmd_assessment_remove(struct cli *cli, int argc, char **argv);
+int cmd_import_assessments(struct cli *cli, int argc, char **argv);
+int cmd_source_add(struct cli *cli, int argc, char **argv);
+int cmd_source_list(struct cli *cli, int argc, char **argv);
+int cmd_outcomes_report(struct cli *cli, int argc, char **argv);
 
 #endif

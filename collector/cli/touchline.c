@@ -55,7 +55,7 @@ const struct cli_command cli_commands[] = {
 	  "files join within the set and link to no other set; times are coarsened (no\n"
 	  "seconds, no tap ids). manifest.json says what it holds (never the key).", 1 },
 	{ "export", NULL, cmd_export,
-	  "taps|attendance|activity|participants|sessions [--format csv|json] [--from DATE]"
+	  "taps|attendance|activity|participants|sessions|outcomes|referrals [--format csv|json] [--from DATE]"
 	  " [--to DATE] [--programme P] [--site S] [--rekey] [--output FILE]",
 	  "Export a table for evaluators (columns in docs/data-dictionary.md). Pseudonymous\n"
 	  "codes only, never names or card tokens; --rekey replaces the codes with random\n"
@@ -76,8 +76,16 @@ const struct cli_command cli_commands[] = {
 	{ "programme", "expect", cmd_programme_expect,
 	  "<programme> <code> (--sites SITE,... | --schedules ID,... | --all) [--from DATE]",
 	  "Change which sessions a participant is expected at, from a date on.", 1 },
-	{ "programme", "withdraw", cmd_programme_withdraw, "<programme> <code> --date DATE",
-	  "Record a withdrawal: sessions from DATE on are no longer expected.", 1 },
+	{ "programme", "withdraw", cmd_programme_withdraw,
+	  "<programme> <code> --date DATE [--reason REASON]",
+	  "Record a withdrawal: sessions from DATE on are no longer expected; --reason says\n"
+	  "why (completed, work_or_training, moved_away, custody, disengaged, other).", 1 },
+	{ "programme", "exit", cmd_programme_exit, "<programme> <code> --reason REASON [--date DATE]",
+	  "Record why a participant left (work_or_training is a good exit, not a drop-out);\n"
+	  "with --date, also that they left early on DATE.", 1 },
+	{ "programme", "refer", cmd_programme_refer, "<programme> <code> --source S --date DATE",
+	  "Record a referral; enrolling the participant starts it. A referral never enrolled\n"
+	  "counts as referred and not started.", 1 },
 	{ "programme", "list", cmd_programme_list, "", "List programmes.", 1 },
 	{ "schedule", "add", cmd_schedule_add,
 	  "<programme> --site S --activity A --weekday DAY --start HH:MM --end HH:MM"
@@ -107,7 +115,29 @@ const struct cli_command cli_commands[] = {
 	{ "participant", "erase", cmd_participant_erase, "<code> [--yes]",
 	  "Erase a participant's name, cards and code; anonymous counts stay.", 1 },
 	{ "purge", NULL, cmd_purge, "--before DATE [--yes]",
-	  "Delete taps, attendance and dead letters older than DATE (retention).", 1 },
+	  "Delete taps, attendance, dead letters, assessments and referrals older than DATE\n"
+	  "(retention).", 1 },
+	/* Outcomes */
+	{ "instrument", "add", cmd_instrument_add, "<file>",
+	  "Add (or update) an outcome instrument from its definition file (docs/outcomes.md;\n"
+	  "SWEMWBS, ONS4 and the seven pathways ship in deploy/instruments).", 1 },
+	{ "instrument", "list", cmd_instrument_list, "", "List outcome instruments.", 1 },
+	{ "assessment", "add", cmd_assessment_add,
+	  "<code> --instrument ID --date DATE --scores N,N,... [--wave WAVE] [--programme P]"
+	  " [--replace] [--outside-enrolment]",
+	  "Record an assessment: item scores only (no free text), checked against the\n"
+	  "instrument's ranges and missing-item rule and the enrolment's dates.", 1 },
+	{ "assessment", "list", cmd_assessment_list, "<code>", "A participant's assessments.", 1 },
+	{ "assessment", "remove", cmd_assessment_remove, "<id>", "Remove one assessment.", 1 },
+	{ "import", "assessments", cmd_import_assessments, "<file.csv> [--replace]",
+	  "Import assessments from CSV (participant, programme, instrument, wave, date,\n"
+	  "scores): all or nothing, every bad line reported.", 1 },
+	{ "source", "add", cmd_source_add, "<source> [--name NAME]",
+	  "Add a referral source (probation, prison, self, agency and other exist).", 1 },
+	{ "source", "list", cmd_source_list, "", "List referral sources.", 1 },
+	{ "outcomes", "report", cmd_outcomes_report, "[--programme P]",
+	  "Referrals, exits and distance travelled per programme and instrument: the\n"
+	  "distribution of change, the share improved, and change against dose.", 1 },
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 

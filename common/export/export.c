@@ -8,6 +8,7 @@
  * but for the whole attendance export (export_attendance.c says why). */
 #include "export.h"
 #include "calendar.h"
+#include "outcomes.h"
 #include "protocol.h"
 #include "store.h"
 #include "token.h"
@@ -60,6 +61,44 @@ static const char *const sessions_cols[] = {
 	"participants_expected", "participants_attended", "participants_extra"
 };
 
+static const char *const outcomes_cols[] = {
+	"participant", "programme", "instrument", "measure", "wave", "date", "in_enrolment",
+	"raw", "value", "baseline_date", "change", "dose_sessions",
+	"dose_moderate_equivalent_minutes"
+};
+
+static const char *const referrals_cols[] = {
+	"participant", "programme", "source", "referred_on", "started", "start_date", "end_date",
+	"withdrawn_on", "exit_reason", "good_exit", "status"
+};
+
+/* The outcomes export reads the distance-travelled rows that
+ * tl_outcomes_build scores from the assessments. */
+static int export_prepare_outcomes(sqlite3 *db, char *err, size_t errlen)
+{
+	return tl_outcomes_build(db, err, errlen);
+}
+
+/* SQL tl_exit_good(reason): 1 for a good exit (tl_exit_reason_good). */
+static void export_sql_exit_good(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int(ctx, tl_exit_reason_good((const char *)sqlite3_value_text(argv[0])));
+}
+
+static int export_prepare_referrals(sqlite3 *db, char *err, size_t errlen)
+{
+	if (sqlite3_create_function(db, "tl_exit_good", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                            export_sql_exit_good, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
 #define TL_EXPORT_N(cols) ((int)(sizeof cols / sizeof cols[0]))
 
 /* Erased participants (code NULL) are left out of every per-person
@@ -102,7 +141,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " WHERE (?1 IS NULL OR date(t.ts, 'unixepoch') >= ?1)"
 	  " AND (?2 IS NULL OR date(t.ts, 'unixepoch') <= ?2)"
 	  " AND (?4 IS NULL OR t.site = ?4) AND (?3 IS NULL OR s.programme = ?3)"
-	  " ORDER BY t.ts, t.n" },
+	  " ORDER BY t.ts, t.n", NULL },
 	{ "attendance", attendance_cols, TL_EXPORT_N(attendance_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  EXPORT_ATTENDANCE_SELECT " FROM attendance a NOT INDEXED JOIN session s ON s.id = a.session"
@@ -120,7 +159,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " tl_offset_minutes(a.checkin_at, s.start_ts), tl_offset_minutes(a.checkout_at, s.start_ts),"
 	  " a.minutes, a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id,"
 	  " a.expected FROM session s CROSS JOIN attendance a ON a.session = s.id"
-	  EXPORT_ATTENDANCE_REST },
+	  EXPORT_ATTENDANCE_REST, NULL },
 	{ "activity", activity_cols, TL_EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"
 	  " w.moderate_equivalent_minutes, w.met_minutes, w.minutes_band, w.week_start,"
@@ -132,7 +171,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR w.week_start <= ?2) AND (?3 IS NULL OR w.programme = ?3)"
 	  " AND ?4 IS NULL"
 	  " ORDER BY w.programme, w.iso_week, 1",
-	  NULL, NULL, 0, NULL },
+	  NULL, NULL, 0, NULL, NULL },
 	{ "participants", participants_cols, TL_EXPORT_N(participants_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), e.programme, e.start_date, e.end_date, e.withdrawn_on,"
@@ -145,7 +184,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " AND (?2 IS NULL OR e.start_date <= ?2) AND (?3 IS NULL OR e.programme = ?3)"
 	  " AND ?4 IS NULL"
 	  " ORDER BY e.programme, 1",
-	  NULL, NULL, 0, NULL },
+	  NULL, NULL, 0, NULL, NULL },
 	{ "sessions", sessions_cols, TL_EXPORT_N(sessions_cols),
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  /* The counts read attendance_session alone (it covers both flags). */
@@ -163,7 +202,35 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " WHERE (?1 IS NULL OR s.local_date >= ?1) AND (?2 IS NULL OR s.local_date <= ?2)"
 	  " AND (?3 IS NULL OR s.programme = ?3) AND (?4 IS NULL OR s.site = ?4)"
 	  " ORDER BY s.start_ts, s.id",
-	  NULL, NULL, 0, NULL },
+	  NULL, NULL, 0, NULL, NULL },
+	{ "outcomes", outcomes_cols, TL_EXPORT_N(outcomes_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
+	  "SELECT tl_pseudonym(p.code), r.programme, r.instrument, r.measure, r.wave, r.date,"
+	  " r.in_enrolment, CAST(r.raw AS INTEGER), r.value, r.baseline_date, r.change, r.sessions,"
+	  " r.me_minutes FROM temp.outcome_row r JOIN participant p ON p.id = r.participant"
+	  " WHERE p.code IS NOT NULL AND (?1 IS NULL OR r.date >= ?1)"
+	  " AND (?2 IS NULL OR r.date <= ?2) AND (?3 IS NULL OR r.programme = ?3) AND ?4 IS NULL"
+	  " ORDER BY r.programme, r.instrument, 1, r.date, r.wave, r.measure_no",
+	  NULL, NULL, 0, NULL, export_prepare_outcomes },
+	{ "referrals", referrals_cols, TL_EXPORT_N(referrals_cols),
+	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
+	  /* Every referral and every enrolment: one never started has no
+	   * start date; one enrolled without a referral has no source. */
+	  "SELECT tl_pseudonym(p.code), x.programme, r.source, r.referred_on,"
+	  " e.participant IS NOT NULL, e.start_date, e.end_date, e.withdrawn_on, e.exit_reason,"
+	  " tl_exit_good(e.exit_reason),"
+	  " CASE WHEN e.participant IS NULL THEN 'referred' ELSE g.status END"
+	  " FROM (SELECT programme, participant FROM referral"
+	  "       UNION SELECT programme, participant FROM enrolment) x"
+	  " JOIN participant p ON p.id = x.participant"
+	  " LEFT JOIN referral r ON r.programme = x.programme AND r.participant = x.participant"
+	  " LEFT JOIN enrolment e ON e.programme = x.programme AND e.participant = x.participant"
+	  " LEFT JOIN engagement g ON g.programme = x.programme AND g.participant = x.participant"
+	  " WHERE p.code IS NOT NULL"
+	  " AND (?1 IS NULL OR coalesce(e.end_date, r.referred_on) >= ?1)"
+	  " AND (?2 IS NULL OR coalesce(r.referred_on, e.start_date) <= ?2)"
+	  " AND (?3 IS NULL OR x.programme = ?3) AND ?4 IS NULL"
+	  " ORDER BY x.programme, 1",
+	  NULL, NULL, 0, NULL, export_prepare_referrals },
 };
 
 int tl_export_key_new(struct tl_export_key *k)
@@ -282,6 +349,8 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 			snprintf(err, errlen, "out of memory");
 			goto done;
 		}
+	if (kind->prepare && kind->prepare(db, err, errlen))
+		goto done;
 	if (export_functions(db, f->key) ||
 	    sqlite3_prepare_v2(db,
 	                       set ? kind->set_sql

@@ -1,5 +1,5 @@
 /* export.h - the evaluator exports (attendance, activity, participants,
- * sessions, taps) as CSV or JSON, for 'touchline export' and the
+ * sessions, taps, outcomes, referrals) as CSV or JSON, for 'touchline export' and the
  * dashboard's downloads. */
 #ifndef TL_EXPORT_H
 #define TL_EXPORT_H
@@ -27,6 +27,9 @@ struct tl_export_kind {
 	const char *const *set_cols;
 	int set_ncols;
 	const char *set_sql;
+	/* Run on the connection before the query (the outcomes' TEMP tables,
+	 * SQL functions the kind calls); or NULL. 0, or -1 with err set. */
+	int (*prepare)(sqlite3 *db, char *err, size_t errlen);
 };
 
 /* A rekeying key: pseudonym = "R-" and the first 16 hex digits of

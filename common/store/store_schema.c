@@ -304,6 +304,48 @@ const char *const tl_store_migrations[] = {
 	"  first_at INTEGER NOT NULL," /* received_at of the first and last dropped */
 	"  last_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (site, reader, cause, reason)) WITHOUT ROWID;",
+	/* 9: outcomes. instrument: a definition file as added (parsed and
+	 * scored by common/programme/outcomes.c, never by SQL). assessment:
+	 * one instrument's item scores for a participant in a programme at a
+	 * wave; scores are whole numbers separated by commas, an empty place
+	 * for a missing item; no free text. in_enrolment is 0 for one recorded
+	 * on purpose outside the enrolment's dates. referral_source: the
+	 * deployment's list. referral: a participant referred to a programme,
+	 * enrolled or not (an enrolment with the same key is its start).
+	 * enrolment.exit_reason: why they left (outcomes.c lists the reasons). */
+	"CREATE TABLE instrument ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  definition TEXT NOT NULL,"
+	"  added_at INTEGER NOT NULL);"
+	"CREATE TABLE assessment ("
+	"  id INTEGER PRIMARY KEY,"
+	"  participant INTEGER NOT NULL REFERENCES participant(id),"
+	"  programme TEXT NOT NULL REFERENCES programme(id),"
+	"  instrument TEXT NOT NULL REFERENCES instrument(id),"
+	"  wave TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  scores TEXT NOT NULL,"
+	"  in_enrolment INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  UNIQUE (participant, programme, instrument, wave));"
+	"CREATE INDEX assessment_date ON assessment(date);"
+	"CREATE TABLE referral_source ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"INSERT INTO referral_source (id, name, created_at) VALUES"
+	"  ('probation', 'Probation', 0), ('prison', 'Prison', 0), ('self', 'Self-referral', 0),"
+	"  ('agency', 'Another agency', 0), ('other', 'Other', 0);"
+	"CREATE TABLE referral ("
+	"  programme TEXT NOT NULL REFERENCES programme(id),"
+	"  participant INTEGER NOT NULL REFERENCES participant(id),"
+	"  source TEXT NOT NULL REFERENCES referral_source(id),"
+	"  referred_on TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (programme, participant)) WITHOUT ROWID;"
+	"CREATE INDEX referral_participant ON referral(participant);"
+	"ALTER TABLE enrolment ADD COLUMN exit_reason TEXT;",
 };
 
 const int tl_store_migration_count =

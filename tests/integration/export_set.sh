@@ -16,12 +16,12 @@ ok "the set says where it went and its key's fingerprint" \
 is "$(stat -c %a "$T/a")" 700 "the set's folder is mode 0700 whatever the umask"
 is "$(find "$T/a" -type f ! -perm 600 | wc -l)" 0 "every file in it is mode 0600"
 is "$(cd "$T/a" && ls | tr '\n' ' ')" \
-	"activity.csv attendance.csv manifest.json participants.csv sessions.csv taps.csv " \
+	"activity.csv attendance.csv manifest.json outcomes.csv participants.csv referrals.csv sessions.csv taps.csv " \
 	"every export and a manifest"
 ok "nothing half-written is left beside it" bash -c "! ls -d '$T'/a.tmp-* 2> /dev/null"
 
 # Row counts: the plain exports' own, and what the manifest says.
-for kind in attendance activity participants sessions taps; do
+for kind in attendance activity participants sessions taps outcomes referrals; do
 	tl export "$kind" > "$T/plain-$kind.csv"
 	is "$(wc -l < "$T/a/$kind.csv")" "$(wc -l < "$T/plain-$kind.csv")" "$kind: every row of the export"
 done
@@ -34,11 +34,12 @@ def rows(d, k):
         return list(csv.DictReader(f))
 def say(ok, msg):
     print(("ok" if ok else "FAIL") + " - " + msg)
-a = {k: rows("a", k) for k in ("attendance", "activity", "participants", "sessions", "taps")}
+a = {k: rows("a", k) for k in ("attendance", "activity", "participants", "sessions", "taps",
+                                "outcomes", "referrals")}
 b = {k: rows("b", k) for k in ("attendance", "participants")}
 m = json.load(open(os.path.join(T, "a", "manifest.json")))
 mb = json.load(open(os.path.join(T, "b", "manifest.json")))
-say(all(f["rows"] == len(a[f["kind"]]) for f in m["files"]) and len(m["files"]) == 5,
+say(all(f["rows"] == len(a[f["kind"]]) for f in m["files"]) and len(m["files"]) == 7,
     "manifest row counts are the files' rows")
 say(re.fullmatch(r"[0-9a-f]{16}", m["key_fingerprint"]) is not None, "manifest has a key fingerprint")
 say(m["key_fingerprint"] != mb["key_fingerprint"], "each set has its own key")

@@ -91,7 +91,7 @@ collector_stop || rc=$?
 is "$rc" 0 "collector exits 0"
 left=$(sql "SELECT count(*) FROM deadletter")
 tl purge --before "$(date -u -d tomorrow +%F)" --yes > "$T/purge"
-ok "purge deletes the dead letters too" grep -q "and $left dead letters" "$T/purge"
+ok "purge deletes the dead letters too" grep -q ", $left dead letters and" "$T/purge"
 is "$(sql "SELECT count(*) FROM deadletter")" 0 "none left"
 is "$(sql "SELECT coalesce(sum(dropped), 0) FROM deadletter_drop WHERE cause = 'purge'")" "$left" "... each counted as purged"
 done_testing

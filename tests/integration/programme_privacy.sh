@@ -41,6 +41,23 @@ dl() { sql "INSERT INTO deadletter (received_at, topic, payload, payload_size, r
 dl "${CARD4B^^}"
 dl 4444AaaAbbbbCCCCddddeeeeFFFF4444
 dl "${CARD1^^}"
+# P-0004's outcomes: an assessment of the health pathway (special
+# category), a referral from prison (criminal offence data) and an exit
+# reason; P-0001's stay. A marker score pattern is looked for on disk.
+tl instrument add "$TL_SRC/deploy/instruments/pathways.ini" > /dev/null
+tl instrument add "$TL_SRC/deploy/instruments/swemwbs.ini" > /dev/null
+tl programme refer kick P-0004 --source prison --date 2026-03-10 > /dev/null
+tl assessment add P-0004 --programme kick --instrument pathways --date 2026-03-16 \
+	--scores 9,8,7,6,5,4,3 > /dev/null
+tl programme exit kick P-0004 --reason custody > /dev/null
+tl programme refer kick P-0001 --source probation --date 2026-03-09 > /dev/null
+tl assessment add P-0001 --programme kick --instrument swemwbs --date 2026-03-16 \
+	--scores 1,2,3,4,5,4,3 > /dev/null
+tl assessment add P-0001 --programme kick --instrument swemwbs --date 2026-03-30 \
+	--scores 2,2,3,4,5,4,3 --wave mid > /dev/null
+is "$(sql "SELECT count(*) FROM assessment WHERE participant = 4")" 1 "P-0004 assessed"
+ok "P-0004's scores are on disk before erasure" bash -c \
+	"cat '$DB' '$DB-wal' 2> /dev/null | grep -aq '9,8,7,6,5,4,3'"
 # Everything of P-0004 on disk: the database file (live and free pages)
 # and its write-ahead log, read as bytes with strings(1).
 on_disk() { cat "$DB" "$DB-wal" 2> /dev/null | strings -n 6 | grep -ci -e "$CARD4" -e "$CARD4B" -e "Person Example4" -e "P-0004"; }
@@ -63,6 +80,15 @@ is "$(sql "SELECT count(*) FROM tap WHERE participant = 4")" 1 "their tap still 
 is "$(sql "SELECT count(*) FROM deadletter WHERE reason = 'bad_card'")" 1 \
 	"dead letters quoting their token in any letter case gone, another's kept"
 is "$(on_disk)" 0 "nothing of P-0004 readable in the database file, its free pages or the WAL"
+is "$(sql "SELECT count(*) FROM assessment WHERE participant = 4")" 0 "their assessments gone"
+is "$(sql "SELECT count(*) FROM referral WHERE participant = 4")" 0 "their referral gone"
+is "$(sql "SELECT count(*) FROM enrolment WHERE participant = 4 AND exit_reason IS NOT NULL")" 0 \
+	"their exit reason gone"
+ok "their scores are not readable on disk" bash -c \
+	"! cat '$DB' '$DB-wal' 2> /dev/null | grep -aq '9,8,7,6,5,4,3'"
+is "$(sql "SELECT count(*) FROM assessment WHERE participant = 1")" 2 "another's assessments kept"
+is "$(tl export outcomes | grep -c P-0004 || true)" 0 "nor in the outcomes export"
+is "$(tl export referrals | grep -c P-0004 || true)" 0 "nor in the referrals export"
 is "$(stat -c %s "$DB-wal" 2> /dev/null || echo 0)" 0 "the write-ahead log is empty"
 is "$(sql "PRAGMA freelist_count")" 0 "no free pages left holding old data"
 is "$(tl export sessions)" "$sessions_before" "anonymous session counts unchanged"
@@ -94,4 +120,7 @@ is "$(sql "SELECT count(*) FROM attendance a JOIN session s ON s.id = a.session
 is "$(tl export attendance --from 2026-03-25)" "$after_before" "later attendance unchanged"
 is "$(tl export attendance | wc -l)" "$(tl export attendance --from 2026-03-25 | wc -l)" \
 	"nothing older is exported"
+is "$(sql "SELECT group_concat(date) FROM assessment")" "2026-03-30" \
+	"assessments dated before the purge gone, later ones kept"
+is "$(sql "SELECT count(*) FROM referral")" 0 "referrals dated before it gone"
 done_testing

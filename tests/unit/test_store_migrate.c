@@ -79,6 +79,13 @@ static const char *const version_data[] = {
 	 "  'pitch-1');"
 	 "INSERT INTO deadletter_drop VALUES ('burnley', 'pitch-1', 'cap', 'bad_json', 3, 30,"
 	 "  1772560000, 1772560100);"),
+	/* 9 */
+	("INSERT INTO instrument (id, name, definition, added_at) VALUES ('x', 'X', '', 1);"
+	 "INSERT INTO assessment (participant, programme, instrument, wave, date, scores,"
+	 "  created_at) VALUES (1, 'kick', 'x', 'intake', '2026-03-02', '3,4', 1);"
+	 "INSERT INTO referral (programme, participant, source, referred_on, created_at)"
+	 "  VALUES ('kick', 1, 'probation', '2026-02-20', 1);"
+	 "UPDATE enrolment SET exit_reason = 'work_or_training';"),
 };
 
 /* Checks version v's data survived. */
@@ -127,6 +134,17 @@ static void check_version_data(sqlite3 *db, int v)
 	if (v >= 8) {
 		assert_int_equal(q_int(db, "SELECT count(*) FROM deadletter WHERE site = 'burnley'"), 1);
 		assert_int_equal(q_int(db, "SELECT dropped FROM deadletter_drop"), 3);
+	}
+	if (v >= 9) {
+		assert_int_equal(q_int(db, "SELECT count(*) FROM assessment"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM referral"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM referral_source"), 5);
+	}
+	if (tl_store_version(db) >= 9 && v < 9) {
+		/* enrolments from before it have no exit reason; the default sources exist */
+		assert_int_equal(q_int(db, "SELECT count(*) FROM enrolment WHERE exit_reason IS NULL"),
+		                 v >= 2 ? 1 : 0);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM referral_source"), 5);
 	}
 }
 
