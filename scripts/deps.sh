@@ -16,6 +16,15 @@ case "${1:-}" in
 "") ;;
 deb) PKGS="$PKGS $DEB_PKGS" ;;
 arm64)
+	# libnfc-dev:arm64 needs libusb-dev:arm64, which cannot be installed
+	# beside the native libusb-dev (it is not Multi-Arch: same): apt would
+	# remove the native libnfc-dev and break every native build. Refuse.
+	if dpkg-query -W -f='${Status}' "libnfc-dev:$(dpkg --print-architecture)" 2>/dev/null | grep -q "install ok installed"; then
+		echo "deps: libnfc-dev:arm64 cannot be installed beside the native libnfc-dev (libusb-dev" >&2
+		echo "deps: is not Multi-Arch: same); cross-build in an arm64 cross chroot or on a" >&2
+		echo "deps: machine without the native -dev packages" >&2
+		exit 1
+	fi
 	PKGS="$PKGS $DEB_PKGS crossbuild-essential-arm64 qemu-user-static"
 	for p in $ARM64_LIBS; do PKGS="$PKGS $p:arm64"; done
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
