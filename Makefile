@@ -7,6 +7,12 @@
 #                 gcc and clang, into build-matrix/<name>
 #   make demo     install missing packages, build, run the demo
 #   make bench    benchmarks (not part of the test suite)
+#   make deb      Debian packages (touchline, touchline-bridge) into deb/,
+#                 checked with lintian
+#   make deb-arm64  the reader's package cross-built for arm64 into
+#                 deb/arm64/, its unit tests run under qemu-user
+#   make test-install  as root: build the packages, install them on this
+#                 machine, send taps through the installed programs, purge
 # Developer and CI builds treat warnings as errors (TOUCHLINE_WERROR); a plain
 # cmake build, as a packager runs it, does not.
 BUILD      ?= build
@@ -24,8 +30,9 @@ MATRIX_CONFS ?= release relwithdebinfo debug minsizerel dpkg dpkg-fortify3
 MATRIX_CCS   ?= gcc clang
 MATRIX       ?= $(foreach c,$(MATRIX_CCS),$(addprefix $(c)-,$(MATRIX_CONFS)))
 MATRIX_BUILDS = $(addprefix $(MATRIX_DIR)/,$(MATRIX))
+DEB_DIR    ?= deb
 
-.PHONY: all deps build build-san build-fuzz builds test demo bench clean
+.PHONY: all deps build build-san build-fuzz builds test demo bench clean deb deb-arm64 test-install
 
 all: build
 
@@ -83,5 +90,17 @@ demo: deps build
 bench: deps build
 	@bash bench/run.sh $(BUILD)
 
+# Packages: the packaging tools are installed only for these targets.
+deb:
+	@sh scripts/deps.sh deb
+	@sh scripts/build-deb.sh $(DEB_DIR) $(JOBS)
+
+deb-arm64:
+	@sh scripts/deps.sh arm64
+	@sh scripts/build-deb.sh $(DEB_DIR)/arm64 $(JOBS) arm64
+
+test-install: deb
+	@bash tests/integration/install_deb.sh $(DEB_DIR)
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(MATRIX_DIR)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(MATRIX_DIR) $(DEB_DIR)

@@ -82,11 +82,22 @@ static void on_signal(int sig)
 /* Reads options; exits on --help, --version and any error. */
 static void collector_configure(int argc, char **argv)
 {
-	static const char about[] =
-		"usage: touchline-collector [OPTIONS]\n\n"
-		"Records taps published by Touchline readers over MQTT into SQLite and\n"
-		"acknowledges each one after it is committed. Options:\n\n";
-	int first = tl_program_parse("touchline-collector", about, options, argc, argv);
+	static const struct tl_program program = {
+		.name = "touchline-collector",
+		.section = 8,
+		.summary = "record NFC attendance taps from Touchline readers into SQLite",
+		.usage = "[OPTIONS]",
+		.about = "Records taps published by Touchline readers over MQTT into SQLite and\n"
+		         "acknowledges each one after it is committed. It connects to the broker\n"
+		         "whenever the broker is up, and again after every broker restart.\n\n"
+		         "SIGTERM or SIGINT: it stores what it has taken, disconnects and exits 0.\n"
+		         "Exit status 2: a bad option or setting.",
+		.files = "/etc/touchline/collector.ini\tthe settings (as installed by the package)\n"
+		         "/var/lib/touchline/touchline.db\tthe database (mode 0600)",
+		.see_also = "touchline(1), touchline-bridge(8), touchline-dashboard(1), "
+		            "touchline-protocol(7), mosquitto(8)",
+	};
+	int first = tl_program_parse(&program, options, argc, argv);
 
 	if (first < argc) {
 		fprintf(stderr, "touchline-collector: unexpected argument '%s'\n", argv[first]);

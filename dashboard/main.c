@@ -274,6 +274,18 @@ int main(int argc, char **argv)
 		  "include participant names (internal coach view; says so on every page)" },
 		TL_OPT_END,
 	};
+	static const struct tl_program program = {
+		.name = "touchline-dashboard",
+		.section = 1,
+		.summary = "write Touchline's static HTML dashboard",
+		.usage = "--db FILE --out DIR [OPTIONS]",
+		.about = "Writes a self-contained static HTML dashboard of attendance, activity,\n"
+		         "retention, follow-up, readers and data quality. Open DIR/index.html;\n"
+		         "it makes no network request. DIR is replaced as a whole when done.",
+		.files = "/etc/touchline/dashboard.ini\tthe settings the package's timer uses\n"
+		         "/var/lib/touchline/touchline.db\tthe database (read only)",
+		.see_also = "touchline(1), touchline-collector(8)",
+	};
 	struct dash_pages pages = { NULL, 0 };
 	struct dash dl;
 	pthread_t downloads;
@@ -281,12 +293,7 @@ int main(int argc, char **argv)
 	int first, threaded = 0;
 
 	tl_log_init("touchline-dashboard", TL_LOG_WARN);
-	first = tl_program_parse("touchline-dashboard",
-	                         "usage: touchline-dashboard --db FILE --out DIR [options]\n\n"
-	                         "Writes a self-contained static HTML dashboard of attendance, activity,\n"
-	                         "retention, follow-up, readers and data quality. Open DIR/index.html.\n\n"
-	                         "options:\n",
-	                         opts, argc, argv);
+	first = tl_program_parse(&program, opts, argc, argv);
 	if (first < argc) {
 		fprintf(stderr, "touchline-dashboard: unexpected argument '%s' (see --help)\n",
 		        argv[first]);

@@ -136,17 +136,25 @@ static void on_signal(int sig)
 /* Reads options; exits on --help, --version, keygen and any error. */
 static void bridge_configure(int argc, char **argv)
 {
-	static const char about[] =
-		"usage: touchline-bridge [OPTIONS]\n"
-		"       touchline-bridge keygen FILE\n\n"
-		"Reads attendance cards at a venue and sends their taps to the Touchline\n"
-		"collector over MQTT. Every tap is stored in a local spool first and\n"
-		"leaves it only when the collector acknowledges it. `keygen FILE` writes\n"
-		"a new deployment key (mode 0600); every reader needs the same key.\n\n"
-		"Options (also [section] name = value in the --config file):\n\n";
+	static const struct tl_program program = {
+		.name = "touchline-bridge",
+		.section = 8,
+		.summary = "Touchline NFC attendance reader: spools taps and sends them to the collector",
+		.usage = "[OPTIONS]\nkeygen FILE",
+		.about = "Reads attendance cards at a venue and sends their taps to the Touchline\n"
+		         "collector over MQTT. Every tap is stored in a local spool first and\n"
+		         "leaves it only when the collector acknowledges it. `keygen FILE` writes\n"
+		         "a new deployment key (mode 0600); every reader needs the same key.\n\n"
+		         "SIGTERM or SIGINT: it publishes \"offline\" and exits 0; every tap is\n"
+		         "already in the spool. Exit status 2: a bad option or setting.",
+		.files = "/etc/touchline/bridge.ini\tthe settings (as installed by the package)\n"
+		         "/etc/touchline/bridge.key\tthe deployment key (mode 0600)\n"
+		         "/var/lib/touchline-bridge/spool.db\tthe spool of taps not yet acknowledged",
+		.see_also = "touchline-collector(8), touchline(1), touchline-protocol(7), nfc-list(1)",
+	};
 	struct bridge_config *c = &bridge.cfg;
 	char err[1200];
-	int first = tl_program_parse("touchline-bridge", about, options, argc, argv);
+	int first = tl_program_parse(&program, options, argc, argv);
 
 	if (first < argc && strcmp(argv[first], "keygen") == 0) {
 		if (first + 2 != argc) {

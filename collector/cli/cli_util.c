@@ -65,6 +65,12 @@ void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int a
 			tl_options_usage(stdout, opts);
 		}
 		exit(0);
+	case TL_PARSE_MAN:
+		/* The manual's entry for this command (see cli_manual). */
+		if (opts && opts[0].name)
+			tl_manual_options(stdout, opts, 0);
+		fflush(stdout);
+		exit(0);
 	default:
 		cli_usage_fail("%s", err);
 	}

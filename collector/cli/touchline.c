@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char db_path[1024] = "/var/lib/touchline/touchline.db";
 
@@ -141,6 +143,67 @@ const struct cli_command cli_commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL, 0 },
 };
 
+static const struct tl_program program = {
+	.name = "touchline",
+	.section = 1,
+	.summary = "administer a Touchline attendance database",
+	.usage = "[--db FILE] [--config FILE] COMMAND [ARGS]",
+	.about = "Administers a Touchline database: sites, readers, participants and their\n"
+	         "cards, programmes, schedules and sessions, attendance, follow-up, reports\n"
+	         "and exports for evaluators. It may run while the collector does.\n\n"
+	         "Exit status: 0 done; 1 the command could not do what was asked (nothing\n"
+	         "was changed); 2 a usage error.",
+	.files = "/var/lib/touchline/touchline.db\tthe database (mode 0600)",
+	.see_also = "touchline-collector(8), touchline-dashboard(1), touchline-bridge(8), "
+	            "touchline-protocol(7)",
+};
+
+/* --man: the manual page. Each command's options are a table inside the
+ * command itself, so each command is run, in a child, with --man: its
+ * cli_args prints that table as the manual's entry and exits. A command
+ * that does not get that far fails the build that makes the manual. */
+static int cli_manual(void)
+{
+	struct cli none = { NULL, db_path };
+
+	tl_manual_head(stdout, &program);
+	tl_manual_section(stdout, "GLOBAL OPTIONS");
+	tl_manual_options(stdout, global_options, 1);
+	tl_manual_section(stdout, "COMMANDS");
+	tl_manual_text(stdout, "'touchline COMMAND --help' describes one command.");
+	for (const struct cli_command *c = cli_commands; c->noun; c++) {
+		char title[128], synopsis[1024];
+		int status;
+		pid_t pid;
+
+		snprintf(title, sizeof title, "%s%s%s", c->noun, c->verb ? " " : "",
+		         c->verb ? c->verb : "");
+		snprintf(synopsis, sizeof synopsis, "touchline %s %s", title, c->args);
+		printf(".SS %s\n", title);
+		tl_manual_text(stdout, synopsis);
+		tl_manual_text(stdout, c->help);
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0) {
+			perror("touchline: fork");
+			return 1;
+		}
+		if (pid == 0) {
+			char man[] = "--man", *argv[] = { man, NULL };
+			cli_set_current(c);
+			c->run(&none, 1, argv);
+			_exit(3); /* it did not parse its arguments first */
+		}
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "touchline: --man: command '%s' did not print its options\n",
+			        title);
+			return 1;
+		}
+	}
+	tl_manual_tail(stdout, &program);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: touchline [--db FILE] [--config FILE] <command> [args]\n\n"
@@ -165,11 +228,12 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* Help needs no database: don't fail on a missing one before showing it. */
+/* Help (and the manual) needs no database: don't fail on a missing one before showing it. */
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--man") == 0)
 			return 1;
 	return 0;
 }
@@ -206,6 +270,8 @@ int main(int argc, char **argv)
 	case TL_PARSE_VERSION:
 		printf("touchline %s\n", TOUCHLINE_VERSION);
 		return 0;
+	case TL_PARSE_MAN:
+		return cli_manual();
 	case TL_PARSE_ERROR:
 		fprintf(stderr, "touchline: %s\n", err);
 		return 2;

@@ -195,6 +195,8 @@ static enum tl_parse_result config_apply_flag(const struct tl_option *opts, int 
 		return TL_PARSE_HELP;
 	if (strcmp(arg, "--version") == 0)
 		return TL_PARSE_VERSION;
+	if (strcmp(arg, "--man") == 0)
+		return TL_PARSE_MAN;
 	eq = strchr(arg, '=');
 	n = eq ? (size_t)(eq - arg) : strlen(arg);
 	if (strncmp(arg, "--", 2) != 0 || n - 2 >= sizeof name) {
@@ -292,47 +294,244 @@ enum tl_parse_result tl_args_parse(const struct tl_option *opts, int argc, char 
 	return TL_PARSE_OK;
 }
 
+/* An option's current value as --help and the manual show it as default. */
+static void option_default(const struct tl_option *o, char *buf, size_t size)
+{
+	if (o->type == TL_OPT_STR)
+		snprintf(buf, size, "%s", (const char *)o->target);
+	else if (o->type == TL_OPT_INT)
+		snprintf(buf, size, "%ld", *(long *)o->target);
+	else
+		snprintf(buf, size, "%s", *(int *)o->target ? "true" : "false");
+}
+
 void tl_options_usage(FILE *out, const struct tl_option *opts)
 {
 	for (const struct tl_option *o = opts; o->name; o++) {
 		char flag[64], def[300];
 		snprintf(flag, sizeof flag, "--%s%s%s", o->name, o->metavar ? " " : "",
 		         o->metavar ? o->metavar : "");
-		if (o->type == TL_OPT_STR)
-			snprintf(def, sizeof def, "%s", (const char *)o->target);
-		else if (o->type == TL_OPT_INT)
-			snprintf(def, sizeof def, "%ld", *(long *)o->target);
-		else
-			snprintf(def, sizeof def, "%s", *(int *)o->target ? "true" : "false");
+		option_default(o, def, sizeof def);
 		fprintf(out, "  %-28s %s%s%s%s\n", flag, o->help, def[0] ? " (default: " : "", def,
 		        def[0] ? ")" : "");
 	}
 }
 
+/* The flags every program has, for --help and the manual alike. */
+static const struct {
+	const char *flag, *man, *help;
+} program_flags_before[] = {
+	{ "-c, --config FILE", "\\fB\\-c\\fR, \\fB\\-\\-config\\fR \\fIFILE\\fR",
+	  "read settings from an INI file" },
+}, program_flags_after[] = {
+	{ "-h, --help", "\\fB\\-h\\fR, \\fB\\-\\-help\\fR", "show this help" },
+	{ "--version", "\\fB\\-\\-version\\fR", "show the version" },
+	{ "--man", "\\fB\\-\\-man\\fR", "print the manual page (roff)" },
+};
+#define NFLAGS(a) (sizeof(a) / sizeof((a)[0]))
+
 void tl_options_usage_program(FILE *out, const struct tl_option *opts)
 {
-	fprintf(out, "  %-28s %s\n", "-c, --config FILE", "read settings from an INI file");
+	for (size_t i = 0; i < NFLAGS(program_flags_before); i++)
+		fprintf(out, "  %-28s %s\n", program_flags_before[i].flag,
+		        program_flags_before[i].help);
 	tl_options_usage(out, opts);
-	fprintf(out, "  %-28s %s\n", "-h, --help", "show this help");
-	fprintf(out, "  %-28s %s\n", "--version", "show the version");
+	for (size_t i = 0; i < NFLAGS(program_flags_after); i++)
+		fprintf(out, "  %-28s %s\n", program_flags_after[i].flag, program_flags_after[i].help);
 }
 
-int tl_program_parse(const char *name, const char *about, const struct tl_option *opts,
-                     int argc, char **argv)
+/* Writes text for roff: a backslash and a hyphen are escaped, and a line
+ * that would start with a control character is guarded. len < 0: all. */
+static void manual_escape(FILE *out, const char *text, long len, int line_start)
+{
+	for (long i = 0; text[i] && (len < 0 || i < len); i++) {
+		char c = text[i];
+		if (line_start && (c == '.' || c == '\''))
+			fputs("\\&", out);
+		if (c == '\\')
+			fputs("\\e", out);
+		else if (c == '-')
+			fputs("\\-", out);
+		else
+			fputc(c, out);
+		line_start = c == '\n';
+	}
+}
+
+void tl_manual_text(FILE *out, const char *text)
+{
+	const char *p = text;
+
+	fputs(".PP\n", out);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		long n = nl ? (long)(nl - p) : (long)strlen(p);
+		if (n == 0) {
+			/* A blank line ends a paragraph (runs of them count once). */
+			while (*p == '\n')
+				p++;
+			if (*p)
+				fputs(".PP\n", out);
+			continue;
+		}
+		manual_escape(out, p, n, 1);
+		fputc('\n', out);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+void tl_manual_section(FILE *out, const char *title)
+{
+	fprintf(out, ".SH %s\n", title);
+}
+
+void tl_manual_head(FILE *out, const struct tl_program *p)
+{
+	const char *u = p->usage;
+
+	fputs(".TH ", out);
+	for (const char *c = p->name; *c; c++)
+		fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, out);
+	fprintf(out, " %d \"\" \"touchline %s\" \"Touchline manual\"\n", p->section,
+	        TOUCHLINE_VERSION);
+	fputs(".SH NAME\n", out);
+	manual_escape(out, p->name, -1, 1);
+	fputs(" \\- ", out);
+	manual_escape(out, p->summary, -1, 0);
+	fputs("\n.SH SYNOPSIS\n", out);
+	while (*u) {
+		const char *nl = strchr(u, '\n');
+		long n = nl ? (long)(nl - u) : (long)strlen(u);
+		fputs(".B ", out);
+		manual_escape(out, p->name, -1, 0);
+		fputc(' ', out);
+		manual_escape(out, u, n, 0);
+		fputs("\n.br\n", out);
+		u += n + (nl ? 1 : 0);
+	}
+	tl_manual_section(out, "DESCRIPTION");
+	tl_manual_text(out, p->about);
+}
+
+/* One entry of an option list: the flag line (already roff) and its text. */
+static void manual_item(FILE *out, const char *flag_roff, const char *help)
+{
+	fprintf(out, ".TP\n%s\n", flag_roff);
+	manual_escape(out, help, -1, 1);
+	fputs(".\n", out);
+}
+
+void tl_manual_options(FILE *out, const struct tl_option *opts, int program)
+{
+	if (program)
+		for (size_t i = 0; i < NFLAGS(program_flags_before); i++)
+			manual_item(out, program_flags_before[i].man, program_flags_before[i].help);
+	for (const struct tl_option *o = opts; o->name; o++) {
+		char def[300];
+		fputs(".TP\n\\fB\\-\\-", out);
+		manual_escape(out, o->name, -1, 0);
+		fputs("\\fR", out);
+		if (o->metavar) {
+			fputs(" \\fI", out);
+			manual_escape(out, o->metavar, -1, 0);
+			fputs("\\fR", out);
+		}
+		fputc('\n', out);
+		manual_escape(out, o->help, -1, 1);
+		fputc('.', out);
+		option_default(o, def, sizeof def);
+		if (def[0]) {
+			fputs(" Default: ", out);
+			manual_escape(out, def, -1, 0);
+			fputc('.', out);
+		}
+		if (o->section) {
+			fputs(" In the config file: \\fB[", out);
+			manual_escape(out, o->section, -1, 0);
+			fputs("] ", out);
+			manual_escape(out, o->name, -1, 0);
+			fputs("\\fR.", out);
+		}
+		fputc('\n', out);
+	}
+	if (program)
+		for (size_t i = 0; i < NFLAGS(program_flags_after); i++)
+			manual_item(out, program_flags_after[i].man, program_flags_after[i].help);
+}
+
+void tl_manual_tail(FILE *out, const struct tl_program *p)
+{
+	const char *f = p->files;
+
+	if (f && *f) {
+		tl_manual_section(out, "FILES");
+		while (*f) {
+			const char *tab = strchr(f, '\t'), *nl = strchr(f, '\n');
+			long n = nl ? (long)(nl - f) : (long)strlen(f);
+			if (!tab || tab - f > n)
+				tab = f + n; /* a path alone */
+			fputs(".TP\n.I ", out);
+			manual_escape(out, f, tab - f, 0);
+			fputc('\n', out);
+			if (tab < f + n)
+				manual_escape(out, tab + 1, n - (tab + 1 - f), 1);
+			fputc('\n', out);
+			f += n + (nl ? 1 : 0);
+		}
+	}
+	if (p->see_also) {
+		tl_manual_section(out, "SEE ALSO");
+		manual_escape(out, p->see_also, -1, 1);
+		fputc('\n', out);
+	}
+}
+
+void tl_program_manual(FILE *out, const struct tl_program *p, const struct tl_option *opts)
+{
+	tl_manual_head(out, p);
+	tl_manual_section(out, "OPTIONS");
+	tl_manual_text(out, "Every option is also a setting of the INI file named by --config, "
+	                    "in the section shown; flags override the file.");
+	tl_manual_options(out, opts, 1);
+	tl_manual_tail(out, p);
+}
+
+/* --help: the usage forms, what the program does, then every option. */
+static void program_help(FILE *out, const struct tl_program *p, const struct tl_option *opts)
+{
+	const char *u = p->usage;
+	int first = 1;
+
+	while (*u) {
+		const char *nl = strchr(u, '\n');
+		int n = nl ? (int)(nl - u) : (int)strlen(u);
+		fprintf(out, "%s %s %.*s\n", first ? "usage:" : "      ", p->name, n, u);
+		first = 0;
+		u += n + (nl ? 1 : 0);
+	}
+	fprintf(out, "\n%s\n\nOptions (also [section] name = value in the --config file):\n\n",
+	        p->about);
+	tl_options_usage_program(out, opts);
+}
+
+int tl_program_parse(const struct tl_program *p, const struct tl_option *opts, int argc,
+                     char **argv)
 {
 	char err[1200];
 	int first = argc;
 
 	switch (tl_options_parse(opts, argc, argv, &first, err, sizeof err)) {
 	case TL_PARSE_HELP:
-		fputs(about, stdout);
-		tl_options_usage_program(stdout, opts);
+		program_help(stdout, p, opts);
 		exit(0);
 	case TL_PARSE_VERSION:
-		printf("%s %s\n", name, TOUCHLINE_VERSION);
+		printf("%s %s\n", p->name, TOUCHLINE_VERSION);
+		exit(0);
+	case TL_PARSE_MAN:
+		tl_program_manual(stdout, p, opts);
 		exit(0);
 	case TL_PARSE_ERROR:
-		fprintf(stderr, "%s: %s\n", name, err);
+		fprintf(stderr, "%s: %s\n", p->name, err);
 		exit(2);
 	case TL_PARSE_OK:
 		break;
