@@ -90,7 +90,7 @@ static void reader_print_credentials(const char *site, const char *reader, const
 	       pwfile, user);
 	printf("touchline reader acl > /etc/mosquitto/touchline/acl && systemctl reload mosquitto\n");
 	printf("# 2. On the reader: the password file, then the settings.\n");
-	printf("install -m 600 '%s' /etc/touchline/mqtt-password\n", pwfile);
+	printf("install -m 600 -o touchline-bridge '%s' /etc/touchline/mqtt-password\n", pwfile);
 	printf("cat > /etc/touchline/bridge.ini <<'EOF'\n");
 	printf("[mqtt]\nhost = %s\nport = %ld\ncafile = /etc/touchline/ca.crt\n", host, port);
 	printf("username = %s\npassword-file = /etc/touchline/mqtt-password\n", user);

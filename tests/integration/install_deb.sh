@@ -165,17 +165,24 @@ wait_for "grep -q 'connected' '$T/touchline-collector.service.log' 2>/dev/null |
 
 # 5. One command registers a reader and prints what the reader needs.
 as_touchline touchline site add burnley --name Burnley >/dev/null
+install -d -o touchline -m 700 "$T/creds.d"
 as_touchline touchline reader add burnley pitch-1 --credentials --broker-host localhost \
-	--broker-port "$PORT" >"$T/creds"
-ok "reader add printed the broker's command" grep -q '^mosquitto_passwd -b ' "$T/creds"
-# On the broker: its password and the ACL.
-sh -c "$(grep '^mosquitto_passwd -b ' "$T/creds")"
+	--broker-port "$PORT" --password-out "$T/creds.d/pitch-1.password" >"$T/creds"
+ok "reader add wrote the password to a file of mode 0600" \
+	test "$(stat -c %a "$T/creds.d/pitch-1.password")" = 600
+ok "no printed line holds the password" \
+	bash -c "! grep -qF \"\$(cat '$T/creds.d/pitch-1.password')\" '$T/creds'"
+ok "reader add printed the broker's command" grep -q '| mosquitto_passwd ' "$T/creds"
+# On the broker: its password and the ACL, as printed.
+sh -c "$(grep '| mosquitto_passwd ' "$T/creds")"
 as_touchline touchline reader acl >/etc/mosquitto/touchline/acl
 kill -HUP "$MOSQ"
-# On the reader: the password, the settings, the CA certificate and the key.
-sed -n "s/^install -m 600 .*mqtt-password && echo '\([^']*\)'.*/\1/p" "$T/creds" \
-	>/etc/touchline/mqtt-password
-ok "reader add printed the reader's password" test -s /etc/touchline/mqtt-password
+# On the reader: the password file (as printed), the settings, the CA
+# certificate and the key.
+sh -c "$(grep '^install -m 600 ' "$T/creds")"
+ok "the reader's password is installed for the bridge's user" \
+	test "$(stat -c '%a %U' /etc/touchline/mqtt-password)" = "600 touchline-bridge"
+rm -r "$T/creds.d" # as the printed commands say, once the reader has it
 sed -n "/^cat > \/etc\/touchline\/bridge.ini <<'EOF'/,/^EOF/p" "$T/creds" | sed '1d;$d' \
 	>/etc/touchline/bridge.ini
 install -m 644 /etc/mosquitto/touchline/ca.crt /etc/touchline/ca.crt
