@@ -32,12 +32,15 @@ MATRIX       ?= $(foreach c,$(MATRIX_CCS),$(addprefix $(c)-,$(MATRIX_CONFS)))
 MATRIX_BUILDS = $(addprefix $(MATRIX_DIR)/,$(MATRIX))
 DEB_DIR    ?= deb
 
-.PHONY: all deps build build-san build-fuzz builds test demo bench clean deb deb-arm64 test-install
+.PHONY: all deps deps-deb build build-san build-fuzz builds test demo bench clean deb deb-arm64 test-install
 
 all: build
 
 deps:
 	@sh scripts/deps.sh
+
+deps-deb:
+	@sh scripts/deps.sh deb
 
 build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -81,7 +84,9 @@ $(MATRIX_BUILDS): $(MATRIX_DIR)/%:
 		(cd $@ && ctest -R '^unit\.' -j $(JOBS) >unit.log 2>&1) || \
 			{ cat $@/unit.log; echo "builds: $*: unit tests failed" >&2; exit 1; }; fi
 
-test: deps build build-fuzz build-san builds
+# The test suite also builds, installs and purges the Debian packages
+# (deploy.install_deb, as root), so it needs what building them needs.
+test: deps-deb build build-fuzz build-san builds
 	@cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 demo: deps build
