@@ -80,6 +80,13 @@ is "$(sql "SELECT group_concat(coalesce(suspect, '-'), ' ') FROM (SELECT suspect
 	"- seq_backwards - late_while_online" "late taps flagged only without a reason"
 tl tap suspect list > "$T/suspects"
 is "$(grep -c 'seq_backwards\|late_while_online' "$T/suspects")" 2 "tap suspect list shows both"
+"$TL_BIN/dashboard/touchline-dashboard" --db "$DB" --out "$T/site" > /dev/null
+ok "the data-quality page counts both, one each, pending" python3 -c "
+import re, sys
+rows = set(re.findall(r'<tr id=.quality-suspect-[0-9]+.><th[^>]*>([^<]*)</th><td[^>]*>([0-9]+)</td>',
+                      open(sys.argv[1]).read()))
+sys.exit(not {('seq_backwards (pending)', '1'), ('late_while_online (pending)', '1')} <= rows)
+" "$T/site/index.html"
 wait_for "[ \"\$(tl attendance status > /dev/null; echo \$?)\" = 0 ]"
 is "$(attended P-0001 "$football")" 1 "an in-order late tap counts"
 is "$(attended P-0002 "$gym")" 0 "a suspect tap does not count"
