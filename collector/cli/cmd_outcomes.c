@@ -509,7 +509,7 @@ int cmd_import_assessments(struct cli *cli, int argc, char **argv)
 	static const char *const names[C_N] = { "participant", "programme", "instrument",
 		                                "wave", "date", "scores" };
 	char *pos[1], line[OUT_CSV_LINE + 2], *f[OUT_CSV_FIELDS], err[600];
-	int col[C_N], replace = 0, lineno = 0, nf, header = 1;
+	int col[C_N] = { 0 }, replace = 0, lineno = 0, nf, header = 1;
 	long bad = 0, rows = 0;
 	const struct tl_option opts[] = {
 		{ NULL, "replace", TL_OPT_BOOL, &replace, 0, 0, 0, NULL,
