@@ -36,8 +36,8 @@ static const char *const fu_band_name[FU_BANDS] = {
 };
 static const char *const fu_band_id[FU_BANDS] = { "new", "lapsing", "lost", "never" };
 static const char *const fu_band_says[FU_BANDS] = {
-	"missed their last expected sessions, just enough to be flagged: the calls most worth "
-	"making now",
+	("missed their last expected sessions, just enough to be flagged: the calls most worth "
+	 "making now"),
 	"missed more sessions than that, and last came within the last 4 weeks",
 	"last came more than 4 weeks ago",
 	"enrolled and expected, but have not come to a session yet",
