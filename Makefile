@@ -9,8 +9,11 @@
 #   make bench    benchmarks (not part of the test suite)
 #   make deb      Debian packages (touchline, touchline-bridge) into deb/,
 #                 checked with lintian
-#   make deb-arm64  the reader's package cross-built for arm64 into
-#                 deb/arm64/, its unit tests run under qemu-user
+#   make deb-arm64  as root: the reader's package cross-built for arm64
+#                 into deb/arm64/, its unit tests run under qemu-user, in a
+#                 Debian 12 chroot kept in build-arm64/chroot (the :arm64
+#                 -dev packages never go onto this machine; make clean
+#                 leaves the chroot, rm -rf build-arm64 removes it)
 #   make test-install  as root: build the packages, install them on this
 #                 machine, send taps through the installed programs, purge
 # Developer and CI builds treat warnings as errors (TOUCHLINE_WERROR); a plain

@@ -3,35 +3,22 @@
 # demo, but only those that are missing, so a second run costs nothing.
 #   deps.sh          building, testing, the demo (make test, make demo)
 #   deps.sh deb      also what building Debian packages needs (make deb)
-#   deps.sh arm64    also the arm64 cross toolchain, the :arm64 libraries and
-#                    qemu to run the cross-built tests (make deb-arm64)
+#   deps.sh arm64    only debootstrap and qemu-user-static, what make deb-arm64
+#                    needs on this machine (the rest goes into its chroot)
 set -eu
 PKGS="build-essential dpkg-dev cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
 libsqlite3-dev sqlite3 libcjson-dev libnfc-dev libssl-dev openssl libinih-dev
 libcmocka-dev python3 python3-paho-mqtt clang libclang-rt-14-dev tzdata socat chromium"
 DEB_PKGS="debhelper lintian fakeroot"
-ARM64_LIBS="libmosquitto-dev libsqlite3-dev libcjson-dev libnfc-dev libssl-dev libinih-dev
-libcmocka-dev"
 case "${1:-}" in
 "") ;;
 deb) PKGS="$PKGS $DEB_PKGS" ;;
 arm64)
-	# libnfc-dev:arm64 needs libusb-dev:arm64, which cannot be installed
-	# beside the native libusb-dev (it is not Multi-Arch: same): apt would
-	# remove the native libnfc-dev and break every native build. Refuse.
-	if dpkg-query -W -f='${Status}' "libnfc-dev:$(dpkg --print-architecture)" 2>/dev/null | grep -q "install ok installed"; then
-		echo "deps: libnfc-dev:arm64 cannot be installed beside the native libnfc-dev (libusb-dev" >&2
-		echo "deps: is not Multi-Arch: same); cross-build in an arm64 cross chroot or on a" >&2
-		echo "deps: machine without the native -dev packages" >&2
-		exit 1
-	fi
-	PKGS="$PKGS $DEB_PKGS crossbuild-essential-arm64 qemu-user-static"
-	for p in $ARM64_LIBS; do PKGS="$PKGS $p:arm64"; done
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		[ "$(id -u)" -eq 0 ] || { echo "deps: run as root to add the arm64 architecture" >&2; exit 1; }
-		echo "deps: adding the arm64 architecture (dpkg --add-architecture arm64)"
-		dpkg --add-architecture arm64
-	fi ;;
+	# Only what this machine needs: the cross toolchain and the :arm64 -dev
+	# packages go into a Debian 12 chroot (scripts/build-deb-cross.sh),
+	# never onto this machine (libnfc-dev:arm64 would replace the native
+	# libnfc-dev, since libusb-dev is not Multi-Arch: same).
+	PKGS="debootstrap qemu-user-static" ;;
 *) echo "usage: deps.sh [deb|arm64]" >&2; exit 2 ;;
 esac
 missing=""
