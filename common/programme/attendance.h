@@ -35,6 +35,13 @@
  * engine's one tap query uses it; nothing else decides it. */
 #define TL_TAP_COUNTS "(suspect IS NULL OR accepted_at IS NOT NULL)"
 
+/* Why a tap nobody holds is listed in tap_unmatched, as an SQL expression
+ * on tap: made with a staff (coach) card, a random UID (a phone), or an
+ * unknown card. Both places that list such taps use it. */
+#define TL_TAP_HOLDERLESS                                                    \
+	"(CASE WHEN staff IS NOT NULL THEN 'staff_card' WHEN random THEN"     \
+	" 'random_uid' ELSE 'unknown_card' END)"
+
 /* The catalog and prepared statements over one connection. */
 struct tl_engine;
 
@@ -83,6 +90,12 @@ int tl_attendance_participant(struct tl_engine *e, int64_t participant, char *er
  * same rules. count is -1 when there is no such session (the ack leaves
  * the field out). Makes no time-zone calls. Returns 0 or -1. */
 int tl_attendance_week_count(struct tl_engine *e, int64_t participant, int64_t ts, int *count);
+
+/* Whether session is one the participant may be credited with as of
+ * as_of: eligible by one of their enrolments (rules.h), as the matching
+ * sees it. For a manual register mark. 1, 0, or -1 on error. */
+int tl_attendance_eligible(struct tl_engine *e, int64_t participant, int64_t session,
+                           int64_t as_of);
 
 /* tl_attendance_week_count for one-off callers (an engine per call). */
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count);
