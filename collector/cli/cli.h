@@ -38,6 +38,21 @@ void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int a
 const struct cli_command *cli_current(void);
 void cli_set_current(const struct cli_command *cmd);
 
+/* Runs one command for an import row, inside the caller's transaction
+ * (its begin and commit become a savepoint): if it fails (cli_fail,
+ * cli_usage_fail), its changes are rolled back, its message goes to msg
+ * and its exit status (1 or 2) is returned instead of exiting; 0 if it
+ * succeeded. A trapped command defers attendance rebuilds to the caller
+ * (cli_rebuild_deferred). */
+int cli_trap(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, char *msg,
+             size_t msglen);
+/* True while a trapped command runs. */
+int cli_trapped(void);
+/* Notes that a trapped command needs attendance rebuilt. */
+void cli_defer_rebuild(void);
+/* Whether a trapped command asked for a rebuild since the last call. */
+int cli_rebuild_deferred(void);
+
 sqlite3_stmt *cli_prepare(struct cli *cli, const char *sql);
 /* Steps a statement expected to return no rows, failing loudly if not. */
 void cli_exec_stmt(struct cli *cli, sqlite3_stmt *st);

@@ -142,6 +142,15 @@ const struct cli_command cli_commands[] = {
 	{ "import", "assessments", cmd_import_assessments, "<file.csv> [--replace]",
 	  "Import assessments from CSV (participant, programme, instrument, wave, date,\n"
 	  "scores): all or nothing, every bad line reported.", 1 },
+	{ "import", "participants", cmd_import_participants, "<file.csv> [--dry-run]",
+	  "Add participants from CSV (code, name; both optional): every row as 'participant\n"
+	  "add' would take it, all or nothing, every bad line reported (docs/import.md).", 1 },
+	{ "import", "enrolments", cmd_import_enrolments, "<file.csv> [--dry-run]",
+	  "Enrol participants from CSV (programme, participant, start, end, sites,\n"
+	  "schedules): as 'programme enrol', all or nothing (docs/import.md).", 1 },
+	{ "import", "schedules", cmd_import_schedules, "<file.csv> [--dry-run]",
+	  "Add weekly schedules from CSV (programme, site, activity, weekday, start, end,\n"
+	  "from, to): as 'schedule add', all or nothing (docs/import.md).", 1 },
 	{ "source", "add", cmd_source_add, "<source> [--name NAME]",
 	  "Add a referral source (probation, prison, self, agency and other exist).", 1 },
 	{ "source", "list", cmd_source_list, "", "List referral sources.", 1 },
