@@ -59,6 +59,10 @@ void cli_exec_stmt(struct cli *cli, sqlite3_stmt *st);
 void cli_exec(struct cli *cli, const char *sql);
 void cli_begin(struct cli *cli);
 void cli_commit(struct cli *cli);
+/* The token of the newest tap of an unknown card at a registered reader
+ * SITE/READER (not a staff card, not a random UID), into token
+ * (TL_TOKEN_LEN + 1 bytes); fails if there is none. */
+void cli_last_unknown(struct cli *cli, const char *spec, char *token);
 /* Resolves a participant code (not erased) to its row id, or fails. */
 int64_t cli_participant_id(struct cli *cli, const char *code);
 /* After a committed erase or purge: tl_store_scrub, failing with what was

@@ -40,6 +40,11 @@ const struct cli_command cli_commands[] = {
 	  "Link a card to a participant, by token or as the unknown card just tapped at a reader.", 1 },
 	{ "card", "revoke", cmd_card_revoke, "<token>", "Stop crediting taps of a lost card.", 1 },
 	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
+	{ "staff", "add", cmd_staff_add, "<name> (--token HEX | --last-unknown --reader SITE/READER)",
+	  "Register a coach's staff card: its taps are never attendance; at a reader, the\n"
+	  "staff card then an unknown card enrols that card as a new participant.", 1 },
+	{ "staff", "list", cmd_staff_list, "", "List staff cards.", 1 },
+	{ "staff", "revoke", cmd_staff_revoke, "<token>", "Stop a lost staff card.", 1 },
 	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
 	  "Messages the collector rejected, newest first, with the reason.", 1 },
 	{ "deadletter", "show", cmd_deadletter_show, "<n>",

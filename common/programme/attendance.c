@@ -1591,6 +1591,29 @@ int tl_attendance_week_count(struct tl_engine *g, int64_t pid, int64_t ts, int *
 	return 0;
 }
 
+int tl_attendance_session_at(struct tl_engine *g, const char *site, int64_t ts,
+                             struct tl_session_at *out)
+{
+	const struct tl_session *best = NULL;
+
+	if (tl_engine_refresh(g))
+		return -1;
+	for (size_t i = 0; i < g->cat.ns; i++) {
+		const struct tl_session *s = &g->cat.s[i];
+		if (ts < s->win_lo || ts > s->win_hi || strcmp(s->site, site) != 0)
+			continue;
+		if (!best || s->start < best->start || (s->start == best->start && s->id < best->id))
+			best = s;
+	}
+	if (!best)
+		return 0;
+	out->id = best->id;
+	out->schedule = best->schedule;
+	out->day = best->day;
+	snprintf(out->programme, sizeof out->programme, "%s", g->cat.p[best->prog].id);
+	return 1;
+}
+
 int tl_attendance_eligible(struct tl_engine *g, int64_t pid, int64_t session, int64_t as_of)
 {
 	struct att_set *a = &g->set;

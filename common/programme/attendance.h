@@ -97,6 +97,18 @@ int tl_attendance_week_count(struct tl_engine *e, int64_t participant, int64_t t
 int tl_attendance_eligible(struct tl_engine *e, int64_t participant, int64_t session,
                            int64_t as_of);
 
+/* The session running at a site at instant ts: a live session there
+ * whose check-in window holds ts, the earliest starting (then the lowest
+ * id) if several do. For a coach card enrolling a new card "in the
+ * programme running here now". */
+struct tl_session_at {
+	int64_t id, schedule, day; /* schedule 0: a one-off; day: its local date */
+	char programme[TL_RULE_ID];
+};
+/* 1 with out filled, 0 if none, -1 on error. */
+int tl_attendance_session_at(struct tl_engine *e, const char *site, int64_t ts,
+                             struct tl_session_at *out);
+
 /* tl_attendance_week_count for one-off callers (an engine per call). */
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count);
 
