@@ -130,7 +130,7 @@ int cli_trap(struct cli *cli, const struct cli_command *cmd, int argc, char **ar
 {
 	jmp_buf here;
 	const struct cli_command *was = current;
-	int rc = 0;
+	volatile int rc = 0;
 	sqlite3_stmt *st;
 
 	msg[0] = '\0';
