@@ -15,6 +15,7 @@ struct intake {
 	sqlite3 *db;
 	struct tl_engine *engine; /* for the ack's week_sessions */
 	sqlite3_stmt *reader_info, *card_lookup, *tap_insert, *tap_owner, *reader_tap;
+	sqlite3_stmt *staff_lookup, *prev_tap, *expect_insert;
 };
 
 /* What the collector knows of a registered reader. */
@@ -34,7 +35,12 @@ int intake_reader(struct intake *in, const char *site, const char *reader,
 
 /* Stores tap (its reader registered) as received at received_at, marked
  * with suspect unless that is NULL, and fills the ack's status,
- * participant and week_sessions. Returns 0, or -1 on a database error. */
+ * participant, week_sessions and coach. A staff (coach) card's tap is
+ * stored for nobody; the card a reader reads next, within
+ * TL_COACH_WINDOW of it by the taps' ts, is the coach's: an unknown one
+ * becomes a new participant enrolled in the programme running at the site
+ * (docs/protocol.md, "Coach cards"). Returns 0, or -1 on a database
+ * error. */
 int intake_store(struct intake *in, const struct tl_tap *tap, int64_t received_at,
                  const char *suspect, struct tl_ack *ack);
 

@@ -73,6 +73,7 @@ struct pending {
 	int offline_told;     /* said "stored offline"; a follow-up may come */
 	int unsent;           /* not handed to the broker at tap time */
 	int64_t sent_ms;      /* monotonic; when sent live, 0 once due again */
+	int random;           /* a random UID (a phone): the coach is told */
 	struct pending *next;
 };
 

@@ -102,9 +102,37 @@ static void feedback_clock(int64_t t, char buf[16])
 
 /* The text after the time: what happened, in a coach's words. */
 static void feedback_text(struct bridge *b, enum feedback_outcome o, const struct tl_ack *ack,
-                          char *buf, size_t size)
+                          int random, char *buf, size_t size)
 {
 	const char *code = ack && ack->participant[0] ? ack->participant : "";
+	const char *coach = ack ? ack->coach : "";
+
+	/* what a coach (staff) card did comes first (docs/protocol.md) */
+	if (!strcmp(coach, TL_COACH_OPEN)) {
+		snprintf(buf, size, "staff card: tap the new card within %d s (staff card again"
+		         " cancels)", TL_COACH_WINDOW);
+		return;
+	}
+	if (!strcmp(coach, TL_COACH_CANCEL)) {
+		snprintf(buf, size, "staff card: cancelled");
+		return;
+	}
+	if (!strcmp(coach, TL_COACH_ENROLLED) && o != FB_DUPLICATE) {
+		snprintf(buf, size, "new participant %s enrolled in %s", code[0] ? code : "?",
+		         ack->programme[0] ? ack->programme : "the programme");
+		return;
+	}
+	if (!strcmp(coach, TL_COACH_KNOWN)) {
+		snprintf(buf, size, "card already belongs to %s: nothing re-issued",
+		         code[0] ? code : "a participant");
+		return;
+	}
+	if (!strcmp(coach, TL_COACH_NO_PROGRAMME)) {
+		snprintf(buf, size, "no programme running at this site now: nothing enrolled");
+		return;
+	}
+	if (!strcmp(coach, TL_COACH_RANDOM))
+		random = 1;
 
 	switch (o) {
 	case FB_RECORDED:
@@ -119,6 +147,10 @@ static void feedback_text(struct bridge *b, enum feedback_outcome o, const struc
 		snprintf(buf, size, "already tapped%s%s", code[0] ? ": " : "", code);
 		break;
 	case FB_UNKNOWN_CARD:
+		if (random) {
+			snprintf(buf, size, "phone or random-ID card: use the programme card");
+			break;
+		}
 		snprintf(buf, size,
 		         "unknown card: enrol it (touchline card enrol CODE --last-unknown "
 		         "--reader %s/%s)",
@@ -141,7 +173,7 @@ void feedback_tap(struct bridge *b, const struct pending *p, enum feedback_outco
 	char now[16], then[16], text[256];
 
 	feedback_clock((int64_t)time(NULL), now);
-	feedback_text(b, o, ack, text, sizeof text);
+	feedback_text(b, o, ack, p->random, text, sizeof text);
 	if (later) {
 		feedback_clock(p->ts, then);
 		printf("%s sent (tap of %s) %s\n", now, then, text);

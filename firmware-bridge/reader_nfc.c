@@ -70,7 +70,7 @@ static void nfc_card(struct bridge *b, const nfc_target *t)
 		warned_ms = now;
 		return;
 	}
-	if (tap_seen(b, a->abtUid, len) && len == 4 && a->abtUid[0] == 0x08)
+	if (tap_seen(b, a->abtUid, len) && tl_uid_random(a->abtUid, len))
 		tl_info("that card has a random UID (a phone or a privacy card): it changes "
 		        "every time and cannot be enrolled");
 }

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SPOOL_SCHEMA_VERSION 1
+#define SPOOL_SCHEMA_VERSION 2
 /* Clock steps smaller than this are not worth re-timing a tap for. */
 #define SPOOL_RETIME_S 60
 /* Most taps one spool_due call returns. */
@@ -45,6 +45,10 @@ static const char spool_schema[] =
 	"CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT OR IGNORE INTO meta VALUES ('next_seq', 1), ('dropped', 0);"
 	"PRAGMA user_version = 1;";
+/* 2: whether a tap's UID was random (sent as "random":true). */
+static const char spool_schema_2[] =
+	"ALTER TABLE tap ADD COLUMN random INTEGER NOT NULL DEFAULT 0;"
+	"PRAGMA user_version = 2;";
 
 /* Runs SQL without rows, logging the failure. */
 static int spool_exec(struct spool *s, const char *sql)
@@ -204,15 +208,15 @@ int spool_open(struct spool *s, const char *path, long max)
 		goto fail;
 	}
 	if (version < SPOOL_SCHEMA_VERSION &&
-	    (spool_exec(s, "BEGIN IMMEDIATE") || spool_exec(s, spool_schema) ||
-	     spool_exec(s, "COMMIT")))
+	    (spool_exec(s, "BEGIN IMMEDIATE") || (version < 1 && spool_exec(s, spool_schema)) ||
+	     spool_exec(s, spool_schema_2) || spool_exec(s, "COMMIT")))
 		goto fail;
 	s->next_seq = spool_meta_get(s, "next_seq");
 	s->dropped = spool_meta_get(s, "dropped");
 	s->insert = spool_prepare(s, "INSERT INTO tap (id, seq, site, reader, card, ts, boot, "
-	                             "mono_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+	                             "mono_ms, random) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	s->remove = spool_prepare(s, "DELETE FROM tap WHERE id = ?");
-	s->due = spool_prepare(s, "SELECT id, seq, site, reader, card, ts, boot, mono_ms FROM tap "
+	s->due = spool_prepare(s, "SELECT id, seq, site, reader, card, ts, boot, mono_ms, random FROM tap "
 	                          "WHERE sent_ms <= ? ORDER BY seq LIMIT ?");
 	s->retime = spool_prepare(s, "UPDATE tap SET ts = ? WHERE id = ?");
 	spool_boot_id(s->boot, sizeof s->boot);
@@ -307,6 +311,7 @@ int spool_add(struct spool *s, struct tl_tap *tap, enum spool_evict *evicted,
 	sqlite3_bind_int64(s->insert, 6, tap->ts);
 	sqlite3_bind_text(s->insert, 7, s->boot, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->insert, 8, spool_boottime_ms());
+	sqlite3_bind_int(s->insert, 9, tap->random);
 	rc = sqlite3_step(s->insert);
 	sqlite3_reset(s->insert);
 	if (rc != SQLITE_DONE) {
@@ -365,6 +370,7 @@ int spool_due(struct spool *s, int64_t before_ms, struct tl_tap *out, int max)
 	sqlite3_bind_int(s->due, 2, max);
 	while (n < max && (rc = sqlite3_step(s->due)) == SQLITE_ROW) {
 		spool_row(s->due, &out[n]);
+		out[n].random = sqlite3_column_int(s->due, 8);
 		retimed[n] = (char)spool_retime(s, &out[n], (const char *)sqlite3_column_text(s->due, 6),
 		                                sqlite3_column_int64(s->due, 7));
 		n++;

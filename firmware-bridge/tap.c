@@ -81,6 +81,7 @@ static void tap_pend(struct bridge *b, const struct tl_tap *tap, int64_t now, in
 	p->deadline_ms = now + b->cfg.ack_wait;
 	p->unsent = !sent;
 	p->sent_ms = sent ? now : 0;
+	p->random = tap->random;
 	for (tail = &b->pending; *tail; tail = &(*tail)->next)
 		;
 	*tail = p;
@@ -135,6 +136,7 @@ int tap_seen(struct bridge *b, const uint8_t *uid, size_t uidlen)
 	snprintf(tap.site, sizeof tap.site, "%s", b->cfg.site);
 	snprintf(tap.reader, sizeof tap.reader, "%s", b->cfg.id);
 	tap.ts = (int64_t)time(NULL);
+	tap.random = tl_uid_random(uid, uidlen); /* marked for the collector */
 	if (tap.ts < TL_MIN_TS && !b->clock_warned) {
 		b->clock_warned = 1;
 		tl_error("the system clock says %lld: it has never been set (no network time and "

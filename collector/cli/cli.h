@@ -38,12 +38,31 @@ void cli_args(const struct cli_command *cmd, const struct tl_option *opts, int a
 const struct cli_command *cli_current(void);
 void cli_set_current(const struct cli_command *cmd);
 
+/* Runs one command for an import row, inside the caller's transaction
+ * (its begin and commit become a savepoint): if it fails (cli_fail,
+ * cli_usage_fail), its changes are rolled back, its message goes to msg
+ * and its exit status (1 or 2) is returned instead of exiting; 0 if it
+ * succeeded. A trapped command defers attendance rebuilds to the caller
+ * (cli_rebuild_deferred). */
+int cli_trap(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, char *msg,
+             size_t msglen);
+/* True while a trapped command runs. */
+int cli_trapped(void);
+/* Notes that a trapped command needs attendance rebuilt. */
+void cli_defer_rebuild(void);
+/* Whether a trapped command asked for a rebuild since the last call. */
+int cli_rebuild_deferred(void);
+
 sqlite3_stmt *cli_prepare(struct cli *cli, const char *sql);
 /* Steps a statement expected to return no rows, failing loudly if not. */
 void cli_exec_stmt(struct cli *cli, sqlite3_stmt *st);
 void cli_exec(struct cli *cli, const char *sql);
 void cli_begin(struct cli *cli);
 void cli_commit(struct cli *cli);
+/* The token of the newest tap of an unknown card at a registered reader
+ * SITE/READER (not a staff card, not a random UID), into token
+ * (TL_TOKEN_LEN + 1 bytes); fails if there is none. */
+void cli_last_unknown(struct cli *cli, const char *spec, char *token);
 /* Resolves a participant code (not erased) to its row id, or fails. */
 int64_t cli_participant_id(struct cli *cli, const char *code);
 /* After a committed erase or purge: tl_store_scrub, failing with what was

@@ -27,6 +27,10 @@ void cli_attendance_refresh(struct cli *cli)
 	struct tl_rebuild_stats stats;
 	char err[512];
 
+	if (cli_trapped()) { /* an import rebuilds once, at its end */
+		cli_defer_rebuild();
+		return;
+	}
 	if (tl_attendance_rebuild(cli->db, cli_as_of(), &stats, err, sizeof err))
 		cli_fail("attendance rebuild: %s", err);
 }
@@ -34,8 +38,13 @@ void cli_attendance_refresh(struct cli *cli)
 void cli_attendance_participant(struct cli *cli, int64_t participant)
 {
 	char err[512];
-	struct tl_engine *e = tl_engine_open(cli->db, err, sizeof err);
+	struct tl_engine *e;
 
+	if (cli_trapped()) {
+		cli_defer_rebuild();
+		return;
+	}
+	e = tl_engine_open(cli->db, err, sizeof err);
 	if (!e || tl_attendance_participant(e, participant, err, sizeof err))
 		cli_fail("attendance: %s", err);
 	tl_engine_close(e);

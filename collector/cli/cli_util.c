@@ -3,6 +3,7 @@
 #include "tl_time.h"
 #include "store.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,12 @@
 #include <unistd.h>
 
 static const struct cli_command *current;
+/* Set while an import runs one of its rows as a command (cli_trap). */
+static jmp_buf *trap;
+static char *trap_msg;
+static size_t trap_len;
+static int trap_deferred; /* a row asked for an attendance rebuild */
+static int trap_code;     /* the trapped failure's exit status */
 
 const struct cli_command *cli_current(void)
 {
@@ -24,6 +31,13 @@ void cli_set_current(const struct cli_command *cmd)
 __attribute__((format(printf, 2, 0), noreturn))
 static void cli_vfail(int code, const char *fmt, va_list ap)
 {
+	if (trap) {
+		jmp_buf *to = trap;
+		vsnprintf(trap_msg, trap_len, fmt, ap);
+		trap = NULL;
+		trap_code = code;
+		longjmp(*to, 1);
+	}
 	fputs("touchline: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -103,12 +117,58 @@ void cli_exec(struct cli *cli, const char *sql)
 
 void cli_begin(struct cli *cli)
 {
-	cli_exec(cli, "BEGIN IMMEDIATE");
+	cli_exec(cli, trap ? "SAVEPOINT cmd" : "BEGIN IMMEDIATE");
 }
 
 void cli_commit(struct cli *cli)
 {
-	cli_exec(cli, "COMMIT");
+	cli_exec(cli, trap ? "RELEASE cmd" : "COMMIT");
+}
+
+int cli_trap(struct cli *cli, const struct cli_command *cmd, int argc, char **argv, char *msg,
+             size_t msglen)
+{
+	jmp_buf here;
+	const struct cli_command *was = current;
+	volatile int rc = 0;
+	sqlite3_stmt *st;
+
+	msg[0] = '\0';
+	cli_exec(cli, "SAVEPOINT row");
+	if (setjmp(here) == 0) {
+		trap = &here;
+		trap_msg = msg;
+		trap_len = msglen;
+		current = cmd;
+		cmd->run(cli, argc, argv);
+		trap = NULL;
+	} else {
+		rc = trap_code;
+		/* the command's statements are left open where it stopped */
+		while ((st = sqlite3_next_stmt(cli->db, NULL)))
+			sqlite3_finalize(st);
+		cli_exec(cli, "ROLLBACK TO row");
+	}
+	current = was;
+	cli_exec(cli, "RELEASE row");
+	return rc;
+}
+
+int cli_trapped(void)
+{
+	return trap != NULL;
+}
+
+void cli_defer_rebuild(void)
+{
+	trap_deferred = 1;
+}
+
+int cli_rebuild_deferred(void)
+{
+	int d = trap_deferred;
+	trap_deferred = 0;
+	return d;
 }
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none:

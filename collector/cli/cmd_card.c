@@ -1,5 +1,6 @@
 /* cmd_card.c - touchline card enrol|revoke. */
 #include "cli.h"
+#include "enrolment.h"
 #include "cmds.h"
 #include "programme.h"
 #include "protocol.h"
@@ -8,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-/* The token of the newest unknown-card tap at one reader. */
-static void card_last_unknown(struct cli *cli, const char *spec, char *token)
+/* The token of the newest unknown-card tap at one registered reader (not
+ * a staff card's, not a random UID's: those can never be enrolled). */
+void cli_last_unknown(struct cli *cli, const char *spec, char *token)
 {
 	char site[TL_ID_MAX + 1], reader[TL_ID_MAX + 1];
 	const char *slash = strchr(spec, '/');
@@ -21,7 +23,14 @@ static void card_last_unknown(struct cli *cli, const char *spec, char *token)
 	memcpy(site, spec, (size_t)(slash - spec));
 	site[slash - spec] = '\0';
 	snprintf(reader, sizeof reader, "%s", slash + 1);
+	st = cli_prepare(cli, "SELECT 1 FROM reader WHERE site = ?1 AND id = ?2");
+	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, reader, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		cli_fail("no reader %s (register it with 'touchline reader add')", spec);
+	sqlite3_finalize(st);
 	st = cli_prepare(cli, "SELECT card FROM tap WHERE participant IS NULL AND card IS NOT NULL"
+	                      " AND staff IS NULL AND NOT random"
 	                      " AND site = ?1 AND reader = ?2 ORDER BY received_at DESC, n DESC"
 	                      " LIMIT 1");
 	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
@@ -49,7 +58,8 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv)
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
-	int64_t pid, since = 0;
+	char err[256];
+	int64_t pid;
 	long credited;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
@@ -60,39 +70,26 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv)
 	cli_begin(cli);
 	pid = cli_participant_id(cli, pos[0]);
 	if (last_unknown)
-		card_last_unknown(cli, reader, token);
+		cli_last_unknown(cli, reader, token);
 	else if (!tl_token_valid(token))
 		cli_fail("token '%s' is not 32 lowercase hex digits", token);
 
 	st = cli_prepare(cli, "SELECT p.code, c.revoked_at FROM card c"
 	                      " JOIN participant p ON p.id = c.participant WHERE c.token = ?1");
 	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-			cli_fail("card %s is already enrolled to %s (revoke it first)", token,
-			         sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-			                                    : "an erased participant");
-		since = sqlite3_column_int64(st, 1);
-	}
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 1) == SQLITE_NULL)
+		cli_fail("card %s is already enrolled to %s (revoke it first)", token,
+		         sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+		                                    : "an erased participant");
 	sqlite3_finalize(st);
-
-	st = cli_prepare(cli, "INSERT INTO card (token, participant, enrolled_at) VALUES (?1, ?2, ?3)"
-	                      " ON CONFLICT (token) DO UPDATE SET participant = ?2,"
-	                      " enrolled_at = ?3, revoked_at = NULL");
+	st = cli_prepare(cli, "SELECT name FROM staff WHERE token = ?1 AND revoked_at IS NULL");
 	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pid);
-	sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
-	cli_exec_stmt(cli, st);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		cli_fail("card %s is %s's staff card (staff revoke it first)", token,
+		         (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-
-	st = cli_prepare(cli, "UPDATE tap SET participant = ?1 WHERE card = ?2"
-	                      " AND participant IS NULL AND received_at >= ?3");
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_text(st, 2, token, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, since);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	credited = sqlite3_changes(cli->db);
+	if (tl_card_link(cli->db, token, pid, (int64_t)time(NULL), &credited, err, sizeof err))
+		cli_fail("%s", err);
 	if (credited)
 		cli_attendance_participant(cli, pid);
 	cli_commit(cli);

@@ -63,6 +63,13 @@ int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 	sqlite3_bind_int64(st, 1, pid);
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
+	/* A manual mark's reason is free text: it goes; the mark stays, like
+	 * the taps, so anonymous counts stay right. */
+	st = cli_prepare(cli, "UPDATE attendance_mark SET reason = '', marked_by = ''"
+	                      " WHERE participant = ?1");
+	sqlite3_bind_int64(st, 1, pid);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
 	st = cli_prepare(cli, "UPDATE enrolment SET exit_reason = NULL WHERE participant = ?1");
 	sqlite3_bind_int64(st, 1, pid);
 	cli_exec_stmt(cli, st);

@@ -21,6 +21,7 @@ int cmd_unknown_list(struct cli *cli, int argc, char **argv)
 	cli_args(cli_current(), NULL, argc, argv, NULL, 0, 0);
 	st = cli_prepare(cli, "SELECT card, site || '/' || reader, count(*), min(ts), max(ts)"
 	                      " FROM tap WHERE participant IS NULL AND card IS NOT NULL"
+	                      " AND staff IS NULL AND NOT random"
 	                      " GROUP BY card, site, reader ORDER BY max(received_at) DESC");
 	printf("%-32s %-40s %-5s %-20s %s\n", "TOKEN", "READER", "TAPS", "FIRST", "LAST");
 	while (sqlite3_step(st) == SQLITE_ROW)

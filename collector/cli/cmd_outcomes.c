@@ -7,6 +7,7 @@
  * failed command (or any bad row of an import) stores nothing. */
 #include "calendar.h"
 #include "cli.h"
+#include "cli_csv.h"
 #include "cmds.h"
 #include "grow.h"
 #include "outcomes.h"
@@ -444,165 +445,43 @@ int cmd_assessment_remove(struct cli *cli, int argc, char **argv)
 
 /* --- Import ----------------------------------------------------------- */
 
-#define OUT_CSV_LINE 4096
-#define OUT_CSV_FIELDS 16
-
-/* Splits one CSV record (RFC 4180 quoting, no line breaks inside a
- * field) in place. Returns the number of fields, or -1 with why. */
-static int out_csv_split(char *line, char **f, const char **why)
-{
-	int n = 0;
-	char *p = line, *w;
-
-	for (;;) {
-		if (n == OUT_CSV_FIELDS) {
-			*why = "more than 16 fields";
-			return -1;
-		}
-		f[n++] = w = p;
-		if (*p == '"') {
-			p++;
-			for (;;) {
-				if (!*p) {
-					*why = "a quoted field is not closed (a field cannot span lines)";
-					return -1;
-				}
-				if (*p == '"' && p[1] == '"') {
-					*w++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*w++ = *p++;
-				}
-			}
-			if (*p && *p != ',') {
-				*why = "text after a closing quote";
-				return -1;
-			}
-		} else {
-			while (*p && *p != ',') {
-				if (*p == '"') {
-					*why = "a quote inside an unquoted field";
-					return -1;
-				}
-				*w++ = *p++;
-			}
-		}
-		if (!*p) {
-			*w = '\0';
-			return n;
-		}
-		*w = '\0';
-		p++;
-	}
-}
-
 /* touchline import assessments FILE: a CSV with a header naming its
  * columns (participant, instrument, date, scores; optional programme,
- * wave). All or nothing: every bad row is reported with its line and
- * why, and then nothing is stored. */
+ * wave), read by the CLI's one CSV reader (cli_csv.c). All or nothing:
+ * every bad row is reported with its line and why, and then nothing is
+ * stored. */
 int cmd_import_assessments(struct cli *cli, int argc, char **argv)
 {
 	enum { C_PART, C_PROG, C_INST, C_WAVE, C_DATE, C_SCORES, C_N };
 	static const char *const names[C_N] = { "participant", "programme", "instrument",
 		                                "wave", "date", "scores" };
-	char *pos[1], line[OUT_CSV_LINE + 2], *f[OUT_CSV_FIELDS], err[600];
-	int col[C_N] = { 0 }, replace = 0, lineno = 0, nf, header = 1;
-	long bad = 0, rows = 0;
+	static const int required[C_N] = { 1, 0, 1, 0, 1, 1 };
+	char *pos[1], err[600];
+	int col[C_N] = { 0 }, replace = 0, header = 1;
+	long rows = 0;
 	const struct tl_option opts[] = {
 		{ NULL, "replace", TL_OPT_BOOL, &replace, 0, 0, 0, NULL,
 		  "replace assessments already recorded at the same waves" },
 		TL_OPT_END,
 	};
 	struct out_cache cache = { { NULL }, 0 };
-	const char *why;
-	FILE *in;
+	struct cli_csv csv;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
-	in = fopen(pos[0], "rb");
-	if (!in)
-		cli_fail("%s: %s", pos[0], strerror(errno));
+	cli_csv_open(&csv, pos[0]);
 	cli_begin(cli);
-	while (fgets(line, sizeof line, in)) {
-		size_t len = strlen(line);
-		char *p = line;
-		lineno++;
-		if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(in)) {
-			int ch;
-			while ((ch = fgetc(in)) != EOF && ch != '\n')
-				;
-			fprintf(stderr, "touchline: %s line %d: longer than %d bytes\n", pos[0], lineno,
-			        OUT_CSV_LINE);
-			bad++;
-			if (header)
-				break;
-			continue;
-		}
-		if (memchr(line, '\0', len) || strlen(line) != len) {
-			fprintf(stderr, "touchline: %s line %d: contains a NUL byte\n", pos[0], lineno);
-			bad++;
-			continue;
-		}
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
-			p += 3; /* a spreadsheet's byte order mark */
-		if (!*p && !header)
-			continue; /* a blank line */
-		nf = out_csv_split(p, f, &why);
-		if (nf < 0) {
-			fprintf(stderr, "touchline: %s line %d: %s\n", pos[0], lineno, why);
-			bad++;
-			if (header)
-				break;
-			continue;
-		}
+	while (cli_csv_next(&csv)) {
+		char **f = csv.f;
 		if (header) {
 			header = 0;
-			for (int c = 0; c < C_N; c++)
-				col[c] = -1;
-			for (int i = 0; i < nf; i++) {
-				int known = 0;
-				for (int c = 0; c < C_N; c++)
-					if (!strcmp(f[i], names[c])) {
-						if (col[c] >= 0) {
-							fprintf(stderr, "touchline: %s line 1: column %s twice\n",
-							        pos[0], names[c]);
-							bad++;
-						}
-						col[c] = i;
-						known = 1;
-					}
-				if (!known) {
-					fprintf(stderr, "touchline: %s line 1: unknown column '%s' (columns:"
-					        " participant, programme, instrument, wave, date, scores;"
-					        " no free text)\n", pos[0], f[i]);
-					bad++;
-				}
-			}
-			for (int c = 0; c < C_N; c++)
-				if (col[c] < 0 && c != C_PROG && c != C_WAVE) {
-					fprintf(stderr, "touchline: %s line 1: no %s column\n", pos[0], names[c]);
-					bad++;
-				}
-			if (bad)
+			if (cli_csv_header(&csv, names, required, C_N, col,
+			                   "participant, programme, instrument, wave, date, scores;"
+			                   " no free text"))
 				break;
 			continue;
 		}
-		{
-			int need = 0;
-			for (int c = 0; c < C_N; c++)
-				if (col[c] + 1 > need)
-					need = col[c] + 1;
-			if (nf != need) {
-				fprintf(stderr, "touchline: %s line %d: %d fields, the header has %d\n", pos[0],
-				        lineno, nf, need);
-				bad++;
-				continue;
-			}
-		}
+		if (cli_csv_width(&csv))
+			continue;
 		{
 			struct out_req r = { f[col[C_PART]], col[C_PROG] >= 0 ? f[col[C_PROG]] : "",
 				             f[col[C_INST]], f[col[C_DATE]],
@@ -610,23 +489,20 @@ int cmd_import_assessments(struct cli *cli, int argc, char **argv)
 				             replace, 0 };
 			cli_exec(cli, "SAVEPOINT row");
 			if (out_record(cli, &cache, &r, NULL, err, sizeof err)) {
-				fprintf(stderr, "touchline: %s line %d: %s\n", pos[0], lineno, err);
-				bad++;
+				cli_csv_bad(&csv, "%s", err);
 				cli_exec(cli, "ROLLBACK TO row");
 			}
 			cli_exec(cli, "RELEASE row");
 			rows++;
 		}
 	}
-	if (ferror(in))
-		cli_fail("%s: cannot read: %s", pos[0], strerror(errno));
-	fclose(in);
 	out_cache_free(&cache);
-	if (header && !bad)
+	if (header && !csv.bad)
 		cli_fail("%s: empty: no header line", pos[0]);
-	if (bad) {
+	if (csv.bad) {
 		cli_exec(cli, "ROLLBACK");
-		cli_fail("%s: %ld bad line%s: nothing imported", pos[0], bad, bad == 1 ? "" : "s");
+		cli_fail("%s: %ld bad line%s: nothing imported", pos[0], csv.bad,
+		         csv.bad == 1 ? "" : "s");
 	}
 	cli_commit(cli);
 	printf("%ld assessment%s imported from %s\n", rows, rows == 1 ? "" : "s", pos[0]);

@@ -1,7 +1,7 @@
 /* cmd_participant.c - touchline participant add|list. */
 #include "cli.h"
 #include "cmds.h"
-#include "participant_code.h"
+#include "enrolment.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,34 +23,29 @@ int cmd_participant_add(struct cli *cli, int argc, char **argv)
 	};
 	sqlite3_stmt *st;
 	int64_t id;
-	int tries, rc;
+	char err[256];
+	int rc;
 
 	cli_args(cli_current(), opts, argc, argv, NULL, 0, 0);
 	if (given[0] && !tl_participant_code_valid(given))
 		cli_usage_fail("--code '%s' is not a participant code: P- and 4 to 12 capital letters"
 		               " or digits, e.g. P-0042", given);
 	cli_begin(cli);
-	st = cli_prepare(cli, "INSERT INTO participant (code, created_at) VALUES (?1, ?2)");
-	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-	for (tries = 0;; tries++) {
-		if (given[0])
-			snprintf(code, sizeof code, "%s", given);
-		else if (tl_participant_code_new(code))
-			cli_fail("no randomness from the kernel for a participant code");
+	if (given[0]) {
+		st = cli_prepare(cli, "INSERT INTO participant (code, created_at) VALUES (?1, ?2)");
+		sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+		snprintf(code, sizeof code, "%s", given);
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			break;
-		if (rc != SQLITE_CONSTRAINT_UNIQUE)
-			cli_fail("cannot add a participant: %s", sqlite3_errmsg(cli->db));
-		if (given[0])
+		sqlite3_finalize(st);
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT)
 			cli_fail("participant %s already exists", given);
-		if (tries == 20)
-			cli_fail("no free participant code after %d tries", tries + 1);
+		if (rc != SQLITE_DONE)
+			cli_fail("cannot add a participant: %s", sqlite3_errmsg(cli->db));
+		id = sqlite3_last_insert_rowid(cli->db);
+	} else if (tl_participant_new(cli->db, (int64_t)time(NULL), code, &id, err, sizeof err)) {
+		cli_fail("%s", err);
 	}
-	sqlite3_finalize(st);
-	id = sqlite3_last_insert_rowid(cli->db);
 	if (name[0]) {
 		st = cli_prepare(cli, "INSERT INTO participant_name (participant, name) VALUES (?1, ?2)");
 		sqlite3_bind_int64(st, 1, id);

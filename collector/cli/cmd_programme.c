@@ -1,6 +1,7 @@
 /* cmd_programme.c - touchline programme add|enrol|withdraw|list. */
 #include "calendar.h"
 #include "cli.h"
+#include "enrolment.h"
 #include "cmds.h"
 #include "outcomes.h"
 #include "programme.h"
@@ -190,6 +191,7 @@ int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
+	char err[256];
 	int64_t pid, s, e;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 2, 2);
@@ -199,15 +201,7 @@ int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
 	cli_begin(cli);
 	cli_programme_tz(cli, pos[0], tz, sizeof tz);
 	pid = cli_participant_id(cli, pos[1]);
-	if (end[0]) {
-		e = cli_date("--end", end);
-	} else {
-		st = cli_prepare(cli, "SELECT weeks FROM programme WHERE id = ?1");
-		sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
-		sqlite3_step(st);
-		e = s + 7 * sqlite3_column_int64(st, 0) - 1;
-		sqlite3_finalize(st);
-	}
+	e = end[0] ? cli_date("--end", end) : tl_enrolment_default_end(cli->db, pos[0], s);
 	if (e < s)
 		cli_fail("--end is before --start");
 	tl_cal_format(s, sd);
@@ -221,17 +215,15 @@ int cmd_programme_enrol(struct cli *cli, int argc, char **argv)
 		cli_fail("--start %s is before %s's referral to %s (%s)", sd, pos[1], pos[0],
 		         (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	st = cli_prepare(cli, "INSERT INTO enrolment (programme, participant, start_date, end_date,"
-	                      " created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
-	sqlite3_bind_text(st, 1, pos[0], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pid);
-	sqlite3_bind_text(st, 3, sd, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ed, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (int64_t)time(NULL));
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	if (sqlite3_changes(cli->db) == 0)
+	switch (tl_enrolment_insert(cli->db, pos[0], pid, s, e, (int64_t)time(NULL), err,
+	                            sizeof err)) {
+	case 0:
 		cli_fail("%s is already enrolled in %s", pos[1], pos[0]);
+	case 1:
+		break;
+	default:
+		cli_fail("%s", err);
+	}
 	if (sites[0] || schedules[0])
 		programme_expect_set(cli, pos[0], pid, sd, sites, sizeof sites, schedules,
 		                     sizeof schedules);

@@ -45,6 +45,11 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	cli_exec_stmt(cli, st);
 	sqlite3_finalize(st);
 	taps = sqlite3_changes(cli->db);
+	st = cli_prepare(cli, "DELETE FROM attendance_mark WHERE session IN"
+	                      " (SELECT id FROM session WHERE start_ts < ?1)");
+	sqlite3_bind_int64(st, 1, cutoff);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
 	if (tl_deadletter_expire(cli->db, cutoff, "purge", &letters))
 		cli_fail("purging dead letters: %s", sqlite3_errmsg(cli->db));
 	/* Assessments and referrals dated before it go the same way. */

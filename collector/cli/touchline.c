@@ -40,6 +40,11 @@ const struct cli_command cli_commands[] = {
 	  "Link a card to a participant, by token or as the unknown card just tapped at a reader.", 1 },
 	{ "card", "revoke", cmd_card_revoke, "<token>", "Stop crediting taps of a lost card.", 1 },
 	{ "unknown", "list", cmd_unknown_list, "", "Cards tapped that nobody holds yet.", 1 },
+	{ "staff", "add", cmd_staff_add, "<name> (--token HEX | --last-unknown --reader SITE/READER)",
+	  "Register a coach's staff card: its taps are never attendance; at a reader, the\n"
+	  "staff card then an unknown card enrols that card as a new participant.", 1 },
+	{ "staff", "list", cmd_staff_list, "", "List staff cards.", 1 },
+	{ "staff", "revoke", cmd_staff_revoke, "<token>", "Stop a lost staff card.", 1 },
 	{ "deadletter", "list", cmd_deadletter_list, "[--limit N]",
 	  "Messages the collector rejected, newest first, with the reason.", 1 },
 	{ "deadletter", "show", cmd_deadletter_show, "<n>",
@@ -110,6 +115,14 @@ const struct cli_command cli_commands[] = {
 	  "Taps that matched no session, with the reason.", 1 },
 	{ "attendance", "status", cmd_attendance_status, "",
 	  "Whether attendance is up to date with the taps (exit 1 if behind).", 1 },
+	{ "attendance", "mark", cmd_attendance_mark,
+	  "<code> --session ID --reason TEXT [--minutes N] [--by NAME]",
+	  "Mark a participant attended by hand (a forgotten card, a paper register): counted\n"
+	  "like a tap, kept by every rebuild, exported with source 'manual'.", 1 },
+	{ "attendance", "unmark", cmd_attendance_unmark, "<code> --session ID",
+	  "Take a manual mark back.", 1 },
+	{ "attendance", "marks", cmd_attendance_marks, "",
+	  "List manual marks: who made them, when and why.", 1 },
 	{ "followup", "list", cmd_followup_list, "[--programme P] [--names]",
 	  "Participants who missed their last expected sessions, for a peer mentor.", 1 },
 	{ "report", "weekly", cmd_report_weekly, "[--programme P]",
@@ -134,6 +147,15 @@ const struct cli_command cli_commands[] = {
 	{ "import", "assessments", cmd_import_assessments, "<file.csv> [--replace]",
 	  "Import assessments from CSV (participant, programme, instrument, wave, date,\n"
 	  "scores): all or nothing, every bad line reported.", 1 },
+	{ "import", "participants", cmd_import_participants, "<file.csv> [--dry-run]",
+	  "Add participants from CSV (code, name; both optional): every row as 'participant\n"
+	  "add' would take it, all or nothing, every bad line reported (docs/import.md).", 1 },
+	{ "import", "enrolments", cmd_import_enrolments, "<file.csv> [--dry-run]",
+	  "Enrol participants from CSV (programme, participant, start, end, sites,\n"
+	  "schedules): as 'programme enrol', all or nothing (docs/import.md).", 1 },
+	{ "import", "schedules", cmd_import_schedules, "<file.csv> [--dry-run]",
+	  "Add weekly schedules from CSV (programme, site, activity, weekday, start, end,\n"
+	  "from, to): as 'schedule add', all or nothing (docs/import.md).", 1 },
 	{ "source", "add", cmd_source_add, "<source> [--name NAME]",
 	  "Add a referral source (probation, prison, self, agency and other exist).", 1 },
 	{ "source", "list", cmd_source_list, "", "List referral sources.", 1 },

@@ -26,7 +26,8 @@ static const char *const taps_cols[] = { "id", "site", "reader", "participant", 
 static const char *const attendance_cols[] = {
 	"participant",  "programme",     "site",       "activity",   "session_start",
 	"session_end",  "attended",      "checkin_at", "checkout_at", "minutes",
-	"minutes_estimated", "intensity", "programme_week", "iso_week", "session", "expected"
+	"minutes_estimated", "intensity", "programme_week", "iso_week", "session", "expected",
+	"source"
 };
 
 /* An export set's taps and attendance: no tap ids, no seconds. A tap is
@@ -39,7 +40,7 @@ static const char *const set_attendance_cols[] = {
 	"participant",  "programme",     "site",       "activity",   "session_start",
 	"session_end",  "attended",      "checkin_offset_minutes", "checkout_offset_minutes",
 	"minutes", "minutes_estimated", "intensity", "programme_week", "iso_week", "session",
-	"expected"
+	"expected", "source"
 };
 
 static const char *const activity_cols[] = {
@@ -107,7 +108,8 @@ static int export_prepare_referrals(sqlite3 *db, char *err, size_t errlen)
 	"SELECT tl_pseudonym(p.code), s.programme, s.site, s.activity,"                     \
 	" tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"      \
 	" tl_local_time(a.checkin_at, g.tz), tl_local_time(a.checkout_at, g.tz), a.minutes," \
-	" a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id, a.expected"
+	" a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id, a.expected," \
+	" a.source"
 #define EXPORT_ATTENDANCE_REST                                                            \
 	" JOIN programme g ON g.id = s.programme JOIN activity ac ON ac.id = s.activity"     \
 	" JOIN participant p ON p.id = a.participant"                                        \
@@ -158,7 +160,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  " tl_local_time(s.start_ts, g.tz), tl_local_time(s.end_ts, g.tz), a.attended,"
 	  " tl_offset_minutes(a.checkin_at, s.start_ts), tl_offset_minutes(a.checkout_at, s.start_ts),"
 	  " a.minutes, a.minutes_estimated, ac.intensity, a.programme_week, s.iso_week, s.id,"
-	  " a.expected FROM session s CROSS JOIN attendance a ON a.session = s.id"
+	  " a.expected, a.source FROM session s CROSS JOIN attendance a ON a.session = s.id"
 	  EXPORT_ATTENDANCE_REST, NULL },
 	{ "activity", activity_cols, TL_EXPORT_N(activity_cols), TL_EXPORT_DATES | TL_EXPORT_PROGRAMME,
 	  "SELECT tl_pseudonym(p.code), w.programme, w.iso_week, w.sessions_attended, w.minutes,"

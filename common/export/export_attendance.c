@@ -43,7 +43,7 @@ struct xa_row {
 	int64_t checkin, checkout;
 	uint32_t session, person;  /* indexes (sessions by id, people by id) */
 	int32_t minutes, week;
-	int8_t attended, estimated, has_in, has_out, expected;
+	int8_t attended, estimated, has_in, has_out, expected, manual;
 };
 
 struct xa {
@@ -190,7 +190,8 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 
 	if (sqlite3_prepare_v2(db,
 	                       "SELECT participant, session, attended, checkin_at, checkout_at,"
-	                       " minutes, minutes_estimated, programme_week, expected FROM attendance",
+	                       " minutes, minutes_estimated, programme_week, expected,"
+	                       " source = 'manual' FROM attendance",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -221,6 +222,7 @@ static int xa_rows(sqlite3 *db, struct xa *x)
 		r->estimated = (int8_t)sqlite3_column_int(st, 6);
 		r->week = sqlite3_column_int(st, 7);
 		r->expected = (int8_t)sqlite3_column_int(st, 8);
+		r->manual = (int8_t)sqlite3_column_int(st, 9);
 		/* values that do not survive the narrowing go to SQL */
 		if (r->attended != sqlite3_column_int64(st, 2) ||
 		    r->minutes != sqlite3_column_int64(st, 5) ||
@@ -318,6 +320,7 @@ static void xa_emit(struct tl_rows *w, const struct xa *x, const struct xa_row *
 	tl_rows_text(w, s->text[4]);
 	tl_rows_int(w, s->id);
 	tl_rows_int(w, r->expected);
+	tl_rows_text(w, r->manual ? "manual" : "tap");
 	tl_rows_end_row(w);
 }
 

@@ -53,7 +53,7 @@ struct att_catalog {
 struct att_stored { /* begins with its id, for tl_sorted_find */
 	int64_t session, ci_tap, co_tap, ci_at, co_at; /* -1: NULL */
 	long minutes;
-	int expected, attended, estimated, week;
+	int expected, attended, estimated, week, manual;
 };
 
 /* One participant's working set, reused from one to the next. */
@@ -84,13 +84,13 @@ struct att_set {
  * cost a seek per row of a rebuild). */
 enum {
 	Q_ENROL, Q_EXPECT, Q_TAPS, Q_INS, Q_DEL, Q_UNM, Q_UNM_DEL, Q_ENG, Q_WEEK, Q_WEEK_DEL,
-	Q_ROWS, Q_BUILD, Q_INS_NEW, Q_UNM_NEW, Q_ENG_NEW, Q_COUNT
+	Q_ROWS, Q_BUILD, Q_INS_NEW, Q_UNM_NEW, Q_ENG_NEW, Q_MARKS, Q_COUNT
 };
 
 #define ATT_INS_SQL                                                                      \
 	" INTO attendance (participant, session, programme, programme_week, attended,"      \
 	" checkin_tap, checkout_tap, checkin_at, checkout_at, minutes, minutes_estimated,"  \
-	" expected) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+	" expected, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
 #define ATT_UNM_SQL " INTO tap_unmatched (tap, reason) VALUES (?1, ?2)"
 #define ATT_ENG_SQL                                                                      \
 	" INTO engagement (participant, programme, sessions_expected, sessions_attended,"   \
@@ -126,8 +126,11 @@ static const char *const att_sql[Q_COUNT] = {
 	[Q_WEEK_DEL] = "DELETE FROM activity_week WHERE participant = ?1 AND programme = ?2"
 	               " AND iso_week = ?3",
 	[Q_ROWS] = "SELECT session, expected, attended, minutes, minutes_estimated, checkin_tap,"
-	           " checkout_tap, checkin_at, checkout_at, programme_week"
+	           " checkout_tap, checkin_at, checkout_at, programme_week, source = 'manual'"
 	           " FROM attendance WHERE participant = ?1 ORDER BY session",
+	/* Manual register marks: inputs like taps (attendance mark). */
+	[Q_MARKS] = "SELECT session, coalesce(minutes, -1) FROM attendance_mark"
+	            " WHERE participant = ?1",
 	[Q_BUILD] = "SELECT as_of, tap_n, generation, stale, purged_before FROM attendance_build"
 	            " WHERE id = 1",
 };
@@ -628,6 +631,8 @@ static int att_candidates(struct tl_engine *g, int64_t as_of, int64_t from_day)
 			cd->expected = tl_rules_expected(e, &c->s[i]);
 			cd->programme_week = tl_rules_programme_week(e, &c->s[i]);
 			cd->ci = cd->co = -1;
+			cd->marked = 0;
+			cd->mark_minutes = -1;
 		}
 	}
 	for (size_t i = 1; i < a->nc; i++) /* one enrolment's are in order already */
@@ -661,6 +666,29 @@ static int att_load_taps(struct tl_engine *g, int64_t pid, int64_t lo, int64_t a
 		att_copy(t->site, sizeof t->site, sqlite3_column_text(st, 1));
 		t->ts = sqlite3_column_int64(st, 2);
 		t->state = TL_TAP_FREE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Applies the participant's manual register marks to their candidates
+ * (a mark of a session that is not a candidate, not eligible, counts for
+ * nothing). Marks are few: each is looked for among the candidates. */
+static int att_apply_marks(struct tl_engine *g, int64_t pid)
+{
+	struct att_set *a = &g->set;
+	sqlite3_stmt *st = g->q[Q_MARKS];
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t session = sqlite3_column_int64(st, 0);
+		for (size_t i = 0; i < a->nc; i++)
+			if (a->c[i].s->id == session) {
+				a->c[i].marked = 1;
+				a->c[i].mark_minutes = (long)sqlite3_column_int64(st, 1);
+			}
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -746,11 +774,12 @@ static int att_step(sqlite3_stmt *st)
  * candidate not attended). */
 static int att_cand_row(const struct att_set *a, const struct tl_cand *c, struct att_stored *r)
 {
-	if (!c->expected && c->ci < 0)
+	if (!c->expected && !tl_rules_attended(c))
 		return 0;
 	r->session = c->s->id;
 	r->expected = c->expected;
-	r->attended = c->ci >= 0;
+	r->attended = tl_rules_attended(c);
+	r->manual = c->marked;
 	r->ci_tap = c->ci >= 0 ? a->t[c->ci].n : -1;
 	r->ci_at = c->ci >= 0 ? a->t[c->ci].ts : -1;
 	r->co_tap = c->co >= 0 ? a->t[c->co].n : -1;
@@ -765,7 +794,7 @@ static int att_stored_same(const struct att_stored *x, const struct att_stored *
 	return x->session == y->session && x->ci_tap == y->ci_tap && x->co_tap == y->co_tap &&
 	       x->ci_at == y->ci_at && x->co_at == y->co_at && x->minutes == y->minutes &&
 	       x->expected == y->expected && x->attended == y->attended &&
-	       x->estimated == y->estimated && x->week == y->week;
+	       x->estimated == y->estimated && x->week == y->week && x->manual == y->manual;
 }
 
 static int64_t att_col_or(sqlite3_stmt *st, int col)
@@ -800,6 +829,7 @@ static int att_read_stored(struct tl_engine *g, int64_t pid)
 		r->ci_at = att_col_or(st, 7);
 		r->co_at = att_col_or(st, 8);
 		r->week = sqlite3_column_int(st, 9);
+		r->manual = sqlite3_column_int(st, 10);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -838,6 +868,7 @@ static int att_insert(struct tl_engine *g, int64_t pid, const struct tl_cand *c,
 	sqlite3_bind_int64(ins, 10, r->minutes);
 	sqlite3_bind_int(ins, 11, r->estimated);
 	sqlite3_bind_int(ins, 12, r->expected);
+	sqlite3_bind_text(ins, 13, r->manual ? "manual" : "tap", -1, SQLITE_STATIC);
 	return att_step(ins);
 }
 
@@ -1111,6 +1142,8 @@ static int att_derive(struct tl_engine *g, int64_t pid, int64_t as_of, int64_t s
 	if (lo != ATT_NONE && att_load_taps(g, pid, lo, as_of))
 		return -1;
 	tl_rules_match(a->c, a->nc, a->t, a->nt);
+	if (att_apply_marks(g, pid))
+		return -1;
 	if ((!fresh && att_read_stored(g, pid)) || att_write_rows(g, pid, fresh, stats) ||
 	    att_rows(g, fresh))
 		return -1;
@@ -1259,7 +1292,7 @@ static int att_rebuild(struct tl_engine *g, int64_t as_of, struct tl_rebuild_sta
 		return att_fail(db, err, errlen, "indexing attendance");
 	if (att_exec(db,
 	             "INSERT INTO tap_unmatched (tap, reason)"
-	             " SELECT n, 'unknown_card' FROM tap WHERE participant IS NULL AND ts <= ?1",
+	             " SELECT n, " TL_TAP_HOLDERLESS " FROM tap WHERE participant IS NULL AND ts <= ?1",
 	             as_of, 0))
 		return att_fail(db, err, errlen, "classifying unmatched taps");
 	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(n), 0) FROM tap", -1, &ids, NULL) ==
@@ -1404,8 +1437,9 @@ static int att_collect(struct tl_engine *g, const struct att_build *b, int64_t a
 
 	*tap_n = b->tap_n;
 	if (sqlite3_prepare_v2(db,
-	                       "SELECT n, participant, ts FROM tap WHERE n > ?1"
-	                       " UNION ALL SELECT n, participant, ts FROM tap INDEXED BY tap_ts"
+	                       "SELECT n, participant, ts, " TL_TAP_HOLDERLESS " FROM tap WHERE n > ?1"
+	                       " UNION ALL SELECT n, participant, ts, " TL_TAP_HOLDERLESS
+	                       " FROM tap INDEXED BY tap_ts"
 	                       " WHERE ts > ?2 AND ts <= ?3 AND n <= ?1",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
@@ -1421,10 +1455,11 @@ static int att_collect(struct tl_engine *g, const struct att_build *b, int64_t a
 		if (ts > as_of)
 			continue; /* taken in once its time has come */
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
-			if (att_exec(db,
-			             "INSERT OR REPLACE INTO tap_unmatched (tap, reason)"
-			             " VALUES (?1, 'unknown_card')",
-			             n, 0)) {
+			sqlite3_stmt *unm = g->q[Q_UNM];
+			sqlite3_bind_int64(unm, 1, n);
+			sqlite3_bind_text(unm, 2, (const char *)sqlite3_column_text(st, 3), -1,
+			                  SQLITE_TRANSIENT);
+			if (att_step(unm)) {
 				rc = SQLITE_ERROR;
 				break;
 			}
@@ -1548,9 +1583,46 @@ int tl_attendance_week_count(struct tl_engine *g, int64_t pid, int64_t ts, int *
 	if (att_load_taps(g, pid, lo, ts))
 		return -1;
 	tl_rules_match(a->c, a->nc, a->t, a->nt);
+	if (att_apply_marks(g, pid))
+		return -1;
 	*count = 0;
 	for (size_t i = 0; i < a->nc; i++)
-		*count += a->c[i].ci >= 0 && strcmp(a->c[i].s->iso_week, week) == 0;
+		*count += tl_rules_attended(&a->c[i]) && strcmp(a->c[i].s->iso_week, week) == 0;
+	return 0;
+}
+
+int tl_attendance_session_at(struct tl_engine *g, const char *site, int64_t ts,
+                             struct tl_session_at *out)
+{
+	const struct tl_session *best = NULL;
+
+	if (tl_engine_refresh(g))
+		return -1;
+	for (size_t i = 0; i < g->cat.ns; i++) {
+		const struct tl_session *s = &g->cat.s[i];
+		if (ts < s->win_lo || ts > s->win_hi || strcmp(s->site, site) != 0)
+			continue;
+		if (!best || s->start < best->start || (s->start == best->start && s->id < best->id))
+			best = s;
+	}
+	if (!best)
+		return 0;
+	out->id = best->id;
+	out->schedule = best->schedule;
+	out->day = best->day;
+	snprintf(out->programme, sizeof out->programme, "%s", g->cat.p[best->prog].id);
+	return 1;
+}
+
+int tl_attendance_eligible(struct tl_engine *g, int64_t pid, int64_t session, int64_t as_of)
+{
+	struct att_set *a = &g->set;
+
+	if (tl_engine_refresh(g) || att_load_enrolments(g, pid) || att_candidates(g, as_of, INT64_MIN))
+		return -1;
+	for (size_t i = 0; i < a->nc; i++)
+		if (a->c[i].s->id == session)
+			return 1;
 	return 0;
 }
 

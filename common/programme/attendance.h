@@ -35,6 +35,13 @@
  * engine's one tap query uses it; nothing else decides it. */
 #define TL_TAP_COUNTS "(suspect IS NULL OR accepted_at IS NOT NULL)"
 
+/* Why a tap nobody holds is listed in tap_unmatched, as an SQL expression
+ * on tap: made with a staff (coach) card, a random UID (a phone), or an
+ * unknown card. Both places that list such taps use it. */
+#define TL_TAP_HOLDERLESS                                                    \
+	"(CASE WHEN staff IS NOT NULL THEN 'staff_card' WHEN random THEN"     \
+	" 'random_uid' ELSE 'unknown_card' END)"
+
 /* The catalog and prepared statements over one connection. */
 struct tl_engine;
 
@@ -83,6 +90,24 @@ int tl_attendance_participant(struct tl_engine *e, int64_t participant, char *er
  * same rules. count is -1 when there is no such session (the ack leaves
  * the field out). Makes no time-zone calls. Returns 0 or -1. */
 int tl_attendance_week_count(struct tl_engine *e, int64_t participant, int64_t ts, int *count);
+
+/* Whether session is one the participant may be credited with as of
+ * as_of: eligible by one of their enrolments (rules.h), as the matching
+ * sees it. For a manual register mark. 1, 0, or -1 on error. */
+int tl_attendance_eligible(struct tl_engine *e, int64_t participant, int64_t session,
+                           int64_t as_of);
+
+/* The session running at a site at instant ts: a live session there
+ * whose check-in window holds ts, the earliest starting (then the lowest
+ * id) if several do. For a coach card enrolling a new card "in the
+ * programme running here now". */
+struct tl_session_at {
+	int64_t id, schedule, day; /* schedule 0: a one-off; day: its local date */
+	char programme[TL_RULE_ID];
+};
+/* 1 with out filled, 0 if none, -1 on error. */
+int tl_attendance_session_at(struct tl_engine *e, const char *site, int64_t ts,
+                             struct tl_session_at *out);
 
 /* tl_attendance_week_count for one-off callers (an engine per call). */
 int tl_attendance_week_sessions(sqlite3 *db, int64_t participant, int64_t ts, int *count);

@@ -136,13 +136,24 @@ void tl_rules_match(struct tl_cand *c, size_t nc, struct tl_match_tap *t, size_t
 	}
 }
 
+int tl_rules_attended(const struct tl_cand *c)
+{
+	return c->ci >= 0 || c->marked;
+}
+
 long tl_rules_minutes(const struct tl_cand *c, const struct tl_match_tap *t, int *estimated)
 {
 	int64_t lo, hi;
 
 	*estimated = 0;
-	if (c->ci < 0)
+	if (c->marked && c->mark_minutes >= 0)
+		return c->mark_minutes;
+	if (c->ci < 0 && !c->marked)
 		return 0;
+	if (c->ci < 0) {
+		*estimated = 1;
+		return (long)((c->s->end - c->s->start) / 60);
+	}
 	if (c->co < 0) {
 		*estimated = 1;
 		return (long)((c->s->end - c->s->start) / 60);

@@ -75,6 +75,8 @@ struct tl_cand {
 	int expected;
 	int programme_week;
 	long ci, co;
+	int marked;        /* a manual register mark (attendance mark) for it */
+	long mark_minutes; /* the minutes the mark gives, -1: none given */
 };
 
 struct tl_match_tap {
@@ -106,7 +108,12 @@ void tl_rules_match(struct tl_cand *c, size_t nc, struct tl_match_tap *t, size_t
 /* The widest span a candidate's matching looks at: its check-in window
  * and check-out window. */
 int64_t tl_rules_cand_hi(const struct tl_session *s);
-/* Minutes credited for a matched candidate, and whether estimated. */
+/* Whether a candidate was attended: a check-in tap, or a manual register
+ * mark (a mark is an input like a tap; it never moves a tap). */
+int tl_rules_attended(const struct tl_cand *c);
+/* Minutes credited for a matched candidate, and whether estimated. A
+ * marked one gets the mark's minutes if it gives them, else its taps'
+ * minutes if it has a check-in, else the scheduled length, estimated. */
 long tl_rules_minutes(const struct tl_cand *c, const struct tl_match_tap *t, int *estimated);
 
 /* One attendance row: an expected session (attended or not) or an

@@ -346,6 +346,37 @@ const char *const tl_store_migrations[] = {
 	"  PRIMARY KEY (programme, participant)) WITHOUT ROWID;"
 	"CREATE INDEX referral_participant ON referral(participant);"
 	"ALTER TABLE enrolment ADD COLUMN exit_reason TEXT;",
+	/* 10: at the session. attendance_mark: a manual register mark (a
+	 * forgotten card, a paper register), an input of the attendance engine
+	 * like a tap: who made it (marked_by), when and why; minutes NULL: the
+	 * taps' or the scheduled length. attendance.source: 'manual' for a row
+	 * a mark made attended. staff: coach cards (their taps are never
+	 * attendance). tap.staff: the staff card a tap was made with; .random:
+	 * the reader saw a random UID (a phone), never offered for enrolment;
+	 * .coach: what the coach card did with the tap (docs/protocol.md, the
+	 * ack's "coach"); tap_reader: a reader's taps in tap order, for the
+	 * coach window. */
+	"CREATE TABLE attendance_mark ("
+	"  participant INTEGER NOT NULL REFERENCES participant(id),"
+	"  session INTEGER NOT NULL REFERENCES session(id),"
+	"  minutes INTEGER,"
+	"  reason TEXT NOT NULL,"
+	"  marked_by TEXT NOT NULL,"
+	"  marked_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (participant, session)) WITHOUT ROWID;"
+	"CREATE INDEX attendance_mark_session ON attendance_mark(session);"
+	"ALTER TABLE attendance ADD COLUMN source TEXT NOT NULL DEFAULT 'tap'"
+	"  CHECK (source IN ('tap', 'manual'));"
+	"CREATE TABLE staff ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  token TEXT NOT NULL UNIQUE,"
+	"  added_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER);"
+	"ALTER TABLE tap ADD COLUMN staff INTEGER REFERENCES staff(id);"
+	"ALTER TABLE tap ADD COLUMN random INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tap ADD COLUMN coach TEXT;"
+	"CREATE INDEX tap_reader ON tap(site, reader, ts, seq);",
 };
 
 const int tl_store_migration_count =

@@ -74,6 +74,17 @@ int tl_id_valid(const char *s)
 	return n >= 1 && n <= TL_ID_MAX;
 }
 
+int tl_id_valid_word(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || c == '_'))
+			return 0;
+	}
+	return n >= 1 && n <= TL_ID_MAX;
+}
+
 int tl_prefix_valid(const char *s)
 {
 	return s[0] && !strchr(s, '+') && !strchr(s, '#');
@@ -339,6 +350,8 @@ static enum tl_reason proto_tap_fields(const cJSON *obj, const struct tl_topic *
 		return TL_R_TS_IMPLAUSIBLE;
 	if (proto_get_int(obj, "seq", 0, ((int64_t)1 << 53) - 1, &out->seq))
 		return TL_R_BAD_SEQ;
+	/* optional: only true marks it (any other value is read as absent) */
+	out->random = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "random"));
 	if (proto_any_nul(obj))
 		return TL_R_BAD_FIELD;
 	return TL_OK;
@@ -420,6 +433,11 @@ int tl_tap_shift_ts(const void *payload, size_t len, int64_t offset, char *out, 
 	return rc;
 }
 
+int tl_uid_random(const uint8_t *uid, size_t len)
+{
+	return len == 4 && uid[0] == 0x08;
+}
+
 int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size)
 {
 	char ts[TL_TIME_LEN];
@@ -428,8 +446,9 @@ int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size)
 	tl_time_format(tap->ts, ts);
 	n = snprintf(buf, size,
 	             "{\"v\":1,\"id\":\"%s\",\"site\":\"%s\",\"reader\":\"%s\","
-	             "\"card\":\"%s\",\"ts\":\"%s\",\"seq\":%lld}",
-	             tap->id, tap->site, tap->reader, tap->card, ts, (long long)tap->seq);
+	             "\"card\":\"%s\",\"ts\":\"%s\",\"seq\":%lld%s}",
+	             tap->id, tap->site, tap->reader, tap->card, ts, (long long)tap->seq,
+	             tap->random ? ",\"random\":true" : "");
 	return (n < 0 || (size_t)n >= size) ? -1 : n;
 }
 
@@ -449,20 +468,28 @@ static int proto_code_valid(const char *s)
 
 int tl_ack_encode(const struct tl_ack *ack, char *buf, size_t size)
 {
-	char extra[96] = "";
-	int n;
+	char extra[192] = "";
+	size_t n = 0;
+	int r;
 
 	if (ack->status == TL_ACK_REJECTED)
 		snprintf(extra, sizeof extra, ",\"reason\":\"%s\"", tl_reason_name(ack->reason));
 	else if (ack->participant[0] && proto_code_valid(ack->participant)) {
-		n = snprintf(extra, sizeof extra, ",\"participant\":\"%s\"", ack->participant);
+		n = (size_t)snprintf(extra, sizeof extra, ",\"participant\":\"%s\"",
+		                     ack->participant);
 		if (ack->week_sessions >= 0)
-			snprintf(extra + n, sizeof extra - (size_t)n, ",\"week_sessions\":%d",
-			         ack->week_sessions);
+			n += (size_t)snprintf(extra + n, sizeof extra - n, ",\"week_sessions\":%d",
+			                      ack->week_sessions);
 	}
-	n = snprintf(buf, size, "{\"v\":1,\"id\":\"%s\",\"status\":\"%s\"%s}", ack->id,
+	/* ids and coach words are [a-z0-9_-]: no escaping needed */
+	if (ack->status != TL_ACK_REJECTED && ack->coach[0] && tl_id_valid_word(ack->coach)) {
+		n += (size_t)snprintf(extra + n, sizeof extra - n, ",\"coach\":\"%s\"", ack->coach);
+		if (ack->programme[0] && tl_id_valid(ack->programme))
+			snprintf(extra + n, sizeof extra - n, ",\"programme\":\"%s\"", ack->programme);
+	}
+	r = snprintf(buf, size, "{\"v\":1,\"id\":\"%s\",\"status\":\"%s\"%s}", ack->id,
 	             tl_ack_status_name(ack->status), extra);
-	return (n < 0 || (size_t)n >= size) ? -1 : n;
+	return (r < 0 || (size_t)r >= size) ? -1 : r;
 }
 
 enum tl_reason tl_ack_decode(const void *payload, size_t len, struct tl_ack *out)
@@ -493,6 +520,12 @@ enum tl_reason tl_ack_decode(const void *payload, size_t len, struct tl_ack *out
 		proto_copy(out->participant, sizeof out->participant, s);
 	if (proto_get_int(obj, "week_sessions", 0, 1000, &ws) == 0)
 		out->week_sessions = (int)ws;
+	s = proto_get_str(obj, "coach");
+	if (s && strlen(s) < sizeof out->coach && tl_id_valid_word(s))
+		proto_copy(out->coach, sizeof out->coach, s);
+	s = proto_get_str(obj, "programme");
+	if (s && tl_id_valid(s))
+		proto_copy(out->programme, sizeof out->programme, s);
 	out->reason = TL_R_COUNT;
 	s = proto_get_str(obj, "reason");
 	for (int i = 1; s && i < TL_R_COUNT; i++)

@@ -64,6 +64,7 @@ struct tl_tap {
 	char card[TL_TOKEN_LEN + 1];
 	int64_t ts;               /* Unix seconds, UTC */
 	int64_t seq;
+	int random;               /* "random":true: the reader saw a random UID */
 };
 
 enum tl_ack_status { TL_ACK_RECORDED, TL_ACK_DUPLICATE, TL_ACK_UNKNOWN_CARD, TL_ACK_REJECTED };
@@ -74,7 +75,20 @@ struct tl_ack {
 	char participant[32];     /* empty when unknown */
 	enum tl_reason reason;    /* when rejected */
 	int week_sessions;        /* -1 when not known */
+	char coach[16];           /* what a coach (staff) card did, "" when nothing */
+	char programme[40];       /* with coach "enrolled": the programme id */
 };
+
+/* The ack's "coach" values (docs/protocol.md, "Coach cards"). */
+#define TL_COACH_OPEN "open"
+#define TL_COACH_CANCEL "cancel"
+#define TL_COACH_ENROLLED "enrolled"
+#define TL_COACH_KNOWN "known"
+#define TL_COACH_NO_PROGRAMME "no_programme"
+#define TL_COACH_RANDOM "random_uid"
+/* Seconds after a staff card's tap in which the reader's next card is
+ * the coach's (by the taps' ts, per reader). */
+#define TL_COACH_WINDOW 60
 
 enum tl_state { TL_STATE_ONLINE, TL_STATE_OFFLINE };
 
@@ -91,6 +105,8 @@ int tl_ack_status_parse(const char *name, enum tl_ack_status *out);
 
 /* True if s is a valid site or reader id. */
 int tl_id_valid(const char *s);
+/* True if s is a protocol word: 1 to 32 of a-z and _ (the ack's coach). */
+int tl_id_valid_word(const char *s);
 /* True if s can be a topic prefix: not empty, no wildcard. */
 int tl_prefix_valid(const char *s);
 /* True if s is a card token: exactly 32 lowercase hex digits. */
@@ -116,6 +132,9 @@ enum tl_reason tl_tap_decode(const void *payload, size_t len, const struct tl_to
  * result still has to pass tl_tap_decode. Returns its length, or -1 if
  * the payload is not a JSON object with a readable ts or out is small. */
 int tl_tap_shift_ts(const void *payload, size_t len, int64_t offset, char *out, size_t size);
+/* True if a UID is random: 4 bytes, the first 0x08 (ISO 14443-3: a
+ * random UID, as phones and privacy cards send; new at every tap). */
+int tl_uid_random(const uint8_t *uid, size_t len);
 /* Encodes a tap; returns the length written or -1 if buf is too small. */
 int tl_tap_encode(const struct tl_tap *tap, char *buf, size_t size);
 

@@ -291,6 +291,71 @@ static void test_ack(void **state)
 	assert_int_equal(tl_ack_decode(odd, strlen(odd), &b), TL_R_BAD_FIELD);
 }
 
+/* The optional fields of v1: a tap's "random" and the ack's coach
+ * answer, encoded and read back; a reader not knowing them ignores them. */
+static void test_optional_fields(void **state)
+{
+	struct tl_topic t = { "burnley", "pitch-1", TL_KIND_TAP };
+	struct tl_tap tap, got;
+	struct tl_ack a = { .status = TL_ACK_RECORDED, .week_sessions = 1 }, b;
+	char buf[512], id[TL_UUID_LEN + 1];
+	static const uint8_t phone[4] = { 0x08, 1, 2, 3 }, card[4] = { 0x04, 1, 2, 3 };
+	(void)state;
+
+	assert_true(tl_uid_random(phone, 4));
+	assert_false(tl_uid_random(card, 4));
+	assert_false(tl_uid_random((const uint8_t *)"\x08\x01\x02\x03\x04\x05\x06", 7));
+	memset(&tap, 0, sizeof tap);
+	strcpy(tap.id, "6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c");
+	strcpy(tap.site, "burnley");
+	strcpy(tap.reader, "pitch-1");
+	strcpy(tap.card, "0123456789abcdef0123456789abcdef");
+	tap.ts = 1772560000;
+	tap.seq = 5;
+	tap.random = 1;
+	assert_true(tl_tap_encode(&tap, buf, sizeof buf) > 0);
+	assert_non_null(strstr(buf, ",\"seq\":5,\"random\":true}"));
+	assert_int_equal(tl_tap_decode(buf, strlen(buf), &t, tap.ts, &got, id), TL_OK);
+	assert_int_equal(got.random, 1);
+	tap.random = 0;
+	assert_true(tl_tap_encode(&tap, buf, sizeof buf) > 0);
+	assert_null(strstr(buf, "random"));
+	assert_int_equal(tl_tap_decode(buf, strlen(buf), &t, tap.ts, &got, id), TL_OK);
+	assert_int_equal(got.random, 0);
+	/* any value but true is a real card's tap, never a rejection */
+	const char *odd = "{\"v\":1,\"id\":\"6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c\",\"site\":\"burnley\","
+	                  "\"reader\":\"pitch-1\",\"card\":\"0123456789abcdef0123456789abcdef\","
+	                  "\"ts\":\"2026-03-03T18:00:00Z\",\"seq\":1,\"random\":1}";
+	assert_int_equal(tl_tap_decode(odd, strlen(odd), &t, 1772561000, &got, id), TL_OK);
+	assert_int_equal(got.random, 0);
+
+	strcpy(a.id, "6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c");
+	strcpy(a.participant, "P-7KQ4XM");
+	strcpy(a.coach, TL_COACH_ENROLLED);
+	strcpy(a.programme, "kick-off-2026");
+	assert_true(tl_ack_encode(&a, buf, sizeof buf) > 0);
+	assert_string_equal(buf, "{\"v\":1,\"id\":\"6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c\","
+	                         "\"status\":\"recorded\",\"participant\":\"P-7KQ4XM\","
+	                         "\"week_sessions\":1,\"coach\":\"enrolled\",\"programme\":\"kick-off-2026\"}");
+	assert_int_equal(tl_ack_decode(buf, strlen(buf), &b), TL_OK);
+	assert_string_equal(b.coach, "enrolled");
+	assert_string_equal(b.programme, "kick-off-2026");
+	/* the longest ack fits the 300 bytes docs/protocol.md promises */
+	memset(a.participant, 'X', 31);
+	a.participant[31] = '\0';
+	memset(a.programme, 'p', 32);
+	a.programme[32] = '\0';
+	strcpy(a.coach, TL_COACH_NO_PROGRAMME);
+	a.week_sessions = 1000;
+	assert_true(tl_ack_encode(&a, buf, sizeof buf) > 0);
+	assert_true(strlen(buf) < 300);
+	/* a coach word that is not one is not read */
+	const char *bad = "{\"v\":1,\"id\":\"6f1c2a3b-1d2e-4f3a-8b4c-5d6e7f8a9b0c\",\"status\":\"recorded\","
+	                  "\"coach\":\"<b>\"}";
+	assert_int_equal(tl_ack_decode(bad, strlen(bad), &b), TL_OK);
+	assert_string_equal(b.coach, "");
+}
+
 static void test_status(void **state)
 {
 	struct tl_status s = { .state = TL_STATE_ONLINE, .ts = NOW, .spooled = 12 }, d;
@@ -321,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_strict_json),
 		cmocka_unit_test(test_utf8),          cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_ack),           cmocka_unit_test(test_status),
+		cmocka_unit_test(test_optional_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,6 +86,11 @@ static const char *const version_data[] = {
 	 "INSERT INTO referral (programme, participant, source, referred_on, created_at)"
 	 "  VALUES ('kick', 1, 'probation', '2026-02-20', 1);"
 	 "UPDATE enrolment SET exit_reason = 'work_or_training';"),
+	/* 10 */
+	("INSERT INTO attendance_mark (participant, session, minutes, reason, marked_by, marked_at)"
+	 "  VALUES (1, 1, 45, 'forgot card', 'coach', 1);"
+	 "INSERT INTO staff (name, token, added_at) VALUES ('Coach', 'ffffffffffffffffffffffffffffffff', 1);"
+	 "UPDATE attendance SET source = 'manual';"),
 };
 
 /* Checks version v's data survived. */
@@ -139,6 +144,18 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM assessment"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM referral"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM referral_source"), 5);
+	}
+	if (v >= 10) {
+		assert_int_equal(q_int(db, "SELECT minutes FROM attendance_mark"), 45);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM staff"), 1);
+		assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE source = 'manual'"), 1);
+	}
+	if (tl_store_version(db) >= 10 && v >= 1 && v < 10) {
+		/* taps from before it are no staff's, no random UID's */
+		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE staff IS NULL AND random = 0"),
+		                 v >= 4 ? 2 : 1);
+		if (v >= 5)
+			assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE source = 'tap'"), 1);
 	}
 	if (tl_store_version(db) >= 9 && v < 9) {
 		/* enrolments from before it have no exit reason; the default sources exist */
