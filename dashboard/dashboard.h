@@ -88,6 +88,8 @@ struct dash_facts {
 	struct dash_enrol *enrol;  /* by participant id, then programme */
 	long nenrols;
 	long *enrol_first;         /* per person: its first enrolment; [npersons]: nenrols */
+	int *enrol_pair;           /* per enrolment, from enrol_pair_first[k]: the pairs of */
+	long *enrol_pair_first;    /* its programme it has cells in; [nenrols]: the end */
 	struct dash_event *event;
 	long nevents;
 	struct dash_names misses;  /* programme id, its followup_misses */
@@ -108,7 +110,14 @@ struct dash {
 	int64_t as_of;             /* attendance_build.as_of, 0 if never built */
 	char dir[DASH_PATH_MAX + 32]; /* the temporary directory being written */
 	struct dash_facts facts;
+	const struct dash_pages *pages; /* every page of the run */
 };
+
+/* Lists of participants (the follow-up list, the participant x week
+ * grids) longer than this are not written on a page that covers more
+ * than one site: it shows counts per site and links to the site pages
+ * instead, so no page grows with the size of the whole dataset. */
+#define DASH_LIST_MAX 500
 
 /* One page: the run's filters narrowed to a programme and/or a site. */
 struct dash_scope {
@@ -216,6 +225,8 @@ void facts_people_per_week(const struct dash *d, const char *pair_in, long *peop
 int facts_enrol_in(const struct dash *d, const struct dash_scope *s, const char *pair_in, long k);
 /* Index in facts.person of a participant id, or -1. */
 int facts_person_index(const struct dash *d, int64_t id);
+/* Whether site (an id) is one of the page's sites. */
+int facts_site_in(const struct dash *d, const struct dash_scope *s, const char *site);
 /* Index in facts.sites of a site id, or -1. */
 int facts_site(const struct dash *d, const char *id);
 /* Site (index in facts.sites) of a pair, or -1. */
@@ -248,6 +259,13 @@ void html_page_end(FILE *f);
 enum { HTML_DOC_SHEET = 1, HTML_DOC_SUMMARY, HTML_DOC_TEXT };
 void html_doc_begin(FILE *f, const char *title, const char *scope, int kind);
 void html_doc_end(FILE *f);
+/* The site pages within page s, for a list too long for s: a table
+ * with a row per site, its count from count(d, &sub, arg) (sub: s
+ * narrowed to that site) and a link to its page's anchor. */
+void html_site_links(FILE *f, struct dash *d, const struct dash_scope *s, const char *id,
+                     const char *caption, const char *what, const char *anchor,
+                     long (*count)(struct dash *d, const struct dash_scope *sub, void *arg),
+                     void *arg);
 /* <section> with an id and a heading. */
 void html_section(FILE *f, const char *id, const char *heading);
 void html_section_end(FILE *f);

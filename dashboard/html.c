@@ -227,6 +227,35 @@ void html_page_end(FILE *f)
 	        TOUCHLINE_VERSION, html_js);
 }
 
+void html_site_links(FILE *f, struct dash *d, const struct dash_scope *s, const char *id,
+                     const char *caption, const char *what, const char *anchor,
+                     long (*count)(struct dash *d, const struct dash_scope *sub, void *arg),
+                     void *arg)
+{
+	int n = 0;
+
+	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+	           "<table class=\"sortable\" id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
+	           "<th scope=\"col\" data-sort=\"text\">Site</th><th scope=\"col\" class=\"num\" "
+	           "data-sort=\"num\">%s</th></tr></thead>\n<tbody>\n",
+	        caption, id, caption, what);
+	for (int i = 0; d->pages && i < d->pages->n; i++) {
+		const struct dash_scope *p = &d->pages->v[i];
+		struct dash_scope sub = *s;
+		if (p == s || !p->site || !facts_site_in(d, s, p->site))
+			continue;
+		sub.site = p->site;
+		fprintf(f, "<tr id=\"%s-%d\"><th scope=\"row\"><a href=\"", id, ++n);
+		html_esc(f, p->file);
+		fprintf(f, "#%s\">", anchor);
+		html_esc(f, p->title);
+		fprintf(f, "</a></th><td class=\"num\">%ld</td></tr>\n", count(d, &sub, arg));
+	}
+	if (!n)
+		fputs("<tr><td colspan=\"2\">No site pages.</td></tr>\n", f);
+	fputs("</tbody>\n</table></div>\n", f);
+}
+
 void html_section(FILE *f, const char *id, const char *heading)
 {
 	fprintf(f, "<section id=\"%s\" aria-labelledby=\"%s-h\">\n<h2 id=\"%s-h\">%s</h2>\n", id,

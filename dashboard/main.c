@@ -316,6 +316,7 @@ int main(int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	main_pages(&dash, &pages);
+	dash.pages = &pages;
 	followup_state_read(&dash, out);
 	site_begin(&dash, out);
 	/* The largest downloads in a second thread, on their own connection

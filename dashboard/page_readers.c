@@ -131,20 +131,6 @@ static void readers_marks_load(struct dash *d)
 	sqlite3_finalize(st);
 }
 
-/* Whether site is one of the page's. */
-static int readers_site_in(const struct dash *d, const struct dash_scope *s, const char *site)
-{
-	if (s->site)
-		return strcmp(s->site, site) == 0;
-	if (!s->programme)
-		return 1;
-	for (int j = 0; j < d->facts.programme_sites.n; j++)
-		if (strcmp(d->facts.programme_sites.v[j][0], s->programme) == 0 &&
-		    strcmp(d->facts.programme_sites.v[j][1], site) == 0)
-			return 1;
-	return 0;
-}
-
 void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const char *site,
                    const char *week)
 {
@@ -154,7 +140,7 @@ void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const ch
 	readers_marks_load(d);
 	for (int i = 0; i < reader_nmarks; i++) {
 		const struct reader_mark *m = &reader_marks[i];
-		if ((site && strcmp(site, m->site) != 0) || (s && !readers_site_in(d, s, m->site)) ||
+		if ((site && strcmp(site, m->site) != 0) || (s && !facts_site_in(d, s, m->site)) ||
 		    (week[0] && (!m->week[0] || strcmp(m->week, week) > 0)))
 			continue;
 		fputs(n++ ? "; " : "<span class=\"mark\">&#9888; ", f);
