@@ -10,6 +10,8 @@
 #ifndef TL_DASHBOARD_H
 #define TL_DASHBOARD_H
 
+#include "esc.h"
+
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -249,8 +251,7 @@ void site_commit(struct dash *d, const char *out);
 /* Removes the temporary directory (on failure; safe to call twice). */
 void site_abort(void);
 
-/* html.c */
-void html_esc(FILE *f, const char *s);
+/* html.c (html_esc: esc.h) */
 void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
                      const struct dash_pages *pages);
 void html_page_end(FILE *f);

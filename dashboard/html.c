@@ -8,22 +8,6 @@
 
 #include <string.h>
 
-/* Everything that comes from the database goes through here, in text
- * and in attribute values alike. */
-void html_esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static const char html_css[] =
 	":root{--ink:#1a1a1a;--muted:#4a4a4a;--line:#767676;--head:#e8eef5;--link:#0b4f8a}\n"
 	"*{box-sizing:border-box}\n"
@@ -137,6 +121,13 @@ static const char html_css_summary[] =
 	".sum svg.chart{max-height:4.2cm}.sum table{font-size:7.5pt}th,td{padding:.05rem .3rem}"
 	"h1{font-size:13pt;margin:0}.sum h2{font-size:10pt;margin:.15rem 0}header{margin-bottom:.2rem}}\n";
 
+/* Extra style for a document (the data dictionary): a reading width,
+ * code set apart, long tables scrolling in their own region. */
+static const char html_css_text[] =
+	"body{max-width:60rem}.doc code{background:#f2f2f2;padding:0 .2rem;font-size:.9em;"
+	"overflow-wrap:anywhere}.doc pre{background:#f2f2f2;padding:.5rem;overflow-x:auto}"
+	".doc table{max-width:100%}.doc td:first-child{white-space:nowrap}\n";
+
 void html_doc_begin(FILE *f, const char *title, const char *scope, int kind)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -154,6 +145,7 @@ void html_doc_begin(FILE *f, const char *title, const char *scope, int kind)
 	fprintf(f, " &#8211; Touchline</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", html_css,
 	        kind == HTML_DOC_SHEET     ? html_css_sheet
 	        : kind == HTML_DOC_SUMMARY ? html_css_summary
+	        : kind == HTML_DOC_TEXT    ? html_css_text
 	                                   : "");
 }
 
@@ -275,18 +267,17 @@ void html_pct(FILE *f, int pct)
 		fprintf(f, "<td class=\"num\" data-v=\"%d\">%d%%</td>", pct, pct);
 }
 
-extern const char dash_data_dictionary[];
+extern const char dash_data_dictionary_html[];
 
+/* The data dictionary, made HTML when the program was built (tl-markdown
+ * on docs/data-dictionary.md), in the dashboard's own page style. */
 void html_dictionary(FILE *f)
 {
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
-	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	           "style-src 'unsafe-inline'\">\n<title>Data dictionary &#8211; Touchline</title>\n"
-	           "<style>body{max-width:60rem;margin:0 auto;padding:1rem;font:1rem/1.45 "
-	           "system-ui,Arial,sans-serif;color:#1a1a1a}pre{white-space:pre-wrap}</style>\n"
-	           "</head>\n<body>\n<p><a href=\"index.html\">Back to the dashboard</a></p>\n"
-	           "<h1>Data dictionary of the exports</h1>\n<pre>");
-	html_esc(f, dash_data_dictionary);
-	fputs("</pre>\n</body>\n</html>\n", f);
+	html_doc_begin(f, "Data dictionary", "", HTML_DOC_TEXT);
+	fputs("<p class=\"noprint\"><a href=\"index.html\">Back to the dashboard</a> &#183; "
+	      "<a href=\"downloads/data-dictionary.md\">As plain text</a></p>\n"
+	      "<main id=\"main\" class=\"doc\">\n", f);
+	fputs(dash_data_dictionary_html, f);
+	fputs("</main>\n", f);
+	html_doc_end(f);
 }
