@@ -113,6 +113,10 @@ struct dash {
 	char dir[DASH_PATH_MAX + 32]; /* the temporary directory being written */
 	struct dash_facts facts;
 	const struct dash_pages *pages; /* every page of the run */
+	char zone[64];             /* the display zone (dash_zone_init) */
+	int64_t *zone_at;          /* from zone_at[i] on, the offset is zone_off[i] */
+	int *zone_off;
+	size_t nzone, zone_cap;
 };
 
 /* Lists of participants (the follow-up list, the participant x week
@@ -165,8 +169,16 @@ int dash_percent(long num, long den);
 const char *dash_day(const char *date, int longer, char buf[32]);
 /* "Monday" ... "Sunday" of an ISO weekday (1 to 7), "" otherwise. */
 const char *dash_weekday_name(int weekday);
-/* "2026-04-14 17:00 UTC" or "never" for a NULL time column. */
-const char *dash_utc(sqlite3_stmt *st, int col, char buf[32]);
+/* The zone local times are shown in (the run's programme's, or the one
+ * most programmes have), its offsets read into d before any second
+ * thread starts; dash_when and friends only look them up. */
+void dash_zone_init(struct dash *d);
+/* "Monday 20 April, 09:00" (with the year when it is not --today's) of a
+ * UTC instant in the display zone; dash_when_col: "never" for NULL. */
+const char *dash_when(const struct dash *d, int64_t t, char buf[48]);
+const char *dash_when_col(const struct dash *d, sqlite3_stmt *st, int col, char buf[48]);
+/* Its local date, "YYYY-MM-DD". */
+const char *dash_local_date(const struct dash *d, int64_t t, char buf[11]);
 
 /* Session filter of a scope, for SQL on "session s". */
 #define DASH_SESSION_WHERE                                                        \

@@ -79,7 +79,7 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 			ser[j].v = sv + (size_t)j * n;
 		fputs("<div class=\"fig\">\n<div>", f);
 		svg_stacked(f, "chart-levels", "Participants by programme minutes band per week",
-		            "Stacked bars: per ISO week, participants with under 30 (hatched), "
+		            "Stacked bars: per week, participants with under 30 (hatched), "
 		            "30 to 149 (dotted) and 150 or more (solid) moderate-equivalent minutes "
 		            "in programme sessions; the table beside gives every number.",
 		            n, labels, 3, ser);
@@ -89,7 +89,7 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 				sv[i] = (double)mean[i];
 			svg_lines(f, "chart-minutes", "Mean moderate-equivalent minutes per week",
 			          "Line chart of the participants' mean moderate-equivalent minutes in "
-			          "programme sessions per ISO week; the table beside gives every number.",
+			          "programme sessions per week; the table beside gives every number.",
 			          n, labels, 1, &m, 0);
 		}
 		fputs("</div>\n", f);

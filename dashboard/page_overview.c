@@ -264,6 +264,7 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
 void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	long tw[5], lw[5], followup, offline, readers;
+	char day[32];
 	char *pair_in = facts_pairs_in(d, s);
 	long *people = calloc((size_t)d->facts.weeks.n + 1, sizeof *people);
 
@@ -286,7 +287,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	           "<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">"
 	           "This week<br>%s</th><th scope=\"col\" class=\"num\">Last week<br>%s</th>"
 	           "</tr></thead>\n<tbody>\n",
-	        d->today, d->this_week, d->last_week);
+	        dash_day(d->today, 1, day), d->this_week, d->last_week);
 	overview_row(f, "sessions", "Sessions held", tw[0], lw[0]);
 	if (tw[1] || lw[1])
 		overview_row(f, "cancelled", "Sessions cancelled", tw[1], lw[1]);
