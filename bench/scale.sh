@@ -244,9 +244,16 @@ if [ -x "$DASH" ]; then
 		t_dash1=$(best "$t_dash1" "$(since "$t0")")
 	done
 	dash_all="$t_dash s" dash_one="$t_dash1 s"
+	# The largest HTML page of the whole site (the index and the pages of
+	# several sites show counts per site rather than long lists).
+	read -r page_bytes page_name < <(find "$W/dash-all" -name '*.html' -printf '%s %f\n' |
+		sort -n | tail -n 1)
+	dash_pages=$(find "$W/dash-all" -name '*.html' | wc -l)
+	page_mb=$(awk -v b="$page_bytes" 'BEGIN { printf "%.2f", b / 1048576 }')
+	dash_page="$page_bytes bytes ($page_mb MB, $page_name; $dash_pages pages)"
 else
 	say "dashboard: not built ($DASH)"
-	t_dash= t_dash1= dash_all="not built" dash_one="not built"
+	t_dash= t_dash1= dash_all="not built" dash_one="not built" dash_page="not built" page_mb=
 fi
 
 # 5b. Erasing one participant: the deletes, the attendance refresh, and
@@ -281,6 +288,7 @@ cat <<EOT
 | attendance rebuild again (replacing the tables) | $t_rb2 s | — | < 10 s | $(verdict "$t_rb2" 10) |
 | export attendance --format csv, $exp_rows rows | $t_exp s | $t_exp3 s | ≤ 1.5 × sqlite3 ($r_exp) | $(awk -v r="$r_exp" 'BEGIN { print r <= 1.5 ? "met" : "MISSED" }') |
 | touchline-dashboard, whole dataset (best of 3) | $dash_all | — | < 5 s | $([ -n "$t_dash" ] && verdict "$t_dash" 5 || echo "—") |
+| touchline-dashboard, whole dataset: largest HTML page | $dash_page | — | < 2 MB | $([ -n "$page_mb" ] && verdict "$page_mb" 2 || echo "—") |
 | touchline-dashboard, one programme and site (best of 3) | $dash_one | — | < 1 s | $([ -n "$t_dash1" ] && verdict "$t_dash1" 1 || echo "—") |
 | participant erase (deletes, attendance refresh, VACUUM, WAL truncated) | $t_erase s | — | < 60 s | $(verdict "$t_erase" 60) |
 | database size (after rebuild) | $(per_m "$bytes") MB per million taps ($((bytes / 1048576)) MB) | | | |

@@ -10,6 +10,8 @@
 #ifndef TL_DASHBOARD_H
 #define TL_DASHBOARD_H
 
+#include "esc.h"
+
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +90,8 @@ struct dash_facts {
 	struct dash_enrol *enrol;  /* by participant id, then programme */
 	long nenrols;
 	long *enrol_first;         /* per person: its first enrolment; [npersons]: nenrols */
+	int *enrol_pair;           /* per enrolment, from enrol_pair_first[k]: the pairs of */
+	long *enrol_pair_first;    /* its programme it has cells in; [nenrols]: the end */
 	struct dash_event *event;
 	long nevents;
 	struct dash_names misses;  /* programme id, its followup_misses */
@@ -108,7 +112,18 @@ struct dash {
 	int64_t as_of;             /* attendance_build.as_of, 0 if never built */
 	char dir[DASH_PATH_MAX + 32]; /* the temporary directory being written */
 	struct dash_facts facts;
+	const struct dash_pages *pages; /* every page of the run */
+	char zone[64];             /* the display zone (dash_zone_init) */
+	int64_t *zone_at;          /* from zone_at[i] on, the offset is zone_off[i] */
+	int *zone_off;
+	size_t nzone, zone_cap;
 };
+
+/* Lists of participants (the follow-up list, the participant x week
+ * grids) longer than this are not written on a page that covers more
+ * than one site: it shows counts per site and links to the site pages
+ * instead, so no page grows with the size of the whole dataset. */
+#define DASH_LIST_MAX 500
 
 /* One page: the run's filters narrowed to a programme and/or a site. */
 struct dash_scope {
@@ -154,8 +169,16 @@ int dash_percent(long num, long den);
 const char *dash_day(const char *date, int longer, char buf[32]);
 /* "Monday" ... "Sunday" of an ISO weekday (1 to 7), "" otherwise. */
 const char *dash_weekday_name(int weekday);
-/* "2026-04-14 17:00 UTC" or "never" for a NULL time column. */
-const char *dash_utc(sqlite3_stmt *st, int col, char buf[32]);
+/* The zone local times are shown in (the run's programme's, or the one
+ * most programmes have), its offsets read into d before any second
+ * thread starts; dash_when and friends only look them up. */
+void dash_zone_init(struct dash *d);
+/* "Monday 20 April, 09:00" (with the year when it is not --today's) of a
+ * UTC instant in the display zone; dash_when_col: "never" for NULL. */
+const char *dash_when(const struct dash *d, int64_t t, char buf[48]);
+const char *dash_when_col(const struct dash *d, sqlite3_stmt *st, int col, char buf[48]);
+/* Its local date, "YYYY-MM-DD". */
+const char *dash_local_date(const struct dash *d, int64_t t, char buf[11]);
 
 /* Session filter of a scope, for SQL on "session s". */
 #define DASH_SESSION_WHERE                                                        \
@@ -216,6 +239,8 @@ void facts_people_per_week(const struct dash *d, const char *pair_in, long *peop
 int facts_enrol_in(const struct dash *d, const struct dash_scope *s, const char *pair_in, long k);
 /* Index in facts.person of a participant id, or -1. */
 int facts_person_index(const struct dash *d, int64_t id);
+/* Whether site (an id) is one of the page's sites. */
+int facts_site_in(const struct dash *d, const struct dash_scope *s, const char *site);
 /* Index in facts.sites of a site id, or -1. */
 int facts_site(const struct dash *d, const char *id);
 /* Site (index in facts.sites) of a pair, or -1. */
@@ -238,8 +263,7 @@ void site_commit(struct dash *d, const char *out);
 /* Removes the temporary directory (on failure; safe to call twice). */
 void site_abort(void);
 
-/* html.c */
-void html_esc(FILE *f, const char *s);
+/* html.c (html_esc: esc.h) */
 void html_page_begin(FILE *f, struct dash *d, const struct dash_scope *s,
                      const struct dash_pages *pages);
 void html_page_end(FILE *f);
@@ -248,6 +272,13 @@ void html_page_end(FILE *f);
 enum { HTML_DOC_SHEET = 1, HTML_DOC_SUMMARY, HTML_DOC_TEXT };
 void html_doc_begin(FILE *f, const char *title, const char *scope, int kind);
 void html_doc_end(FILE *f);
+/* The site pages within page s, for a list too long for s: a table
+ * with a row per site, its count from count(d, &sub, arg) (sub: s
+ * narrowed to that site) and a link to its page's anchor. */
+void html_site_links(FILE *f, struct dash *d, const struct dash_scope *s, const char *id,
+                     const char *caption, const char *what, const char *anchor,
+                     long (*count)(struct dash *d, const struct dash_scope *sub, void *arg),
+                     void *arg);
 /* <section> with an id and a heading. */
 void html_section(FILE *f, const char *id, const char *heading);
 void html_section_end(FILE *f);

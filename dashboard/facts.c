@@ -510,6 +510,42 @@ static void facts_followup(struct dash *d, const struct dash_scope *run)
 	}
 }
 
+/* Per enrolment, the pairs of its programme where its participant has
+ * cells (places or attendances), so a site page's question "is this
+ * enrolment here?" is a look at a list or two long rather than a walk
+ * over the participant's cells with text compares. */
+static void facts_enrol_pairs(struct dash_facts *x)
+{
+	size_t cap = 0, n = 0;
+	char *seen = calloc((size_t)x->pairs.n + 1, 1);
+	char *same = calloc((size_t)x->pairs.n + 1, 1);
+
+	x->enrol_pair_first = calloc((size_t)x->nenrols + 1, sizeof *x->enrol_pair_first);
+	if (!seen || !same || !x->enrol_pair_first)
+		dash_fail("out of memory");
+	for (long k = 0; k < x->nenrols; k++) {
+		const struct dash_enrol *e = &x->enrol[k];
+		size_t first = n;
+		x->enrol_pair_first[k] = (long)n;
+		for (int p = 0; p < x->pairs.n; p++)
+			same[p] = strcmp(x->pairs.v[p][0], e->programme) == 0;
+		for (long i = x->cell_first[e->person]; i < x->cell_first[e->person + 1]; i++) {
+			int p = x->cell[i].pair;
+			if (!same[p] || seen[p])
+				continue;
+			seen[p] = 1;
+			if (tl_grow(&x->enrol_pair, &cap, n, sizeof *x->enrol_pair))
+				dash_fail("out of memory");
+			x->enrol_pair[n++] = p;
+		}
+		for (size_t i = first; i < n; i++)
+			seen[x->enrol_pair[i]] = 0;
+	}
+	x->enrol_pair_first[x->nenrols] = (long)n;
+	free(seen);
+	free(same);
+}
+
 void facts_build(struct dash *d)
 {
 	struct dash_scope run = { d->programme[0] ? d->programme : NULL,
@@ -527,6 +563,7 @@ void facts_build(struct dash *d)
 	facts_enrolments(d, &run, x);
 	facts_scan(d, &run, x, ids);
 	free(ids);
+	facts_enrol_pairs(x);
 	facts_taps(d, &run);
 	facts_followup(d, &run);
 }
@@ -544,6 +581,8 @@ void facts_free(struct dash *d)
 	free(x->cell_first);
 	free(x->enrol);
 	free(x->enrol_first);
+	free(x->enrol_pair);
+	free(x->enrol_pair_first);
 	free(x->event);
 	free(x->misses.v);
 	free(x->cell);
@@ -633,26 +672,33 @@ int facts_enrol_in(const struct dash *d, const struct dash_scope *s, const char 
 {
 	const struct dash_facts *x = &d->facts;
 	const struct dash_enrol *e = &x->enrol[k];
-	int any = 0;
 
 	if (s->programme && strcmp(s->programme, e->programme) != 0)
 		return 0;
 	if (!s->site)
 		return 1;
-	for (long i = x->cell_first[e->person]; i < x->cell_first[e->person + 1]; i++) {
-		const struct dash_cell *c = &x->cell[i];
-		if (strcmp(x->pairs.v[c->pair][0], e->programme) != 0)
-			continue;
-		if (pair_in[c->pair])
+	for (long i = x->enrol_pair_first[k]; i < x->enrol_pair_first[k + 1]; i++)
+		if (pair_in[x->enrol_pair[i]])
 			return 1;
-		any = 1;
-	}
-	if (any)
+	if (x->enrol_pair_first[k] < x->enrol_pair_first[k + 1])
 		return 0;
 	/* not yet expected anywhere: on every site page of the programme */
 	for (int j = 0; j < x->programme_sites.n; j++)
 		if (strcmp(x->programme_sites.v[j][0], e->programme) == 0 &&
 		    strcmp(x->programme_sites.v[j][1], s->site) == 0)
+			return 1;
+	return 0;
+}
+
+int facts_site_in(const struct dash *d, const struct dash_scope *s, const char *site)
+{
+	if (s->site)
+		return strcmp(s->site, site) == 0;
+	if (!s->programme)
+		return 1;
+	for (int j = 0; j < d->facts.programme_sites.n; j++)
+		if (strcmp(d->facts.programme_sites.v[j][0], s->programme) == 0 &&
+		    strcmp(d->facts.programme_sites.v[j][1], site) == 0)
 			return 1;
 	return 0;
 }

@@ -316,6 +316,8 @@ int main(int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	main_pages(&dash, &pages);
+	dash.pages = &pages;
+	dash_zone_init(&dash); /* before the second thread: it sets TZ */
 	followup_state_read(&dash, out);
 	site_begin(&dash, out);
 	/* The largest downloads in a second thread, on their own connection
@@ -349,6 +351,8 @@ int main(int argc, char **argv)
 	tl_store_exec(dash.db, "COMMIT", err, sizeof err);
 	tl_store_close(dash.db);
 	facts_free(&dash);
+	free(dash.zone_at);
+	free(dash.zone_off);
 	site_commit(&dash, out);
 	for (int i = 0; i < pages.n; i++) {
 		free((char *)pages.v[i].programme);

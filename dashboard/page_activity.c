@@ -79,7 +79,7 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 			ser[j].v = sv + (size_t)j * n;
 		fputs("<div class=\"fig\">\n<div>", f);
 		svg_stacked(f, "chart-levels", "Participants by programme minutes band per week",
-		            "Stacked bars: per ISO week, participants with under 30 (hatched), "
+		            "Stacked bars: per week, participants with under 30 (hatched), "
 		            "30 to 149 (dotted) and 150 or more (solid) moderate-equivalent minutes "
 		            "in programme sessions; the table beside gives every number.",
 		            n, labels, 3, ser);
@@ -89,7 +89,7 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 				sv[i] = (double)mean[i];
 			svg_lines(f, "chart-minutes", "Mean moderate-equivalent minutes per week",
 			          "Line chart of the participants' mean moderate-equivalent minutes in "
-			          "programme sessions per ISO week; the table beside gives every number.",
+			          "programme sessions per week; the table beside gives every number.",
 			          n, labels, 1, &m, 0);
 		}
 		fputs("</div>\n", f);
@@ -136,10 +136,32 @@ static void act_grid(struct grid *g, struct dash *d, const char *prog_in)
 	free(present);
 }
 
+/* Rows the page's minutes grid would have: participants (not erased)
+ * with programme activity in the page's programmes. */
+static long act_count(struct dash *d, const struct dash_scope *s, void *arg)
+{
+	const struct dash_facts *x = &d->facts;
+	char *prog_in = facts_programmes_in(d, s);
+	long n = 0;
+	int last = -1;
+
+	(void)arg;
+	for (long i = 0; i < x->nminutes; i++) {
+		const struct dash_minutes *m = &x->minutes[i];
+		if (m->person != last && prog_in[m->programme] && x->person[m->person].code[0]) {
+			n++;
+			last = m->person;
+		}
+	}
+	free(prog_in);
+	return n;
+}
+
 void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	struct grid g;
 	char *prog_in = facts_programmes_in(d, s);
+	long rows = act_count(d, s, NULL);
 
 	html_section(f, "activity", "Programme activity");
 	fprintf(f, "<p class=\"note\">Programme activity: minutes in programme sessions only, "
@@ -149,9 +171,20 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 	        TL_BAND_LOW_MIN, TL_BAND_LOW_MIN, TL_BAND_HIGH_MIN - 1, TL_BAND_HIGH_MIN,
 	        s->site ? " Activity is per programme, across all its sites." : "");
 	act_levels(f, d, prog_in);
+	fputs("<div class=\"noprint\">\n<h3>Each participant's moderate-equivalent minutes</h3>\n", f);
+	if (rows > DASH_LIST_MAX && !s->site) {
+		fprintf(f, "<p id=\"minutes-split\">%ld participants: too many for one page. Each "
+		           "site's page has its participants' minutes week by week.</p>\n",
+		        rows);
+		html_site_links(f, d, s, "minutes-sites", "Participants' minutes, site by site",
+		                "Participants", "activity", act_count, NULL);
+		fputs("</div>\n", f);
+		free(prog_in);
+		html_section_end(f);
+		return;
+	}
 	act_grid(&g, d, prog_in);
 	free(prog_in);
-	fputs("<div class=\"noprint\">\n<h3>Each participant's moderate-equivalent minutes</h3>\n", f);
 	if (g.dropped)
 		fprintf(f, "<p class=\"note\">The %d most recent weeks are shown; the mean covers "
 		           "all %d.</p>\n",

@@ -247,13 +247,13 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	}
 	fputs("<div class=\"fig\">\n<div>", f);
 	svg_bars(f, "chart-attendances", "Attendances per week",
-	         "Bar chart of the number of attendances in each ISO week; the table beside "
+	         "Bar chart of the number of attendances in each week; the table beside "
 	         "gives every number.",
 	         n, labels, v, 0);
 	trend.name = "Attendance rate";
 	trend.v = r;
 	svg_lines(f, "chart-trend", "Trend: attendance rate per week",
-	          "Line chart of the share of enrolled participants' places attended, per ISO "
+	          "Line chart of the share of enrolled participants' places attended, per "
 	          "week, over the programme.",
 	          n, labels, 1, &trend, 1);
 	fputs("</div>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Per week, newest first\"><table id=\"weekly-table\">\n<caption>Per week, newest first"
@@ -265,9 +265,11 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	      "</thead>\n<tbody>\n",
 	      f);
 	for (int i = n - 1; i >= 0; i--) {
+		char day[32];
 		fprintf(f, "<tr id=\"week-%s\"><th scope=\"row\">%s</th><td class=\"date\">%s</td><td class=\"num\">"
 		           "%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>",
-		        w[i].week, w[i].week, w[i].monday, w[i].sessions, w[i].places, w[i].attended);
+		        w[i].week, w[i].week, dash_day(w[i].monday, 0, day), w[i].sessions, w[i].places,
+		        w[i].attended);
 		html_pct(f, (int)r[i]);
 		fprintf(f, "<td class=\"num\">%ld</td><td>", w[i].people);
 		readers_marks(f, d, s, NULL, w[i].week);

@@ -290,7 +290,7 @@ static int fu_base_in(const struct dash_scope *s, const struct fu_entry *e)
 /* The change since the previous run: who is new on the list, and who has
  * left it (came back, finished, withdrew). */
 static void fu_changes(FILE *f, struct dash *d, const struct dash_scope *s,
-                       const struct fu_row *v, int n, const char *prefix)
+                       const struct fu_row *v, int n, const char *prefix, int brief)
 {
 	sqlite3_stmt *st;
 	int nnew = 0, left = 0;
@@ -307,6 +307,21 @@ static void fu_changes(FILE *f, struct dash *d, const struct dash_scope *s,
 	fprintf(f, "<h3>Since the dashboard of %s</h3>\n<ul id=\"%s-changes\">\n<li id=\"%s-ch-new\">"
 	           "New on the list: %d",
 	        dash_day(fu_base.date, 1, day), prefix, prefix, nnew);
+	if (brief) {
+		for (size_t i = 0; i < fu_base.n; i++) {
+			int still = 0;
+			if (!fu_base_in(s, &fu_base.v[i]))
+				continue;
+			for (int j = 0; j < n && !still; j++)
+				still = strcmp(v[j].code, fu_base.v[i].code) == 0 &&
+				        strcmp(v[j].programme, fu_base.v[i].programme) == 0;
+			left += !still;
+		}
+		fprintf(f, ".</li>\n<li id=\"%s-ch-left\">No longer on the list: %d (each site's "
+		           "page says who, and whether they came back).</li>\n</ul>\n",
+		        prefix, left);
+		return;
+	}
 	for (int i = 0, k = 0; i < n; i++) {
 		if (!v[i].is_new)
 			continue;
@@ -358,6 +373,17 @@ static void fu_changes(FILE *f, struct dash *d, const struct dash_scope *s,
 	fputs("</ul>\n", f);
 }
 
+/* How many are flagged in a scope (a site's row of the split list). */
+static long fu_count(struct dash *d, const struct dash_scope *s, void *arg)
+{
+	int n;
+	struct fu_row *v = fu_load(d, s, &n);
+
+	(void)arg;
+	fu_free(v, n);
+	return n;
+}
+
 void page_followup(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	int n;
@@ -378,10 +404,26 @@ void page_followup(FILE *f, struct dash *d, const struct dash_scope *s)
 		fputs("<p>Call sheets for each site (to print or take on a phone) are linked from the "
 		      "site pages.</p>\n",
 		      f);
-	fu_tables(f, d, v, n, "fu", 0);
-	if (!n)
-		fputs("<p>Nobody is flagged for follow-up.</p>\n", f);
-	fu_changes(f, d, s, v, n, "fu");
+	if (n > DASH_LIST_MAX && !s->site) {
+		int k[FU_BANDS] = { 0 };
+		for (int i = 0; i < n; i++)
+			k[v[i].band]++;
+		fputs("<ul class=\"words\" id=\"fu-bands\">\n", f);
+		for (int b = 0; b < FU_BANDS; b++)
+			fprintf(f, "<li id=\"fu-band-%s\">%s: %d %s.</li>\n", fu_band_id[b],
+			        fu_band_name[b], k[b], fu_band_says[b]);
+		fprintf(f, "</ul>\n<p id=\"fu-split\">%d people are too many for one page: each "
+		           "site's page lists its own, with its call sheet.</p>\n",
+		        n);
+		html_site_links(f, d, s, "fu-sites", "Flagged for follow-up, site by site",
+		                "Flagged", "followup", fu_count, NULL);
+		fu_changes(f, d, s, v, n, "fu", 1);
+	} else {
+		fu_tables(f, d, v, n, "fu", 0);
+		if (!n)
+			fputs("<p>Nobody is flagged for follow-up.</p>\n", f);
+		fu_changes(f, d, s, v, n, "fu", 0);
+	}
 	fu_free(v, n);
 	html_section_end(f);
 }
@@ -441,7 +483,7 @@ void followup_callsheet(struct dash *d, const struct dash_scope *s, const char *
 	fu_tables(f, d, v, n, "cs", 1);
 	if (!n)
 		fputs("<p>Nobody is flagged for follow-up at this site.</p>\n", f);
-	fu_changes(f, d, s, v, n, "cs");
+	fu_changes(f, d, s, v, n, "cs", 0);
 	fputs("</main>\n", f);
 	html_doc_end(f);
 	site_close(f, name);

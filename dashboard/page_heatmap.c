@@ -29,12 +29,44 @@ static void hm_load(struct grid *g, struct dash *d, const struct dash_scope *s)
 	free(present);
 }
 
+/* Rows the page's grid would have: participants (not erased) with a
+ * place or an attendance in the page's pairs. */
+static long hm_count(struct dash *d, const struct dash_scope *s, void *arg)
+{
+	const struct dash_facts *x = &d->facts;
+	char *pair_in = facts_pairs_in(d, s);
+	long n = 0;
+
+	(void)arg;
+	for (int p = 0; p < x->npersons; p++) {
+		if (!x->person[p].code[0])
+			continue;
+		for (long i = x->cell_first[p]; i < x->cell_first[p + 1]; i++)
+			if (pair_in[x->cell[i].pair]) {
+				n++;
+				break;
+			}
+	}
+	free(pair_in);
+	return n;
+}
+
 void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	struct grid g;
+	long rows = hm_count(d, s, NULL);
 
-	hm_load(&g, d, s);
 	html_section(f, "heatmap", "Participants by week");
+	if (rows > DASH_LIST_MAX && !s->site) {
+		fprintf(f, "<p id=\"heatmap-split\">%ld participants: too many for one page. Each "
+		           "site's page has its participants week by week, with a search box.</p>\n",
+		        rows);
+		html_site_links(f, d, s, "heatmap-sites", "Participants by week, site by site",
+		                "Participants", "heatmap", hm_count, NULL);
+		html_section_end(f);
+		return;
+	}
+	hm_load(&g, d, s);
 	fputs("<p class=\"key\">Each cell: sessions attended / sessions the participant was "
 	      "enrolled for that week. <span class=\"h-all\">2/2</span>all "
 	      "<span class=\"h-part\">1/2</span>some <span class=\"h-none\">0/2</span>none "

@@ -40,18 +40,33 @@ static void oc_num(FILE *f, double v)
 	fprintf(f, "<td class=\"num\" data-v=\"%.2f\">%+.2f</td>", v, v);
 }
 
+/* An exit reason (tl_exit_reasons) in words; an unknown one as stored. */
+static const char *oc_exit_words(const char *reason)
+{
+	static const char *const words[][2] = {
+		{ "completed", "completed the programme" }, { "work_or_training", "into work or training" },
+		{ "moved_away", "moved away" },             { "custody", "in custody" },
+		{ "disengaged", "stopped coming" },         { "other", "for another reason" },
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(reason, words[i][0]) == 0)
+			return words[i][1];
+	return reason;
+}
+
 /* Referrals by source and exits by reason, when the scope has any. */
 static void oc_counts(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	sqlite3_stmt *st = dash_query(
 		d, s,
-		"SELECT 'referred', count(*), count(e.participant) FROM referral r"
+		"SELECT 'referred', count(*), count(e.participant), '' FROM referral r"
 		" LEFT JOIN enrolment e ON e.programme = r.programme AND e.participant = r.participant"
 		" WHERE" DASH_PROGRAMME_WHERE("r.programme")
-		" UNION ALL SELECT 'source:' || r.source, count(*), count(e.participant) FROM referral r"
+		" UNION ALL SELECT 'source:' || r.source, count(*), count(e.participant),"
+		" (SELECT lower(x.name) FROM referral_source x WHERE x.id = r.source) FROM referral r"
 		" LEFT JOIN enrolment e ON e.programme = r.programme AND e.participant = r.participant"
 		" WHERE" DASH_PROGRAMME_WHERE("r.programme") " GROUP BY r.source"
-		" UNION ALL SELECT 'exit:' || e.exit_reason, count(*), 0 FROM enrolment e"
+		" UNION ALL SELECT 'exit:' || e.exit_reason, count(*), 0, '' FROM enrolment e"
 		" WHERE e.exit_reason IS NOT NULL AND" DASH_PROGRAMME_WHERE("e.programme")
 		" GROUP BY e.exit_reason");
 	int n = 0;
@@ -74,12 +89,12 @@ static void oc_counts(FILE *f, struct dash *d, const struct dash_scope *s)
 			fputs("All referrals", f);
 		else if (exit) {
 			fputs("Left: ", f);
-			html_esc(f, k + 5);
+			html_esc(f, oc_exit_words(k + 5));
 			if (tl_exit_reason_good(k + 5))
 				fputs(" (a good exit)", f);
 		} else {
 			fputs("Referred by ", f);
-			html_esc(f, k + 7);
+			html_esc(f, dash_text(st, 3)[0] ? dash_text(st, 3) : k + 7);
 		}
 		if (exit)
 			fprintf(f, "</th><td class=\"num\">%ld</td><td></td><td></td></tr>\n", all);
@@ -199,7 +214,7 @@ void page_outcomes(FILE *f, struct dash *d, const struct dash_scope *s)
 	fputs("<p class=\"note\">Referrals, why people left, and distance travelled: for each "
 	      "participant, the change from their first assessment to their latest on the same "
 	      "instrument, and the programme sessions they attended in between. Distributions of "
-	      "fewer than 5 people are not shown. Definitions: docs/outcomes.md.</p>\n",
+	      "fewer than 5 people are not shown. How each number is worked out is in Touchline&#39;s guide to outcomes.</p>\n",
 	      f);
 	oc_counts(f, d, s);
 	if (n == 0) {

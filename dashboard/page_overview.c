@@ -2,6 +2,7 @@
  * prints for a partnership meeting. */
 #include "calendar.h"
 #include "dashboard.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,43 @@ int overview_retention(struct dash *d, const struct dash_scope *s, const char *p
 	return dash_percent(still, in);
 }
 
+/* A site's row of the side-by-side table, for a programme (or all): the
+ * same on the index, the site's page and the summary, so each is worked
+ * out once per run. */
+struct overview_site {
+	char programme[DASH_ID_MAX]; /* "" for every programme */
+	int site;
+	struct overview_total t;
+	long starters;
+	int retention[3];            /* weeks 4, 8, 12 */
+};
+
+static const struct overview_site *overview_site_row(struct dash *d, const struct dash_scope *one,
+                                                     const char *in, int site)
+{
+	static struct overview_site *cache;
+	static size_t n, cap;
+	const struct dash_facts *x = &d->facts;
+	const char *prog = one->programme ? one->programme : "";
+	struct overview_site *r;
+
+	for (size_t i = 0; i < n; i++)
+		if (cache[i].site == site && strcmp(cache[i].programme, prog) == 0)
+			return &cache[i];
+	if (tl_grow(&cache, &cap, n, sizeof *cache))
+		dash_fail("out of memory");
+	r = &cache[n++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->programme, sizeof r->programme, "%s", prog);
+	r->site = site;
+	overview_total(d, in, "", &r->t);
+	for (long k = 0; k < x->nenrols; k++)
+		r->starters += strcmp(x->enrol[k].start, d->today) <= 0 && facts_enrol_in(d, one, in, k);
+	for (int i = 0; i < 3; i++)
+		r->retention[i] = overview_retention(d, one, in, 4 * (i + 1));
+	return r;
+}
+
 /* The page's sites side by side: what was delivered, who came, how
  * well they keep coming, and a reader problem that would explain a gap. */
 void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const char *pair_in,
@@ -183,9 +221,8 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
 	      f);
 	for (int j = 0; j < x->sites.n; j++) {
 		struct dash_scope one = *s;
+		const struct overview_site *r;
 		char *in;
-		struct overview_total t;
-		long starters = 0;
 		int any = 0;
 		if (s->site && strcmp(s->site, x->sites.v[j][0]) != 0)
 			continue;
@@ -198,18 +235,15 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
 			free(in);
 			continue;
 		}
-		overview_total(d, in, "", &t);
-		for (long k = 0; k < x->nenrols; k++)
-			starters += strcmp(x->enrol[k].start, d->today) <= 0 && facts_enrol_in(d, &one, in, k);
+		r = overview_site_row(d, &one, in, j);
 		fprintf(f, "<tr id=\"site-%d\"><th scope=\"row\">", ++shown);
 		html_esc(f, x->sites.v[j][1]);
 		fprintf(f, "</th><td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">"
 		           "%ld</td><td class=\"num\">%ld</td>",
-		        t.held, t.cancelled, t.people, starters);
-		html_pct(f, dash_percent(t.came, t.places));
-		html_pct(f, overview_retention(d, &one, in, 4));
-		html_pct(f, overview_retention(d, &one, in, 8));
-		html_pct(f, overview_retention(d, &one, in, 12));
+		        r->t.held, r->t.cancelled, r->t.people, r->starters);
+		html_pct(f, dash_percent(r->t.came, r->t.places));
+		for (int i = 0; i < 3; i++)
+			html_pct(f, r->retention[i]);
 		fputs("<td>", f);
 		readers_marks(f, d, NULL, x->sites.v[j][0], "");
 		fputs("</td></tr>\n", f);
@@ -230,6 +264,7 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
 void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	long tw[5], lw[5], followup, offline, readers;
+	char day[32];
 	char *pair_in = facts_pairs_in(d, s);
 	long *people = calloc((size_t)d->facts.weeks.n + 1, sizeof *people);
 
@@ -252,7 +287,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	           "<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">"
 	           "This week<br>%s</th><th scope=\"col\" class=\"num\">Last week<br>%s</th>"
 	           "</tr></thead>\n<tbody>\n",
-	        d->today, d->this_week, d->last_week);
+	        dash_day(d->today, 1, day), d->this_week, d->last_week);
 	overview_row(f, "sessions", "Sessions held", tw[0], lw[0]);
 	if (tw[1] || lw[1])
 		overview_row(f, "cancelled", "Sessions cancelled", tw[1], lw[1]);

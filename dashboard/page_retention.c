@@ -12,7 +12,7 @@
 #define RET_MAX_CURVES 6
 
 struct ret_intake {
-	char programme[DASH_ID_MAX], start[11], label[DASH_ID_MAX + 16];
+	char programme[DASH_ID_MAX], start[11], label[DASH_NAME_MAX + 32];
 	long size;
 	long still[RET_WEEKS + 1]; /* [w]: attended in week w or later */
 	int weeks;                 /* weeks completed (and within the programme) */
@@ -22,7 +22,9 @@ void page_retention(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	sqlite3_stmt *st = dash_query(
 		d, s,
-		"SELECT e.programme, e.start_date, e.last, e.weeks FROM temp.fact_intake e"
+		"SELECT e.programme, e.start_date, e.last, e.weeks,"
+		" (SELECT coalesce(nullif(g.name, ''), g.id) FROM programme g WHERE g.id = e.programme)"
+		" FROM temp.fact_intake e"
 		" WHERE" DASH_PROGRAMME_WHERE("e.programme") " ORDER BY e.programme, e.start_date");
 	struct ret_intake *in = NULL;
 	int n = 0, maxw = 0, first;
@@ -39,8 +41,12 @@ void page_retention(FILE *f, struct dash *d, const struct dash_scope *s)
 			memset(r, 0, sizeof *r);
 			snprintf(r->programme, sizeof r->programme, "%s", dash_text(st, 0));
 			snprintf(r->start, sizeof r->start, "%s", dash_text(st, 1));
-			snprintf(r->label, sizeof r->label, "%s%s%s", s->programme ? "" : r->programme,
-			         s->programme ? "" : " ", r->start);
+			{ /* "Kickstart, from Mon 16 Mar" (the programme's name only on a page of several) */
+				char day[32];
+				snprintf(r->label, sizeof r->label, "%.*s%sfrom %s",
+				         s->programme ? 0 : DASH_NAME_MAX, dash_text(st, 4),
+				         s->programme ? "" : ", ", dash_day(r->start, 0, day));
+			}
 			r->weeks = sqlite3_column_int(st, 3);
 			if (r->weeks > RET_WEEKS)
 				r->weeks = RET_WEEKS;

@@ -12,6 +12,12 @@
   dashboard_html.py contrast FILE    every style rule of the page giving
       both a background and a text colour, and every SVG text fill on
       white, must reach the WCAG 2.1 AA 4.5:1 contrast; exit 1 if not.
+  dashboard_html.py words FILE...    the text a reader sees (and a screen
+      reader reads: chart titles and descriptions too) of the lead-facing
+      parts of each page: everything but the Readers, Data quality and
+      Downloads sections, which are for whoever runs the system. Prints
+      each developer word found (DEVELOPER_WORDS) with its context; exit 1
+      if any.
   dashboard_html.py netlog FILE      reads a Chromium net log (--log-net-log)
       and prints every URL requested other than file: and data: ones,
       leaving out the browser's own background requests (told apart by
@@ -110,6 +116,59 @@ class Figures(HTMLParser):
         elif tag == "tr" and self.row:
             self.out.append("%s: %s" % (self.row, " | ".join(self.cells)))
             self.row = None
+
+
+# Words a programme lead should never have to read: the system's own
+# terms, reason codes, identifiers, UTC times, file names, commands and
+# their options.
+DEVELOPER_WORDS = [
+    (r"(?i)\bspool", "spool"), (r"(?i)dead ?letter", "dead letter"),
+    (r"\b[a-z]+_[a-z_]+\b", "an identifier (snake_case: a reason code, a setting)"),
+    (r"\bUTC\b", "UTC"), (r"\d{4}-\d\d-\d\dT\d\d", "a timestamp"),
+    (r"\b\d{4}-\d\d-\d\d\b", "a date as digits"),
+    (r"\b[\w-]+\.(md|html?|csv|json|txt|ini|db|c|sh)\b", "a file name"),
+    (r"\btouchline\b", "a command"), (r"(^|\s)--[a-z]", "a command option"),
+    (r"(?i)\bdocs/", "a file name"), (r"(?i)\b(sql|sqlite|null|json|mqtt|payload|iso)\b", "a technical word"),
+]
+TECHNICAL_SECTIONS = {"readers", "quality", "downloads"}
+
+
+class Words(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.skip, self.section, self.text = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        if tag == "section":
+            self.section.append(dict(attrs).get("id"))
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip -= 1
+        if tag == "section" and self.section:
+            self.section.pop()
+
+    def handle_data(self, data):
+        if not self.skip and not (self.section and self.section[-1] in TECHNICAL_SECTIONS):
+            self.text.append(data)
+
+
+def words(names):
+    import re
+    bad = 0
+    for name in names:
+        p = Words()
+        with open(name, encoding="utf-8") as f:
+            p.feed(f.read())
+        text = " ".join(" ".join(p.text).split())
+        for pat, what in DEVELOPER_WORDS:
+            for m in re.finditer(pat, text):
+                a, b = max(0, m.start() - 40), min(len(text), m.end() + 40)
+                print("%s: %s %r in ...%s..." % (name, what, m.group(0), text[a:b]))
+                bad += 1
+    sys.exit(1 if bad else 0)
 
 
 # Traffic annotations (hashes of their unique ids) of Chromium's own
@@ -212,6 +271,8 @@ def main():
         return
     if sys.argv[1] == "contrast":
         contrast(sys.argv[2])
+    if sys.argv[1] == "words":
+        words(sys.argv[2:])
     if sys.argv[1] == "netlog":
         netlog(sys.argv[2])
     sys.exit(__doc__)

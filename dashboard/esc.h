@@ -1,0 +1,13 @@
+/* esc.h - HTML escaping (esc.c), the one way text reaches a page. */
+#ifndef TL_DASH_ESC_H
+#define TL_DASH_ESC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Writes s (NULL: nothing), or its first n bytes, with & < > " ' as
+ * character references: safe in text and in quoted attribute values. */
+void html_esc(FILE *f, const char *s);
+void html_esc_n(FILE *f, const char *s, size_t n);
+
+#endif
