@@ -57,6 +57,10 @@ sqlite3_stmt *cli_prepare(struct cli *cli, const char *sql);
 /* Steps a statement expected to return no rows, failing loudly if not. */
 void cli_exec_stmt(struct cli *cli, sqlite3_stmt *st);
 void cli_exec(struct cli *cli, const char *sql);
+/* Runs sql (no rows) with ?1 = a and, if it has one, ?2 = b; returns the
+ * rows it changed. cli_run_text: ?1 = text. */
+long cli_run_int(struct cli *cli, const char *sql, int64_t a, int64_t b);
+long cli_run_text(struct cli *cli, const char *sql, const char *text);
 void cli_begin(struct cli *cli);
 void cli_commit(struct cli *cli);
 /* The token of the newest tap of an unknown card at a registered reader
@@ -65,6 +69,11 @@ void cli_commit(struct cli *cli);
 void cli_last_unknown(struct cli *cli, const char *spec, char *token);
 /* Resolves a participant code (not erased) to its row id, or fails. */
 int64_t cli_participant_id(struct cli *cli, const char *code);
+/* card revoke, staff revoke: runs update_sql (?1 now, ?2 the token given
+ * as the one argument) and says so; fails if no active row held it. what
+ * names the row in messages ("card", "staff card"). */
+int cli_revoke_token(struct cli *cli, int argc, char **argv, const char *update_sql,
+                     const char *what);
 /* After a committed erase or purge: tl_store_scrub, failing with what was
  * done (what) and what remains if the file could not be cleaned. */
 void cli_scrub(struct cli *cli, const char *what);

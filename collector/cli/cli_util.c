@@ -1,6 +1,7 @@
 /* cli_util.c - see cli.h. */
 #include "cli.h"
 #include "tl_time.h"
+#include "protocol.h"
 #include "store.h"
 
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct cli_command *current;
@@ -113,6 +115,28 @@ void cli_exec(struct cli *cli, const char *sql)
 	char *msg = NULL;
 	if (sqlite3_exec(cli->db, sql, NULL, NULL, &msg) != SQLITE_OK)
 		cli_fail("database: %s", msg ? msg : sqlite3_errmsg(cli->db));
+}
+
+long cli_run_int(struct cli *cli, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = cli_prepare(cli, sql);
+
+	sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	return (long)sqlite3_changes(cli->db);
+}
+
+long cli_run_text(struct cli *cli, const char *sql, const char *text)
+{
+	sqlite3_stmt *st = cli_prepare(cli, sql);
+
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	return (long)sqlite3_changes(cli->db);
 }
 
 void cli_begin(struct cli *cli)
@@ -245,6 +269,26 @@ const char *cli_text(sqlite3_stmt *st, int col)
 		return "-";
 	cli_escape(p, (size_t)sqlite3_column_bytes(st, col), out, sizeof ring[0]);
 	return out;
+}
+
+int cli_revoke_token(struct cli *cli, int argc, char **argv, const char *update_sql,
+                     const char *what)
+{
+	char *pos[1];
+	sqlite3_stmt *st;
+
+	cli_args(cli_current(), NULL, argc, argv, pos, 1, 1);
+	if (!tl_token_valid(pos[0]))
+		cli_fail("token '%s' is not 32 lowercase hex digits", pos[0]);
+	st = cli_prepare(cli, update_sql);
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+	sqlite3_bind_text(st, 2, pos[0], -1, SQLITE_STATIC);
+	cli_exec_stmt(cli, st);
+	sqlite3_finalize(st);
+	if (sqlite3_changes(cli->db) == 0)
+		cli_fail("no active %s with token %s", what, pos[0]);
+	printf("%s %s revoked\n", what, pos[0]);
+	return 0;
 }
 
 void cli_scrub(struct cli *cli, const char *what)

@@ -102,20 +102,8 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv)
 
 int cmd_card_revoke(struct cli *cli, int argc, char **argv)
 {
-	char *pos[1];
-	sqlite3_stmt *st;
-
-	cli_args(cli_current(), NULL, argc, argv, pos, 1, 1);
-	if (!tl_token_valid(pos[0]))
-		cli_fail("token '%s' is not 32 lowercase hex digits", pos[0]);
-	st = cli_prepare(cli, "UPDATE card SET revoked_at = ?1 WHERE token = ?2"
-	                      " AND revoked_at IS NULL");
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
-	sqlite3_bind_text(st, 2, pos[0], -1, SQLITE_STATIC);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	if (sqlite3_changes(cli->db) == 0)
-		cli_fail("no active card with token %s", pos[0]);
-	printf("card %s revoked\n", pos[0]);
-	return 0;
+	return cli_revoke_token(cli, argc, argv,
+	                        "UPDATE card SET revoked_at = ?1 WHERE token = ?2"
+	                        " AND revoked_at IS NULL",
+	                        "card");
 }

@@ -16,6 +16,26 @@
 #include <stdio.h>
 #include <time.h>
 
+/* In this order, each with ?1 the participant's row id (?2: now). */
+static const char *const erase_sql[] = {
+	/* Rejected messages may quote one of their card tokens, in any case. */
+	"DELETE FROM deadletter WHERE EXISTS (SELECT 1 FROM card c WHERE c.participant = ?1"
+	" AND instr(lower(CAST(deadletter.payload AS TEXT)), c.token) > 0)",
+	"UPDATE tap SET card = NULL WHERE participant = ?1"
+	" OR card IN (SELECT token FROM card WHERE participant = ?1)",
+	"DELETE FROM card WHERE participant = ?1",
+	"DELETE FROM participant_name WHERE participant = ?1",
+	/* Outcome scores (health, drugs: special category), referrals (who
+	 * referred them: probation, prison) and why they left. */
+	"DELETE FROM assessment WHERE participant = ?1",
+	"DELETE FROM referral WHERE participant = ?1",
+	/* A manual mark's reason is free text: it goes; the mark stays, like
+	 * the taps, so anonymous counts stay right. */
+	"UPDATE attendance_mark SET reason = '', marked_by = '' WHERE participant = ?1",
+	"UPDATE enrolment SET exit_reason = NULL WHERE participant = ?1",
+	"UPDATE participant SET code = NULL, erased_at = ?2 WHERE id = ?1",
+};
+
 int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 {
 	int yes = 0;
@@ -24,7 +44,6 @@ int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 		TL_OPT_END,
 	};
 	char what[128], *pos[1];
-	sqlite3_stmt *st;
 	int64_t pid;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
@@ -33,52 +52,8 @@ int cmd_participant_erase(struct cli *cli, int argc, char **argv)
 	cli_confirm(what, yes);
 	cli_begin(cli);
 	pid = cli_participant_id(cli, pos[0]);
-	/* Rejected messages may quote one of their card tokens, in any case. */
-	st = cli_prepare(cli, "DELETE FROM deadletter WHERE EXISTS (SELECT 1 FROM card c"
-	                      " WHERE c.participant = ?1"
-	                      " AND instr(lower(CAST(deadletter.payload AS TEXT)), c.token) > 0)");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "UPDATE tap SET card = NULL WHERE participant = ?1"
-	                      " OR card IN (SELECT token FROM card WHERE participant = ?1)");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "DELETE FROM card WHERE participant = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "DELETE FROM participant_name WHERE participant = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	/* Outcome scores (health, drugs: special category), referrals (who
-	 * referred them: probation, prison) and why they left. */
-	st = cli_prepare(cli, "DELETE FROM assessment WHERE participant = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "DELETE FROM referral WHERE participant = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	/* A manual mark's reason is free text: it goes; the mark stays, like
-	 * the taps, so anonymous counts stay right. */
-	st = cli_prepare(cli, "UPDATE attendance_mark SET reason = '', marked_by = ''"
-	                      " WHERE participant = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "UPDATE enrolment SET exit_reason = NULL WHERE participant = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "UPDATE participant SET code = NULL, erased_at = ?2 WHERE id = ?1");
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
+	for (size_t i = 0; i < sizeof erase_sql / sizeof erase_sql[0]; i++)
+		cli_run_int(cli, erase_sql[i], pid, (int64_t)time(NULL));
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
 	cli_scrub(cli, pos[0]);

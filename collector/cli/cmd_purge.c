@@ -26,7 +26,6 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 		{ NULL, "yes", TL_OPT_BOOL, &yes, 0, 0, 0, NULL, "do not ask for confirmation" },
 		TL_OPT_END,
 	};
-	sqlite3_stmt *st;
 	int64_t cutoff, letters;
 	long taps, assessments;
 	char day[TL_DATE_LEN];
@@ -40,33 +39,16 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	         " referrals before %s", before);
 	cli_confirm(what, yes);
 	cli_begin(cli);
-	st = cli_prepare(cli, "DELETE FROM tap WHERE ts < ?1");
-	sqlite3_bind_int64(st, 1, cutoff);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	taps = sqlite3_changes(cli->db);
-	st = cli_prepare(cli, "DELETE FROM attendance_mark WHERE session IN"
-	                      " (SELECT id FROM session WHERE start_ts < ?1)");
-	sqlite3_bind_int64(st, 1, cutoff);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
+	taps = cli_run_int(cli, "DELETE FROM tap WHERE ts < ?1", cutoff, 0);
+	cli_run_int(cli, "DELETE FROM attendance_mark WHERE session IN"
+	                 " (SELECT id FROM session WHERE start_ts < ?1)", cutoff, 0);
 	if (tl_deadletter_expire(cli->db, cutoff, "purge", &letters))
 		cli_fail("purging dead letters: %s", sqlite3_errmsg(cli->db));
 	/* Assessments and referrals dated before it go the same way. */
-	st = cli_prepare(cli, "DELETE FROM assessment WHERE date < ?1");
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	assessments = sqlite3_changes(cli->db);
-	st = cli_prepare(cli, "DELETE FROM referral WHERE referred_on < ?1");
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	st = cli_prepare(cli, "UPDATE attendance_build SET purged_before = max(purged_before, ?1)"
-	                      " WHERE id = 1");
-	sqlite3_bind_int64(st, 1, cutoff);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
+	assessments = cli_run_text(cli, "DELETE FROM assessment WHERE date < ?1", day);
+	cli_run_text(cli, "DELETE FROM referral WHERE referred_on < ?1", day);
+	cli_run_int(cli, "UPDATE attendance_build SET purged_before = max(purged_before, ?1)"
+	                 " WHERE id = 1", cutoff, 0);
 	/* The rebuild drops attendance before the horizon with everything else. */
 	cli_attendance_refresh(cli);
 	cli_commit(cli);
