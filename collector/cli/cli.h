@@ -67,6 +67,19 @@ void cli_commit(struct cli *cli);
  * SITE/READER (not a staff card, not a random UID), into token
  * (TL_TOKEN_LEN + 1 bytes); fails if there is none. */
 void cli_last_unknown(struct cli *cli, const char *spec, char *token);
+/* The card a command names: --token HEX, or --last-unknown --reader
+ * SITE/READER. CLI_CARD_OPTIONS goes in the command's option table;
+ * cli_card_check fails with a usage error unless exactly one was given
+ * (call it before the transaction); cli_card_token then fills token
+ * (64 bytes) with the checked token, inside it. */
+#define CLI_CARD_OPTIONS(token, last_unknown, reader)                                    \
+	{ NULL, "token", TL_OPT_STR, token, sizeof token, 0, 0, "HEX", "the card's token" },   \
+	{ NULL, "last-unknown", TL_OPT_BOOL, &last_unknown, 0, 0, 0, NULL,                    \
+	  "the unknown card tapped last at --reader" },                                         \
+	{ NULL, "reader", TL_OPT_STR, reader, sizeof reader, 0, 0, "SITE/READER",              \
+	  "with --last-unknown" }
+void cli_card_check(int last_unknown, const char *token, const char *reader);
+void cli_card_token(struct cli *cli, int last_unknown, const char *reader, char *token);
 /* Resolves a participant code (not erased) to its row id, or fails. */
 int64_t cli_participant_id(struct cli *cli, const char *code);
 /* card revoke, staff revoke: runs update_sql (?1 now, ?2 the token given

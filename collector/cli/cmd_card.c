@@ -41,6 +41,22 @@ void cli_last_unknown(struct cli *cli, const char *spec, char *token)
 	sqlite3_finalize(st);
 }
 
+void cli_card_check(int last_unknown, const char *token, const char *reader)
+{
+	if (last_unknown == !!token[0])
+		cli_usage_fail("give exactly one of --token HEX or --last-unknown --reader SITE/READER");
+	if (last_unknown && !reader[0])
+		cli_usage_fail("--last-unknown needs --reader SITE/READER");
+}
+
+void cli_card_token(struct cli *cli, int last_unknown, const char *reader, char *token)
+{
+	if (last_unknown)
+		cli_last_unknown(cli, reader, token);
+	else if (!tl_token_valid(token))
+		cli_fail("token '%s' is not 32 lowercase hex digits", token);
+}
+
 /* Links a card token to a participant. A token already held by someone
  * is refused; a revoked token may be enrolled again. Taps the card made
  * while unknown (since any revocation) are credited to the participant,
@@ -50,11 +66,7 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv)
 	char token[64] = "", reader[80] = "", *pos[1];
 	int last_unknown = 0;
 	const struct tl_option opts[] = {
-		{ NULL, "token", TL_OPT_STR, token, sizeof token, 0, 0, "HEX", "the card's token" },
-		{ NULL, "last-unknown", TL_OPT_BOOL, &last_unknown, 0, 0, 0, NULL,
-		  "the unknown card tapped last at --reader" },
-		{ NULL, "reader", TL_OPT_STR, reader, sizeof reader, 0, 0, "SITE/READER",
-		  "with --last-unknown" },
+		CLI_CARD_OPTIONS(token, last_unknown, reader),
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
@@ -63,16 +75,10 @@ int cmd_card_enrol(struct cli *cli, int argc, char **argv)
 	long credited;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
-	if (last_unknown == !!token[0])
-		cli_usage_fail("give exactly one of --token HEX or --last-unknown --reader SITE/READER");
-	if (last_unknown && !reader[0])
-		cli_usage_fail("--last-unknown needs --reader SITE/READER");
+	cli_card_check(last_unknown, token, reader);
 	cli_begin(cli);
 	pid = cli_participant_id(cli, pos[0]);
-	if (last_unknown)
-		cli_last_unknown(cli, reader, token);
-	else if (!tl_token_valid(token))
-		cli_fail("token '%s' is not 32 lowercase hex digits", token);
+	cli_card_token(cli, last_unknown, reader, token);
 
 	st = cli_prepare(cli, "SELECT p.code, c.revoked_at FROM card c"
 	                      " JOIN participant p ON p.id = c.participant WHERE c.token = ?1");

@@ -21,28 +21,18 @@ int cmd_staff_add(struct cli *cli, int argc, char **argv)
 	char token[64] = "", reader[80] = "", *pos[1];
 	int last_unknown = 0;
 	const struct tl_option opts[] = {
-		{ NULL, "token", TL_OPT_STR, token, sizeof token, 0, 0, "HEX", "the card's token" },
-		{ NULL, "last-unknown", TL_OPT_BOOL, &last_unknown, 0, 0, 0, NULL,
-		  "the unknown card tapped last at --reader" },
-		{ NULL, "reader", TL_OPT_STR, reader, sizeof reader, 0, 0, "SITE/READER",
-		  "with --last-unknown" },
+		CLI_CARD_OPTIONS(token, last_unknown, reader),
 		TL_OPT_END,
 	};
 	sqlite3_stmt *st;
 	int64_t id;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
-	if (last_unknown == !!token[0])
-		cli_usage_fail("give exactly one of --token HEX or --last-unknown --reader SITE/READER");
-	if (last_unknown && !reader[0])
-		cli_usage_fail("--last-unknown needs --reader SITE/READER");
+	cli_card_check(last_unknown, token, reader);
 	if (!pos[0][0] || strlen(pos[0]) > 64)
 		cli_usage_fail("a staff name is 1 to 64 bytes");
 	cli_begin(cli);
-	if (last_unknown)
-		cli_last_unknown(cli, reader, token);
-	else if (!tl_token_valid(token))
-		cli_fail("token '%s' is not 32 lowercase hex digits", token);
+	cli_card_token(cli, last_unknown, reader, token);
 	st = cli_prepare(cli, "SELECT coalesce(p.code, 'an erased participant') FROM card c"
 	                      " JOIN participant p ON p.id = c.participant"
 	                      " WHERE c.token = ?1 AND c.revoked_at IS NULL");
