@@ -56,10 +56,12 @@ token() {
 		openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(cat "$DIR/bridge.key")" |
 		awk '{print $2}' | cut -c1-32
 }
+codes=""
 for uid in 04a1b2c3 04a1b2c4 04d5e6f7a8b9c0 04d5e6f7a8b9c1 04556677889900; do
-	code=$($TL participant add)
+	code=$($TL participant add) # a random code, as every new participant gets
 	$TL card enrol "$code" --token "$(token "$uid")" > /dev/null
 	echo "$code holds card $uid"
+	codes="$codes $code"
 done
 
 # Tonight's football and gym sessions, in a programme everyone is on.
@@ -71,7 +73,7 @@ if [ "$end" \> "$start" ]; then
 	$TL programme add live --name "Live demo" --weeks 12 --sites burnley > /dev/null
 	$TL session add live --site burnley --activity football --date "$today" --start "$start" --end "$end" > /dev/null
 	$TL session add live --site burnley --activity gym --date "$today" --start "$start" --end "$end" > /dev/null
-	for i in 1 2 3 4 5; do $TL programme enrol live "P-000$i" --start "$today" > /dev/null; done
+	for code in $codes; do $TL programme enrol live "$code" --start "$today" > /dev/null; done
 	echo "programme 'live': football and gym sessions today $start-$end (Europe/London)"
 fi
 
