@@ -10,6 +10,7 @@
 set -eu
 BUILD=${1:-build}
 BIN=$(cd "$BUILD" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 DIR=$(pwd)/demo-run
 TL="$BIN/collector/touchline --db $DIR/touchline.db"
 BRIDGE="$BIN/firmware-bridge/touchline-bridge"
@@ -39,7 +40,7 @@ while :; do
 	PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
 	port_open "$PORT" || break
 done
-sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$DIR/broker|" deploy/mosquitto/local.conf > "$DIR/broker/mosquitto.conf"
+sed -e "s|@PORT@|$PORT|" -e "s|@DIR@|$DIR/broker|" "$SRC/deploy/mosquitto/local.conf" > "$DIR/broker/mosquitto.conf"
 broker_start
 echo "== broker: mosquitto on 127.0.0.1:$PORT (deploy/mosquitto/local.conf)"
 
@@ -140,7 +141,7 @@ cat "$DIR/taps.csv"
 
 echo
 echo "== a generated 12-week programme: two sites, football and gym, 40 participants"
-sh scripts/demo-programme.sh "$BUILD" "$DIR/programme.db"
+sh "$SRC/scripts/demo-programme.sh" "$BIN" "$DIR/programme.db"
 echo
 echo "== the programme lead's dashboard (static files: open index.html in a browser)"
 "$BIN/dashboard/touchline-dashboard" --db "$DIR/programme.db" --out "$DIR/dashboard" --today 2026-04-30
