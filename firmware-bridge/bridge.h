@@ -127,6 +127,13 @@ struct bridge {
 		int64_t seen_ms;
 	} recent[BRIDGE_RECENT];
 
+	/* The reader thread's signs of life (monotonic ms, lock-free): its
+	 * last, and when the libnfc command it is in began (0: none). The main
+	 * loop pings systemd's watchdog only while the reader is alive, and
+	 * aborts a command the chip never answers (reader_silent then). */
+	atomic_llong reader_alive_ms;
+	atomic_llong reader_busy_ms;
+	atomic_int reader_silent;
 	atomic_int stop;             /* set by the signal handler; lock-free */
 	void *reader_state;          /* the driver's own, for abort */
 };
@@ -203,5 +210,9 @@ int reader_sim_run(struct bridge *b, const char *path);
 int reader_nfc_run(struct bridge *b, const char *connstring);
 /* Called from the main thread on stop: interrupts a blocking poll. */
 void reader_nfc_abort(struct bridge *b);
+/* Main thread: aborts a libnfc command the chip has not answered in time. */
+void reader_nfc_check_stuck(struct bridge *b, int64_t now);
+/* Checks the CONNSTRING of nfc:CONNSTRING; -1 with the reason in err. */
+int reader_nfc_check(const char *connstring, char *err, size_t errlen);
 
 #endif

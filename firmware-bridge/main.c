@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "tl_time.h"
+#include "watchdog.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -22,6 +23,9 @@
 #define MAIN_SEND_BATCH 64
 /* Least time between two status messages sent for a spool depth change. */
 #define MAIN_STATUS_MIN_MS 2000
+/* A reader thread with no sign of life for this long is wedged: the main
+ * loop stops pinging systemd's watchdog, which then restarts us. */
+#define MAIN_READER_WEDGED_MS 10000
 
 static struct bridge bridge = {
 	.cfg = {
@@ -90,10 +94,12 @@ int64_t bridge_now_ms(void)
 	return tl_monotonic_ms() + 365LL * 86400 * 1000;
 }
 
-/* Sleeps in short steps so that SIGTERM is never kept waiting. */
+/* Sleeps in short steps so that SIGTERM is never kept waiting. Only the
+ * reader thread sleeps here: each step is a sign of its life. */
 int bridge_sleep(struct bridge *b, int64_t ms)
 {
 	while (ms > 0 && !b->stop) {
+		atomic_store(&b->reader_alive_ms, bridge_now_ms());
 		int64_t step = ms < 50 ? ms : 50;
 		struct timespec ts = { 0, (long)step * 1000000L };
 		nanosleep(&ts, NULL);
@@ -184,6 +190,10 @@ static void bridge_configure(int argc, char **argv)
 		fprintf(stderr, "touchline-bridge: --reader must be nfc, nfc:CONNSTRING or sim:PATH\n");
 		exit(2);
 	}
+	if (strncmp(c->reader, "nfc:", 4) == 0 && reader_nfc_check(c->reader + 4, err, sizeof err)) {
+		fprintf(stderr, "touchline-bridge: --reader %.200s: %s\n", c->reader, err);
+		exit(2);
+	}
 	if (!tl_prefix_valid(c->prefix)) {
 		fprintf(stderr, "touchline-bridge: topic-prefix must not be empty or hold + or #\n");
 		exit(2);
@@ -207,6 +217,8 @@ static void *reader_thread(void *arg)
 		reader_sim_run(b, b->cfg.reader + 4);
 	else
 		reader_nfc_run(b, b->cfg.reader[3] == ':' ? b->cfg.reader + 4 : NULL);
+	/* Finished (the end of a sim input), not wedged: alive from now on. */
+	atomic_store(&b->reader_alive_ms, INT64_MAX);
 	return NULL;
 }
 
@@ -441,6 +453,11 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	}
 	pthread_mutex_unlock(&b->lock);
 	feedback_reap();
+	if (strncmp(b->cfg.reader, "nfc", 3) == 0)
+		reader_nfc_check_stuck(b, now);
+	/* This loop does the work, so it pings; a wedged reader thread stops it. */
+	if (now - atomic_load(&b->reader_alive_ms) < MAIN_READER_WEDGED_MS)
+		tl_watchdog_ping(now);
 }
 
 /* Frees the acks and feedback entries left at exit (their taps, if any,
@@ -505,6 +522,7 @@ int main(int argc, char **argv)
 	b->acks_tail = &b->acks;
 	b->resend_ms = b->cfg.resend * 1000;
 	b->last_ack_ms = bridge_now_ms(); /* "no ack for N s" counts from the start */
+	b->reader_alive_ms = bridge_now_ms();
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -536,11 +554,13 @@ int main(int argc, char **argv)
 	        TOUCHLINE_VERSION, b->cfg.site, b->cfg.id, b->cfg.reader, b->cfg.spool,
 	        spool_count(&b->spool));
 	pthread_mutex_unlock(&b->lock);
+	tl_watchdog_ready();
 
 	while (!b->stop)
 		main_tick(b, &next_status);
 
 	tl_info("stopping");
+	tl_watchdog_stopping();
 	if (strncmp(b->cfg.reader, "nfc", 3) == 0)
 		reader_nfc_abort(b);
 	pthread_join(reader, NULL);
