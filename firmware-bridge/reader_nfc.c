@@ -29,7 +29,7 @@
 #define NFC_BACKOFF_MIN 1000
 #define NFC_BACKOFF_MAX 30000
 #define NFC_ERRORS_MAX 3      /* failed polls in a row before reopening */
-#define NFC_SILENT_MS 3000    /* a poll unanswered this long is aborted */
+#define NFC_SILENT_MS 1500    /* a poll unanswered this long is aborted */
 
 /* libnfc's drivers (libnfc 1.8); those on a port need DRIVER:PORT. */
 static const struct {
@@ -283,6 +283,7 @@ int reader_nfc_run(struct bridge *b, const char *connstring)
 				tl_error("%s; retrying with backoff", fault);
 			snprintf(last, sizeof last, "%s", fault);
 			bridge_set_fault(b, fault);
+			tl_debug("NFC reader: next try in %lld s", (long long)(backoff / 1000));
 			bridge_sleep(b, backoff);
 			backoff = backoff * 2 > NFC_BACKOFF_MAX ? NFC_BACKOFF_MAX : backoff * 2;
 			continue;
@@ -303,6 +304,7 @@ int reader_nfc_run(struct bridge *b, const char *connstring)
 		pthread_mutex_unlock(&nfc_mu);
 		nfc_close(dev);
 		if (!b->stop) {
+			tl_debug("NFC reader: next try in %lld s", (long long)(backoff / 1000));
 			bridge_sleep(b, backoff);
 			backoff = backoff * 2 > NFC_BACKOFF_MAX ? NFC_BACKOFF_MAX : backoff * 2;
 		}
