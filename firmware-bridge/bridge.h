@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "feedback_pattern.h"
 #include "mqtt_auth.h"
 #include "mqtt_conn.h"
 #include "protocol.h"
@@ -45,6 +46,8 @@ struct bridge_config {
 	long window;          /* most taps in flight at once */
 	long heartbeat;       /* seconds */
 	char hook[1024];
+	char gpio_chip[256];  /* [feedback] chip: "" for no lights or buzzer */
+	long gpio_pins[FB_LINES]; /* green, red, buzzer line offsets; -1: none */
 	char log_level[16];
 	struct tl_mqtt_auth auth; /* TLS and credentials, as the collector's */
 };
@@ -192,6 +195,15 @@ void feedback_tap(struct bridge *b, const struct pending *p, enum feedback_outco
 /* Reaps finished hook processes and kills those running too long. */
 void feedback_reap(void);
 const char *feedback_outcome_name(enum feedback_outcome o);
+
+/* feedback_gpio.c (main thread): LEDs and buzzer through libgpiod. */
+/* Claims the lines; -1 (logged) if the chip or every line is unavailable. */
+int feedback_gpio_open(const char *chip, const long pins[FB_LINES]);
+/* Starts a pattern (replacing any playing); never waits. */
+void feedback_gpio_play(enum fb_pattern_id id, int64_t now_ms);
+/* Sets the lines for now; ms until the next change, -1 if idle. */
+int64_t feedback_gpio_tick(int64_t now_ms);
+void feedback_gpio_close(void);
 
 /* mqtt.c */
 int mqtt_start(struct bridge *b);

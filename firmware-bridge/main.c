@@ -43,6 +43,7 @@ static struct bridge bridge = {
 		.window = 100,
 		.heartbeat = 60,
 		.log_level = "info",
+		.gpio_pins = { -1, -1, -1 },
 	},
 };
 
@@ -55,6 +56,14 @@ static const struct tl_option options[] = {
 	  "the same card seen again within this long of last being seen is one tap" },
 	{ "reader", "hook", TL_OPT_STR, STR(hook), 0, 0, "PROGRAM",
 	  "run as PROGRAM OUTCOME CODE after each tap (no shell; never waited for)" },
+	{ "feedback", "chip", TL_OPT_STR, STR(gpio_chip), 0, 0, "CHIP",
+	  "GPIO chip for the LEDs and buzzer (gpiochip0, or a path or label); none if unset" },
+	{ "feedback", "green", TL_OPT_INT, &bridge.cfg.gpio_pins[FB_GREEN], 0, -1, 1023, "LINE",
+	  "GPIO line of the green LED (-1: none)" },
+	{ "feedback", "red", TL_OPT_INT, &bridge.cfg.gpio_pins[FB_RED], 0, -1, 1023, "LINE",
+	  "GPIO line of the red LED (-1: none)" },
+	{ "feedback", "buzzer", TL_OPT_INT, &bridge.cfg.gpio_pins[FB_BUZZER], 0, -1, 1023, "LINE",
+	  "GPIO line of the buzzer (-1: none)" },
 	{ "bridge", "site", TL_OPT_STR, STR(site), 0, 0, "SITE", "site id, e.g. burnley (required)" },
 	{ "bridge", "id", TL_OPT_STR, STR(id), 0, 0, "READER",
 	  "this reader's id, e.g. pitch-1 (required)" },
@@ -398,8 +407,9 @@ out:
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* One pass of the main loop; waits up to 100 ms for something to do. */
-static void main_tick(struct bridge *b, int64_t *next_status)
+/* One pass of the main loop; waits up to 100 ms for something to do, or
+ * less when a light or the buzzer is due to change (*wait_ms). */
+static void main_tick(struct bridge *b, int64_t *next_status, int64_t *wait_ms)
 {
 	struct ack_item *acks;
 	struct timespec until;
@@ -407,7 +417,7 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	int reconnected;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += 100 * 1000 * 1000;
+	until.tv_nsec += (long)(*wait_ms > 0 && *wait_ms < 100 ? *wait_ms : 100) * 1000 * 1000;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
@@ -458,6 +468,7 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	/* This loop does the work, so it pings; a wedged reader thread stops it. */
 	if (now - atomic_load(&b->reader_alive_ms) < MAIN_READER_WEDGED_MS)
 		tl_watchdog_ping(now);
+	*wait_ms = feedback_gpio_tick(bridge_now_ms());
 }
 
 /* Frees the acks and feedback entries left at exit (their taps, if any,
@@ -506,7 +517,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	sigset_t block, old;
 	pthread_t reader;
-	int64_t next_status = 0;
+	int64_t next_status = 0, wait_ms = -1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bridge_configure(argc, argv);
@@ -516,6 +527,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (spool_open(&b->spool, b->cfg.spool, b->cfg.spool_max))
 		return 1;
+	feedback_gpio_open(b->cfg.gpio_chip, b->cfg.gpio_pins);
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_mutex_init(&b->ev_lock, NULL);
 	pthread_cond_init(&b->ev_wake, NULL);
@@ -557,7 +569,7 @@ int main(int argc, char **argv)
 	tl_watchdog_ready();
 
 	while (!b->stop)
-		main_tick(b, &next_status);
+		main_tick(b, &next_status, &wait_ms);
 
 	tl_info("stopping");
 	tl_watchdog_stopping();
@@ -565,6 +577,7 @@ int main(int argc, char **argv)
 		reader_nfc_abort(b);
 	pthread_join(reader, NULL);
 	mqtt_stop(b);
+	feedback_gpio_close();
 	main_free_lists(b);
 	tl_info("stopped with %ld tap(s) in the spool", spool_count(&b->spool));
 	spool_close(&b->spool);
