@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "watchdog.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -169,7 +170,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	tl_info("touchline-collector %s started, database %s", TOUCHLINE_VERSION, c->cfg.db);
+	/* Ready, and watched, from here: opening the database (a migration, or
+	 * waiting for it to be writable) may take any time before. */
+	tl_watchdog_ready();
 	rc = writer_run(c);
+	tl_watchdog_stopping();
 	writer_finalize(c);
 	junk_free(c);
 	tl_store_close(c->db);

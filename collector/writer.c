@@ -9,6 +9,7 @@
 #include "store.h"
 #include "store_schema.h"
 #include "tl_time.h"
+#include "watchdog.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,7 @@ static int writer_store(struct collector *c, struct msg *batch, size_t n)
 		}
 		tl_warn("retrying %zu messages in %ld ms", n, backoff);
 		writer_sleep_ms(backoff);
+		tl_watchdog_ping(tl_monotonic_ms()); /* retrying is working, not wedged */
 		backoff = backoff < 16000 ? backoff * 2 : 30000;
 	}
 	if (backoff > 250)
@@ -174,6 +176,7 @@ int writer_run(struct collector *c)
 		struct msg *batch;
 		size_t n = queue_pop_batch(&c->queue, (size_t)c->cfg.batch_max, next_ms, &batch);
 
+		tl_watchdog_ping(tl_monotonic_ms());
 		if (n > 0) {
 			if (writer_store(c, batch, n) == 0) {
 				mqtt_publish_acks(c, batch);

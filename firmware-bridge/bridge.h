@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "feedback_pattern.h"
 #include "mqtt_auth.h"
 #include "mqtt_conn.h"
 #include "protocol.h"
@@ -45,6 +46,8 @@ struct bridge_config {
 	long window;          /* most taps in flight at once */
 	long heartbeat;       /* seconds */
 	char hook[1024];
+	char gpio_chip[256];  /* [feedback] chip: "" for no lights or buzzer */
+	long gpio_pins[FB_LINES]; /* green, red, buzzer line offsets; -1: none */
 	char log_level[16];
 	struct tl_mqtt_auth auth; /* TLS and credentials, as the collector's */
 };
@@ -127,6 +130,13 @@ struct bridge {
 		int64_t seen_ms;
 	} recent[BRIDGE_RECENT];
 
+	/* The reader thread's signs of life (monotonic ms, lock-free): its
+	 * last, and when the libnfc command it is in began (0: none). The main
+	 * loop pings systemd's watchdog only while the reader is alive, and
+	 * aborts a command the chip never answers (reader_silent then). */
+	atomic_llong reader_alive_ms;
+	atomic_llong reader_busy_ms;
+	atomic_int reader_silent;
 	atomic_int stop;             /* set by the signal handler; lock-free */
 	void *reader_state;          /* the driver's own, for abort */
 };
@@ -186,6 +196,15 @@ void feedback_tap(struct bridge *b, const struct pending *p, enum feedback_outco
 void feedback_reap(void);
 const char *feedback_outcome_name(enum feedback_outcome o);
 
+/* feedback_gpio.c (main thread): LEDs and buzzer through libgpiod. */
+/* Claims the lines; -1 (logged) if the chip or every line is unavailable. */
+int feedback_gpio_open(const char *chip, const long pins[FB_LINES]);
+/* Starts a pattern (replacing any playing); never waits. */
+void feedback_gpio_play(enum fb_pattern_id id, int64_t now_ms);
+/* Sets the lines for now; ms until the next change, -1 if idle. */
+int64_t feedback_gpio_tick(int64_t now_ms);
+void feedback_gpio_close(void);
+
 /* mqtt.c */
 int mqtt_start(struct bridge *b);
 void mqtt_stop(struct bridge *b);
@@ -203,5 +222,9 @@ int reader_sim_run(struct bridge *b, const char *path);
 int reader_nfc_run(struct bridge *b, const char *connstring);
 /* Called from the main thread on stop: interrupts a blocking poll. */
 void reader_nfc_abort(struct bridge *b);
+/* Main thread: aborts a libnfc command the chip has not answered in time. */
+void reader_nfc_check_stuck(struct bridge *b, int64_t now);
+/* Checks the CONNSTRING of nfc:CONNSTRING; -1 with the reason in err. */
+int reader_nfc_check(const char *connstring, char *err, size_t errlen);
 
 #endif

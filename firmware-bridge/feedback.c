@@ -166,7 +166,28 @@ static void feedback_text(struct bridge *b, enum feedback_outcome o, const struc
 	}
 }
 
-/* Prints the line (flushed at once) and starts the hook. */
+/* The light and sound pattern for an outcome: a staff card opening its
+ * window has its own; the rest follow the outcome. */
+static enum fb_pattern_id feedback_pattern_of(enum feedback_outcome o, const struct tl_ack *ack)
+{
+	if (ack && !strcmp(ack->coach, TL_COACH_OPEN))
+		return FB_PAT_STAFF;
+	switch (o) {
+	case FB_RECORDED:
+		return FB_PAT_RECORDED;
+	case FB_DUPLICATE:
+		return FB_PAT_DUPLICATE;
+	case FB_UNKNOWN_CARD:
+		return FB_PAT_UNKNOWN;
+	case FB_OFFLINE:
+		return FB_PAT_OFFLINE;
+	case FB_REJECTED:
+		break;
+	}
+	return FB_PAT_REJECTED;
+}
+
+/* Prints the line (flushed at once), starts the lights and the hook. */
 void feedback_tap(struct bridge *b, const struct pending *p, enum feedback_outcome o,
                   const struct tl_ack *ack, int later)
 {
@@ -181,6 +202,8 @@ void feedback_tap(struct bridge *b, const struct pending *p, enum feedback_outco
 		printf("%s %s\n", now, text);
 	}
 	fflush(stdout);
+	if (!later)
+		feedback_gpio_play(feedback_pattern_of(o, ack), bridge_now_ms());
 	if (!later && b->cfg.hook[0])
 		feedback_hook(b->cfg.hook, o, ack && ack->participant[0] ? ack->participant : "-");
 }

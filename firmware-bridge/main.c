@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "tl_time.h"
+#include "watchdog.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -22,6 +23,9 @@
 #define MAIN_SEND_BATCH 64
 /* Least time between two status messages sent for a spool depth change. */
 #define MAIN_STATUS_MIN_MS 2000
+/* A reader thread with no sign of life for this long is wedged: the main
+ * loop stops pinging systemd's watchdog, which then restarts us. */
+#define MAIN_READER_WEDGED_MS 10000
 
 static struct bridge bridge = {
 	.cfg = {
@@ -39,6 +43,7 @@ static struct bridge bridge = {
 		.window = 100,
 		.heartbeat = 60,
 		.log_level = "info",
+		.gpio_pins = { -1, -1, -1 },
 	},
 };
 
@@ -51,6 +56,14 @@ static const struct tl_option options[] = {
 	  "the same card seen again within this long of last being seen is one tap" },
 	{ "reader", "hook", TL_OPT_STR, STR(hook), 0, 0, "PROGRAM",
 	  "run as PROGRAM OUTCOME CODE after each tap (no shell; never waited for)" },
+	{ "feedback", "chip", TL_OPT_STR, STR(gpio_chip), 0, 0, "CHIP",
+	  "GPIO chip for the LEDs and buzzer (gpiochip0, or a path or label); none if unset" },
+	{ "feedback", "green", TL_OPT_INT, &bridge.cfg.gpio_pins[FB_GREEN], 0, -1, 1023, "LINE",
+	  "GPIO line of the green LED (-1: none)" },
+	{ "feedback", "red", TL_OPT_INT, &bridge.cfg.gpio_pins[FB_RED], 0, -1, 1023, "LINE",
+	  "GPIO line of the red LED (-1: none)" },
+	{ "feedback", "buzzer", TL_OPT_INT, &bridge.cfg.gpio_pins[FB_BUZZER], 0, -1, 1023, "LINE",
+	  "GPIO line of the buzzer (-1: none)" },
 	{ "bridge", "site", TL_OPT_STR, STR(site), 0, 0, "SITE", "site id, e.g. burnley (required)" },
 	{ "bridge", "id", TL_OPT_STR, STR(id), 0, 0, "READER",
 	  "this reader's id, e.g. pitch-1 (required)" },
@@ -90,10 +103,12 @@ int64_t bridge_now_ms(void)
 	return tl_monotonic_ms() + 365LL * 86400 * 1000;
 }
 
-/* Sleeps in short steps so that SIGTERM is never kept waiting. */
+/* Sleeps in short steps so that SIGTERM is never kept waiting. Only the
+ * reader thread sleeps here: each step is a sign of its life. */
 int bridge_sleep(struct bridge *b, int64_t ms)
 {
 	while (ms > 0 && !b->stop) {
+		atomic_store(&b->reader_alive_ms, bridge_now_ms());
 		int64_t step = ms < 50 ? ms : 50;
 		struct timespec ts = { 0, (long)step * 1000000L };
 		nanosleep(&ts, NULL);
@@ -184,6 +199,10 @@ static void bridge_configure(int argc, char **argv)
 		fprintf(stderr, "touchline-bridge: --reader must be nfc, nfc:CONNSTRING or sim:PATH\n");
 		exit(2);
 	}
+	if (strncmp(c->reader, "nfc:", 4) == 0 && reader_nfc_check(c->reader + 4, err, sizeof err)) {
+		fprintf(stderr, "touchline-bridge: --reader %.200s: %s\n", c->reader, err);
+		exit(2);
+	}
 	if (!tl_prefix_valid(c->prefix)) {
 		fprintf(stderr, "touchline-bridge: topic-prefix must not be empty or hold + or #\n");
 		exit(2);
@@ -207,6 +226,8 @@ static void *reader_thread(void *arg)
 		reader_sim_run(b, b->cfg.reader + 4);
 	else
 		reader_nfc_run(b, b->cfg.reader[3] == ':' ? b->cfg.reader + 4 : NULL);
+	/* Finished (the end of a sim input), not wedged: alive from now on. */
+	atomic_store(&b->reader_alive_ms, INT64_MAX);
 	return NULL;
 }
 
@@ -386,8 +407,9 @@ out:
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* One pass of the main loop; waits up to 100 ms for something to do. */
-static void main_tick(struct bridge *b, int64_t *next_status)
+/* One pass of the main loop; waits up to 100 ms for something to do, or
+ * less when a light or the buzzer is due to change (*wait_ms). */
+static void main_tick(struct bridge *b, int64_t *next_status, int64_t *wait_ms)
 {
 	struct ack_item *acks;
 	struct timespec until;
@@ -395,7 +417,7 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	int reconnected;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += 100 * 1000 * 1000;
+	until.tv_nsec += (long)(*wait_ms > 0 && *wait_ms < 100 ? *wait_ms : 100) * 1000 * 1000;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
@@ -441,6 +463,12 @@ static void main_tick(struct bridge *b, int64_t *next_status)
 	}
 	pthread_mutex_unlock(&b->lock);
 	feedback_reap();
+	if (strncmp(b->cfg.reader, "nfc", 3) == 0)
+		reader_nfc_check_stuck(b, now);
+	/* This loop does the work, so it pings; a wedged reader thread stops it. */
+	if (now - atomic_load(&b->reader_alive_ms) < MAIN_READER_WEDGED_MS)
+		tl_watchdog_ping(now);
+	*wait_ms = feedback_gpio_tick(bridge_now_ms());
 }
 
 /* Frees the acks and feedback entries left at exit (their taps, if any,
@@ -489,7 +517,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	sigset_t block, old;
 	pthread_t reader;
-	int64_t next_status = 0;
+	int64_t next_status = 0, wait_ms = -1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bridge_configure(argc, argv);
@@ -499,12 +527,14 @@ int main(int argc, char **argv)
 		return 1;
 	if (spool_open(&b->spool, b->cfg.spool, b->cfg.spool_max))
 		return 1;
+	feedback_gpio_open(b->cfg.gpio_chip, b->cfg.gpio_pins);
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_mutex_init(&b->ev_lock, NULL);
 	pthread_cond_init(&b->ev_wake, NULL);
 	b->acks_tail = &b->acks;
 	b->resend_ms = b->cfg.resend * 1000;
 	b->last_ack_ms = bridge_now_ms(); /* "no ack for N s" counts from the start */
+	b->reader_alive_ms = bridge_now_ms();
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -536,15 +566,18 @@ int main(int argc, char **argv)
 	        TOUCHLINE_VERSION, b->cfg.site, b->cfg.id, b->cfg.reader, b->cfg.spool,
 	        spool_count(&b->spool));
 	pthread_mutex_unlock(&b->lock);
+	tl_watchdog_ready();
 
 	while (!b->stop)
-		main_tick(b, &next_status);
+		main_tick(b, &next_status, &wait_ms);
 
 	tl_info("stopping");
+	tl_watchdog_stopping();
 	if (strncmp(b->cfg.reader, "nfc", 3) == 0)
 		reader_nfc_abort(b);
 	pthread_join(reader, NULL);
 	mqtt_stop(b);
+	feedback_gpio_close();
 	main_free_lists(b);
 	tl_info("stopped with %ld tap(s) in the spool", spool_count(&b->spool));
 	spool_close(&b->spool);

@@ -73,6 +73,7 @@ int reader_sim_run(struct bridge *b, const char *path)
 		ssize_t n;
 		char *nl;
 
+		atomic_store(&b->reader_alive_ms, bridge_now_ms());
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		n = read(fd, buf + have, sizeof buf - 1 - have);

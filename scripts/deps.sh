@@ -8,7 +8,7 @@
 set -eu
 PKGS="build-essential dpkg-dev cmake pkg-config libmosquitto-dev mosquitto mosquitto-clients
 libsqlite3-dev sqlite3 libcjson-dev libnfc-dev libssl-dev openssl libinih-dev
-libcmocka-dev python3 python3-paho-mqtt clang libclang-rt-14-dev tzdata socat chromium"
+libcmocka-dev libsystemd-dev libgpiod-dev python3 python3-paho-mqtt clang libclang-rt-14-dev tzdata socat chromium"
 DEB_PKGS="debhelper lintian fakeroot"
 case "${1:-}" in
 "") ;;

@@ -59,4 +59,19 @@ pub "$ACK" '{"v":1,"id":"nope"}'
 sleep 0.3
 ok "bad ack logged, bridge alive" bash -c "grep -q 'bad ack' '$T/fb.log' && kill -0 $BRIDGE_PID"
 ok "bridge exits 0 on SIGTERM" bridge_stop TERM
+
+# [feedback] naming a GPIO chip that is not there (no gpio-sim on this
+# kernel, so no real lines are tested here): logged once, the bridge runs
+# without lights and the coach's line still comes at once.
+bridge_start gp --chip gpiochip-none --green 17 --red 27 --buzzer 22
+ok "missing GPIO chip: logged" grep -q 'error: feedback: GPIO chip gpiochip-none: .*; no lights or buzzer' "$T/gp.log"
+card gp 04000099
+wait_for "[ \$(lines gp 'stored offline\|recorded\|unknown card') -ge 1 ]" 10
+ok "missing GPIO chip: the tap still gets its line" [ "$(wc -l < "$T/gp.out")" -ge 1 ]
+ok "missing GPIO chip: bridge exits 0 on SIGTERM" bridge_stop TERM
+bad_rc=0
+"$BRIDGE" --reader sim:- --site burnley --id pitch-1 --key-file "$KEY" --spool "$T/gpbad.spool" \
+	--green 5000 < /dev/null > /dev/null 2> "$T/gpbad.err" || bad_rc=$?
+is "$bad_rc" 2 "--green 5000: exit 2"
+ok "--green 5000: says the range" grep -q "green: '5000' is not a whole number from -1 to 1023" "$T/gpbad.err"
 done_testing

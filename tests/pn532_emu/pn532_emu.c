@@ -14,6 +14,10 @@
  *            stall                  acknowledge commands but never answer them
  *                                   (a hung reader: libnfc waits, abortably)
  *            unstall                answer again
+ *            failpolls              answer every poll (InListPassiveTarget) with
+ *                                   the error frame: a chip that opens but
+ *                                   whose polls keep failing
+ *            okpolls                answer polls again
  *            vanish                 close the pty (reader unplugged) in the middle
  *                                   of the next poll: after acknowledging it,
  *                                   before answering it
@@ -49,6 +53,7 @@ static struct {
 	int ats;                   /* card answers with an ATS (ISO 14443-4) */
 	enum emu_fault fault;
 	int stalled;
+	int failpolls;             /* every poll answered with the error frame */
 	int vanish_next;           /* unplug mid-way through the next poll */
 	uint8_t regs[0x10000];
 	uint8_t in[4096];
@@ -237,6 +242,13 @@ static void emu_command(const uint8_t *c, size_t n)
 			emu_unplug();
 			return;
 		}
+		if (emu.failpolls) {
+			static const uint8_t ack_err[] = { 0x00, 0x00, 0xff, 0x00, 0xff, 0x00,
+			                                   0x00, 0x00, 0xff, 0x01, 0xff, 0x7f, 0x81, 0x00 };
+			emu_log("poll failed: error frame");
+			emu_write(ack_err, sizeof ack_err);
+			return;
+		}
 		emu_list_passive();
 		return;
 	case 0x60: /* InAutoPoll: nothing found */
@@ -349,6 +361,10 @@ static int emu_control(char *line)
 		emu.stalled = 1, emu_log("stalled");
 	else if (strcmp(line, "unstall") == 0)
 		emu.stalled = 0, emu_log("unstalled");
+	else if (strcmp(line, "failpolls") == 0)
+		emu.failpolls = 1, emu_log("failing polls");
+	else if (strcmp(line, "okpolls") == 0)
+		emu.failpolls = 0, emu_log("answering polls");
 	else if (strcmp(line, "vanish") == 0)
 		emu.vanish_next = 1;
 	else if (strcmp(line, "return") == 0 && emu.master < 0)
