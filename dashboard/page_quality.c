@@ -68,6 +68,13 @@ static const char *quality_todo_suspect(const char *reason)
 	               : "Accepted: nothing to do.";
 }
 
+static const char *quality_todo_marked(const char *where)
+{
+	(void)where;
+	return "They count as attended. Check them against the paper register (<code>touchline "
+	       "attendance marks</code> says who marked each and why).";
+}
+
 /* A table of (reason, count, latest) rows from st, each with what to do. */
 static void quality_table(FILE *f, struct dash *d, sqlite3_stmt *st, const char *id,
                           const char *caption, const char *empty,
@@ -174,6 +181,21 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 	                " GROUP BY 1 ORDER BY count(*) DESC, 1");
 	quality_table(f, d, st, "quality-suspect", "Suspect taps (late with no reason to be)",
 	              "None.", quality_todo_suspect);
+	/* Attendance marked by hand (a forgotten card, a paper register):
+	 * counted, by site and activity; the reasons are free text and stay in
+	 * the CLI. */
+	st = dash_query(d, s,
+	                "SELECT s.site || ' ' || s.activity, count(*), max(m.marked_at)"
+	                " FROM attendance a JOIN session s ON s.id = a.session"
+	                " JOIN attendance_mark m ON m.participant = a.participant"
+	                "  AND m.session = a.session"
+	                " WHERE a.source = 'manual' AND a.attended"
+	                " AND (:site IS NULL OR s.site = :site)"
+	                " AND (:prog IS NULL OR s.programme = :prog)"
+	                " AND (:since IS NULL OR s.local_date >= :since)"
+	                " GROUP BY 1 ORDER BY count(*) DESC, 1");
+	quality_table(f, d, st, "quality-marked", "Attendance marked by hand (not by a card tap)",
+	              "None: every attendance came from a card tap.", quality_todo_marked);
 	st = dash_query(d, s,
 	                "SELECT count(*) FROM reader r WHERE abs(r.clock_offset) > :tol"
 	                " AND (:site IS NULL OR r.site = :site)"

@@ -63,6 +63,13 @@ tl attendance rebuild > /dev/null
 tl export attendance > "$T/after.csv"
 ok "a full rebuild keeps every mark" cmp -s "$T/before.csv" "$T/after.csv"
 is "$(sql "SELECT count(*) FROM attendance WHERE source = 'manual'")" 4 "four manual rows stored"
+"$TL_BIN/dashboard/touchline-dashboard" --db "$DB" --out "$T/site" > /dev/null
+is "$(python3 -c "
+import re, sys
+rows = re.findall(r'<tr id=.quality-marked-[0-9]+.><th[^>]*>([^<]*)</th><td[^>]*>([0-9]+)</td>',
+                  open(sys.argv[1]).read())
+print(sum(int(n) for _, n in rows))" "$T/site/index.html")" 4 \
+	"the dashboard's data-quality page counts the four marked by hand"
 
 # The live update agrees: a collector-style update after a tap changes nothing of the marks.
 ts=$(date -u -d 2026-03-17T17:58:00Z +%s)
