@@ -185,10 +185,11 @@ void page_quality(FILE *f, struct dash *d, const struct dash_scope *s)
 	 * counted, by site and activity; the reasons are free text and stay in
 	 * the CLI. */
 	st = dash_query(d, s,
+	                /* from the marks (few), each to its attendance row by key */
 	                "SELECT s.site || ' ' || s.activity, count(*), max(m.marked_at)"
-	                " FROM attendance a JOIN session s ON s.id = a.session"
-	                " JOIN attendance_mark m ON m.participant = a.participant"
-	                "  AND m.session = a.session"
+	                " FROM attendance_mark m CROSS JOIN attendance a"
+	                "  ON a.participant = m.participant AND a.session = m.session"
+	                " JOIN session s ON s.id = m.session"
 	                " WHERE a.source = 'manual' AND a.attended"
 	                " AND (:site IS NULL OR s.site = :site)"
 	                " AND (:prog IS NULL OR s.programme = :prog)"
