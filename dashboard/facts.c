@@ -492,6 +492,9 @@ static void facts_followup(struct dash *d, const struct dash_scope *run)
 		"CREATE TEMP TABLE fact_followup_site AS SELECT DISTINCT a.participant, a.programme,"
 		" s.site FROM temp.fact_followup f CROSS JOIN attendance a ON a.participant = f.participant"
 		" AND a.programme = f.programme CROSS JOIN session s ON s.id = a.session",
+		/* each follow-up row looks its sites up: by key, not a scan */
+		"CREATE INDEX temp.fact_followup_site_key ON fact_followup_site(participant, programme,"
+		" site)",
 		"CREATE TEMP TABLE fact_intake AS SELECT e.programme, e.start_date,"
 		" (SELECT max(a.programme_week) FROM attendance a WHERE a.participant = e.participant"
 		"  AND a.programme = e.programme AND a.attended) AS last,"
