@@ -219,7 +219,6 @@ int cmd_attendance_unmark(struct cli *cli, int argc, char **argv)
 		TL_OPT_END,
 	};
 	char *pos[1];
-	sqlite3_stmt *st;
 	int64_t pid;
 
 	cli_args(cli_current(), opts, argc, argv, pos, 1, 1);
@@ -227,12 +226,8 @@ int cmd_attendance_unmark(struct cli *cli, int argc, char **argv)
 		cli_usage_fail("--session ID is required");
 	cli_begin(cli);
 	pid = cli_participant_id(cli, pos[0]);
-	st = cli_prepare(cli, "DELETE FROM attendance_mark WHERE participant = ?1 AND session = ?2");
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, session);
-	cli_exec_stmt(cli, st);
-	sqlite3_finalize(st);
-	if (sqlite3_changes(cli->db) == 0)
+	if (cli_run_int(cli, "DELETE FROM attendance_mark WHERE participant = ?1 AND session = ?2",
+	                pid, session) == 0)
 		cli_fail("%s has no mark at session %ld", pos[0], session);
 	cli_attendance_participant(cli, pid);
 	cli_commit(cli);
