@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #define DASH_ID_MAX 64
@@ -342,16 +343,10 @@ void followup_callsheet(struct dash *d, const struct dash_scope *s, const char *
 void followup_state_read(struct dash *d, const char *out);
 void followup_state_write(struct dash *d);
 
-/* downloads.c: the evaluator exports and the data dictionary, those in
- * mask (so two threads can share them out). */
-enum {
-	DOWNLOADS_ATTENDANCE = 1, /* bit i: downloads_kinds[i] */
-	DOWNLOADS_ACTIVITY = 2,
-	DOWNLOADS_PARTICIPANTS = 4,
-	DOWNLOADS_SESSIONS = 8,
-	DOWNLOADS_DICTIONARY = 16,
-	DOWNLOADS_ALL = 31
-};
-void downloads_write(struct dash *d, unsigned mask);
+/* downloads.c: the evaluator exports and the data dictionary, one job at
+ * a time from a list the threads share: each call claims the next job
+ * from *next (shared by every thread writing the site, starting at 0)
+ * until none is left, so the thread free first takes the next one. */
+void downloads_work(struct dash *d, atomic_int *next);
 
 #endif

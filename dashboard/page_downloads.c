@@ -19,9 +19,8 @@ void page_downloads(FILE *f, struct dash *d, const struct dash_scope *s)
 	           "(<a href=\"downloads/data-dictionary.md\">as text</a>).</p>\n<ul>\n",
 	        d->today);
 	for (int i = 0; i < downloads_count; i++)
-		fprintf(f, "<li>%s: <a href=\"downloads/%s.csv\" download>CSV</a>, "
-		           "<a href=\"downloads/%s.json\" download>JSON</a></li>\n",
-		        downloads_kinds[i], downloads_kinds[i], downloads_kinds[i]);
+		fprintf(f, "<li><a href=\"downloads/%s.csv\" download>%s</a> (CSV)</li>\n",
+		        downloads_kinds[i], downloads_kinds[i]);
 	fputs("</ul>\n", f);
 	html_section_end(f);
 }

@@ -148,7 +148,7 @@ const struct tl_export_kind tl_export_kinds[] = {
 	  TL_EXPORT_DATES | TL_EXPORT_PROGRAMME | TL_EXPORT_SITE,
 	  EXPORT_ATTENDANCE_SELECT " FROM attendance a NOT INDEXED JOIN session s ON s.id = a.session"
 	  EXPORT_ATTENDANCE_REST,
-	  /* For one programme or site (tl_export_write_multi picks it), the
+	  /* For one programme or site (tl_export_write picks it), the
 	   * sessions come first: its few sessions, then their rows by
 	   * attendance_session (1.4 s -> 0.05 s for one programme and site at
 	   * 1.8M rows). With dates alone most rows pass, and reading the table
@@ -332,25 +332,20 @@ const struct tl_export_kind *tl_export_find(const char *name)
 	return NULL;
 }
 
-int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
-                          const struct tl_export_filter *f, const struct tl_export_out *outs,
-                          int nouts, long *nrows, char *err, size_t errlen)
+int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_format fmt,
+                    const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
+                    size_t errlen)
 {
-	struct tl_rows *rows[TL_EXPORT_MAX_OUTS] = { NULL };
+	struct tl_rows *rows = malloc(sizeof *rows); /* its buffer is too big for the stack */
 	sqlite3_stmt *st = NULL;
 	int rc = -1, fast, set = f->coarse && kind->set_sql;
 	const char *const *cols = set ? kind->set_cols : kind->cols;
 	int ncols = set ? kind->set_ncols : kind->ncols;
 
-	if (nouts < 1 || nouts > TL_EXPORT_MAX_OUTS) {
-		snprintf(err, errlen, "export: %d outputs", nouts);
+	if (!rows) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (int i = 0; i < nouts; i++)
-		if (!(rows[i] = malloc(sizeof *rows[i]))) {
-			snprintf(err, errlen, "out of memory");
-			goto done;
-		}
 	if (kind->prepare && kind->prepare(db, err, errlen))
 		goto done;
 	if (export_functions(db, f->key) ||
@@ -370,38 +365,25 @@ int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
 		sqlite3_bind_text(st, 3, f->programme, -1, SQLITE_STATIC);
 	if (f->site)
 		sqlite3_bind_text(st, 4, f->site, -1, SQLITE_STATIC);
-	for (int i = 0; i < nouts; i++)
-		tl_rows_begin(rows[i], outs[i].file, outs[i].fmt, cols, ncols);
-	fast = !set && strcmp(kind->name, "attendance") == 0
-	           ? tl_export_attendance_fast(db, f, rows, nouts)
-	           : 1;
-	if (fast < 0 || (fast > 0 && tl_rows_query_multi(rows, nouts, st) != 0)) {
+	tl_rows_begin(rows, out, fmt, cols, ncols);
+	fast = !set && strcmp(kind->name, "attendance") == 0 ? tl_export_attendance_fast(db, f, rows)
+	                                                      : 1;
+	if (fast < 0 || (fast > 0 && tl_rows_query(rows, st) != 0)) {
 		snprintf(err, errlen, "database: %s", sqlite3_errmsg(db));
 		goto done;
 	}
-	for (int i = 0; i < nouts; i++)
-		if (tl_rows_finish(rows[i])) {
-			snprintf(err, errlen, "write failed");
-			goto done;
-		}
+	if (tl_rows_finish(rows)) {
+		snprintf(err, errlen, "write failed");
+		goto done;
+	}
 	if (nrows)
-		*nrows = rows[0]->nrows;
+		*nrows = rows->nrows;
 	rc = 0;
 done:
 	sqlite3_finalize(st);
 	/* Back to plain codes: the function must not outlive the key. */
 	if (f->key)
 		export_functions(db, NULL);
-	for (int i = 0; i < nouts; i++)
-		free(rows[i]);
+	free(rows);
 	return rc;
-}
-
-int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_format fmt,
-                    const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
-                    size_t errlen)
-{
-	struct tl_export_out o = { out, fmt };
-
-	return tl_export_write_multi(db, kind, f, &o, 1, nrows, err, errlen);
 }

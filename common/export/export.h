@@ -71,23 +71,11 @@ int tl_export_write(sqlite3 *db, const struct tl_export_kind *kind, enum tl_form
                     const struct tl_export_filter *f, FILE *out, long *nrows, char *err,
                     size_t errlen);
 
-/* One export into several outputs from a single pass over its query
- * (the dashboard writes each download as CSV and JSON). nrows is the
- * number of rows, the same in every output. */
-#define TL_EXPORT_MAX_OUTS 4
-struct tl_export_out {
-	FILE *file;
-	enum tl_format fmt;
-};
-int tl_export_write_multi(sqlite3 *db, const struct tl_export_kind *kind,
-                          const struct tl_export_filter *f, const struct tl_export_out *outs,
-                          int nouts, long *nrows, char *err, size_t errlen);
-
 /* export_attendance.c: the attendance export of every programme and site
- * in memory instead of SQL's join and sort (used by the two above).
+ * in memory instead of SQL's join and sort (used by tl_export_write).
  * 0 when written, 1 when it does not apply (nothing written: run the
  * SQL), -1 on a database error. */
 int tl_export_attendance_fast(sqlite3 *db, const struct tl_export_filter *f,
-                              struct tl_rows *const *w, int nw);
+                              struct tl_rows *w);
 
 #endif

@@ -325,7 +325,7 @@ static void xa_emit(struct tl_rows *w, const struct xa *x, const struct xa_row *
 }
 
 int tl_export_attendance_fast(sqlite3 *db, const struct tl_export_filter *f,
-                              struct tl_rows *const *w, int nw)
+                              struct tl_rows *w)
 {
 	struct xa x;
 	int rc;
@@ -339,8 +339,7 @@ int tl_export_attendance_fast(sqlite3 *db, const struct tl_export_filter *f,
 		return rc < 0 ? -1 : 1;
 	}
 	for (size_t i = 0; i < x.nrows; i++)
-		for (int k = 0; k < nw; k++)
-			xa_emit(w[k], &x, &x.rows[i]);
+		xa_emit(w, &x, &x.rows[i]);
 	xa_free(&x);
 	return 0;
 }

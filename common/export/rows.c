@@ -204,23 +204,16 @@ static void rows_column(struct tl_rows *r, sqlite3_stmt *st, int i)
 	}
 }
 
-int tl_rows_query_multi(struct tl_rows *const *r, int n, sqlite3_stmt *st)
+int tl_rows_query(struct tl_rows *r, sqlite3_stmt *st)
 {
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int k = 0; k < n; k++) {
-			for (int i = 0; i < r[k]->ncols; i++)
-				rows_column(r[k], st, i);
-			tl_rows_end_row(r[k]);
-		}
+		for (int i = 0; i < r->ncols; i++)
+			rows_column(r, st, i);
+		tl_rows_end_row(r);
 	}
 	return rc == SQLITE_DONE ? 0 : rc;
-}
-
-int tl_rows_query(struct tl_rows *r, sqlite3_stmt *st)
-{
-	return tl_rows_query_multi(&r, 1, st);
 }
 
 int tl_rows_finish(struct tl_rows *r)

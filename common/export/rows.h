@@ -42,8 +42,6 @@ void tl_rows_end_row(struct tl_rows *r);
 /* Writes every row of a prepared statement, one cell per column, by the
  * column's SQLite type. Returns 0 or the failing sqlite3_step code. */
 int tl_rows_query(struct tl_rows *r, sqlite3_stmt *st);
-/* The same into n writers at once (CSV and JSON from one pass). */
-int tl_rows_query_multi(struct tl_rows *const *r, int n, sqlite3_stmt *st);
 /* Closes the JSON array and flushes; returns -1 if any write failed. */
 int tl_rows_finish(struct tl_rows *r);
 

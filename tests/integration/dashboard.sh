@@ -85,18 +85,16 @@ ok "the writer committed meanwhile" test "$(sqlite3 "$DB" 'SELECT built_at FROM 
 	!= "$BUILT_AT"
 
 # The downloads are the CLI's exports.
-for kind in attendance sessions; do
-	for fmt in csv json; do
-		tl export "$kind" --format "$fmt" --to "$TODAY" > "$T/cli.$kind.$fmt"
-		ok "downloads/$kind.$fmt equals touchline export $kind" \
-			cmp "$T/cli.$kind.$fmt" "$T/site/downloads/$kind.$fmt"
-	done
-done
-for kind in activity participants; do
+for kind in attendance activity participants sessions; do
 	tl export "$kind" --to "$TODAY" > "$T/cli.$kind.csv"
 	ok "downloads/$kind.csv equals touchline export $kind" \
 		cmp "$T/cli.$kind.csv" "$T/site/downloads/$kind.csv"
+	ok "...linked from the page" grep -qF "href=\"downloads/$kind.csv\" download" \
+		"$T/site/index.html"
 done
+ok "downloads are CSV only" test "$(find "$T/site/downloads" -type f | sort |
+	sed 's|.*/||' | tr '\n' ' ')" = \
+	"activity.csv attendance.csv data-dictionary.md participants.csv sessions.csv "
 ok "data dictionary downloadable" cmp "$TL_SRC/docs/data-dictionary.md" \
 	"$T/site/downloads/data-dictionary.md"
 
