@@ -50,7 +50,18 @@ struct collector_sql {
 	sqlite3_stmt *deadletter_cap;  /* counts a source's oldest as dropped */
 	sqlite3_stmt *deadletter_trim; /* and deletes them */
 	sqlite3_stmt *deadletter_drop; /* counts one dead letter not stored */
+	sqlite3_stmt *problem_continue; /* a reader's open or recent stretch goes on */
+	sqlite3_stmt *problem_open;     /* or a new one starts */
+	sqlite3_stmt *problem_trim;     /* keeping the newest COLLECTOR_PROBLEMS_MAX */
+	sqlite3_stmt *problem_close;    /* the open one ends */
 };
+
+/* A reader's problem history (handle_status.c): a stretch starting within
+ * COLLECTOR_PROBLEM_MERGE seconds of the last one's end continues it, and
+ * each reader keeps its newest COLLECTOR_PROBLEMS_MAX of each kind, so a
+ * flapping connection cannot grow it without bound. */
+#define COLLECTOR_PROBLEM_MERGE 900
+#define COLLECTOR_PROBLEMS_MAX 2000
 
 /* One source's token bucket for junk (junk.c). */
 struct junk_bucket {

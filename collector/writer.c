@@ -27,7 +27,7 @@ static const char *const writer_sql[] = {
 	" clock_at = CASE WHEN ?8 THEN ?2 ELSE clock_at END,"
 	" online_since = CASE WHEN ?1 <> 'online' THEN NULL"
 	"   WHEN state = 'online' AND online_since IS NOT NULL THEN online_since ELSE ?2 END"
-	" WHERE site = ?6 AND id = ?7",
+	" WHERE site = ?6 AND id = ?7 RETURNING last_seen, clock_offset",
 	"INSERT INTO deadletter (received_at, topic, payload, payload_size, reason, tap_id,"
 	" retained, site, reader) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	"SELECT 1 FROM deadletter WHERE topic = ?1 AND payload_size = ?2 AND payload = ?3",
@@ -39,6 +39,23 @@ static const char *const writer_sql[] = {
 	"DELETE FROM deadletter WHERE site = ?1 AND reader = ?2 AND n <= ?3",
 	"INSERT INTO deadletter_drop (site, reader, cause, reason, dropped, payload_bytes, first_at,"
 	" last_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?6)" TL_DEADLETTER_DROP_UPSERT,
+	/* The reader's problem history, one kind (?3) at a time: the newest
+	 * stretch continues if it is open or ended less than ?5 s before ?4;
+	 * ?6: a clock offset, kept if it is the worst yet. */
+	"UPDATE reader_problem SET end_at = NULL,"
+	" worst = CASE WHEN ?6 IS NOT NULL AND (worst IS NULL OR abs(?6) > abs(worst)) THEN ?6"
+	"   ELSE worst END"
+	" WHERE site = ?1 AND reader = ?2 AND kind = ?3 AND (end_at IS NULL OR end_at >= ?4 - ?5)"
+	" AND start_at = (SELECT max(start_at) FROM reader_problem"
+	"   WHERE site = ?1 AND reader = ?2 AND kind = ?3)",
+	"INSERT OR IGNORE INTO reader_problem (site, reader, kind, start_at, worst)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)",
+	"DELETE FROM reader_problem WHERE site = ?1 AND reader = ?2 AND kind = ?3"
+	" AND start_at <= (SELECT start_at FROM reader_problem"
+	"   WHERE site = ?1 AND reader = ?2 AND kind = ?3 ORDER BY start_at DESC LIMIT 1 OFFSET ?4)",
+	/* ?4: when it ended; never before it started */
+	"UPDATE reader_problem SET end_at = max(start_at, ?4)"
+	" WHERE site = ?1 AND reader = ?2 AND kind = ?3 AND end_at IS NULL",
 };
 
 int writer_prepare(struct collector *c)

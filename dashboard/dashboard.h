@@ -35,7 +35,7 @@ struct dash_session {
 	int pair, week, activity, cancelled;
 	long places, attended;   /* expected attendance rows, and those attended */
 	long extras;             /* attended outside what was expected */
-	int64_t start_ts;
+	int64_t start_ts, end_ts;
 	int weekday;             /* ISO, 1 = Monday, of its local date */
 	char date[11], time[6];  /* local date and start time */
 	char *reason;            /* why cancelled, NULL if not given */
@@ -294,8 +294,11 @@ struct svg_series {
 	const char *name;
 	const double *v;
 };
+/* svg_bars: marked (NULL for none) flags the bars to mark with a warning
+ * sign above them; desc should say what the sign means. */
 void svg_bars(FILE *f, const char *id, const char *title, const char *desc, int n,
-              const char *const *labels, const double *values, int percent);
+              const char *const *labels, const double *values, int percent,
+              const unsigned char *marked);
 void svg_stacked(FILE *f, const char *id, const char *title, const char *desc, int n,
                  const char *const *labels, int k, const struct svg_series *series);
 void svg_lines(FILE *f, const char *id, const char *title, const char *desc, int n,
@@ -330,11 +333,13 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
                     int max);
 /* page_summary.c: summary.html, one A4 page for a partnership meeting. */
 void page_summary(struct dash *d, const struct dash_scope *s);
-/* page_readers.c: the reader problems (offline, clock off) of site (NULL:
- * of the page s's sites; s NULL: any page) that affect ISO week (""
- * for now), as a short marked text; nothing when none. */
-void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const char *site,
-                   const char *week);
+/* page_readers.c: a site's reader problems now (offline, clock off, as
+ * its readers last reported), as a short marked text; nothing when none. */
+void readers_marks(FILE *f, struct dash *d, const char *site);
+/* The reader problems (reader_problem) during the sessions of the pairs
+ * in pair_in in facts week `week`, as a short marked text (f NULL: only
+ * counted); returns how many readers' problems there were. */
+int readers_week_marks(FILE *f, struct dash *d, const char *pair_in, int week);
 /* page_followup.c: a site's call sheet (HTML and CSV), and the list kept
  * in the output folder to compare the next run's with: read from the old
  * site before it is replaced, written into the new one. */

@@ -108,7 +108,8 @@ static int64_t *facts_sessions(struct dash *d, const struct dash_scope *run, str
 	sqlite3_stmt *st = dash_query(d, run,
 	                              "SELECT s.id, s.programme, s.site, s.activity, s.iso_week,"
 	                              " s.week_start, s.cancelled_at IS NOT NULL, s.local_date,"
-	                              " s.start_time, s.start_ts, s.cancel_reason FROM session s"
+	                              " s.start_time, s.start_ts, s.cancel_reason, s.end_ts"
+	                              " FROM session s"
 	                              " WHERE" DASH_SESSION_WHERE " ORDER BY s.id");
 	int64_t *ids = NULL;
 
@@ -126,6 +127,7 @@ static int64_t *facts_sessions(struct dash *d, const struct dash_scope *run, str
 		snprintf(s->date, sizeof s->date, "%s", dash_text(st, 7));
 		snprintf(s->time, sizeof s->time, "%s", dash_text(st, 8));
 		s->start_ts = sqlite3_column_int64(st, 9);
+		s->end_ts = sqlite3_column_int64(st, 11);
 		{
 			int64_t day;
 			s->weekday = tl_cal_parse(s->date, &day) ? 0 : tl_cal_weekday(day);

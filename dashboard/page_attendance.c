@@ -226,13 +226,20 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	double *v = malloc((size_t)(n ? n : 1) * sizeof *v);
 	double *r = malloc((size_t)(n ? n : 1) * sizeof *r);
 	struct svg_series trend;
+	unsigned char *marked = calloc((size_t)n + 1, 1);
+	char *desc = NULL;
+	size_t desclen = 0;
+	FILE *df;
 
-	if (!labels || !v || !r)
+	if (!labels || !v || !r || !marked || !(df = open_memstream(&desc, &desclen)))
 		dash_fail("out of memory");
 	html_section(f, "attendance", "Weekly attendance");
 	if (n == 0) {
 		fputs("<p>No sessions yet.</p>\n", f);
 		html_section_end(f);
+		fclose(df);
+		free(desc);
+		free(marked);
 		free(labels);
 		free(v);
 		free(r);
@@ -245,11 +252,21 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 		v[i] = (double)w[i].attended;
 		r[i] = dash_percent(w[i].attended, w[i].places);
 	}
+	/* the weeks a reader problem touched, marked on the bars and named in
+	 * the chart's text */
+	fputs("Bar chart of the number of attendances in each week; the table beside gives "
+	      "every number.",
+	      df);
+	for (int i = 0, k = 0; i < n; i++)
+		if ((marked[i] = readers_week_marks(NULL, d, pair_in, w[i].fact) > 0))
+			fprintf(df, "%s%s", k++ ? ", " : " Weeks with a reader problem during a session "
+			                                 "(marked \xe2\x9a\xa0): ", w[i].week);
+	if (memchr(marked, 1, (size_t)n))
+		fputc('.', df);
+	if (fclose(df) != 0)
+		dash_fail("out of memory");
 	fputs("<div class=\"fig\">\n<div>", f);
-	svg_bars(f, "chart-attendances", "Attendances per week",
-	         "Bar chart of the number of attendances in each week; the table beside "
-	         "gives every number.",
-	         n, labels, v, 0);
+	svg_bars(f, "chart-attendances", "Attendances per week", desc, n, labels, v, 0, marked);
 	trend.name = "Attendance rate";
 	trend.v = r;
 	svg_lines(f, "chart-trend", "Trend: attendance rate per week",
@@ -272,7 +289,7 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 		        w[i].attended);
 		html_pct(f, (int)r[i]);
 		fprintf(f, "<td class=\"num\">%ld</td><td>", w[i].people);
-		readers_marks(f, d, s, NULL, w[i].week);
+		readers_week_marks(f, d, pair_in, w[i].fact);
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody>\n</table></div>\n</div>\n<p class=\"note\">Places: enrolled "
@@ -288,4 +305,6 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	free(r);
 	free(w);
 	free(pair_in);
+	free(marked);
+	free(desc);
 }

@@ -245,7 +245,7 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
 		for (int i = 0; i < 3; i++)
 			html_pct(f, r->retention[i]);
 		fputs("<td>", f);
-		readers_marks(f, d, NULL, x->sites.v[j][0], "");
+		readers_marks(f, d, x->sites.v[j][0]);
 		fputs("</td></tr>\n", f);
 		free(in);
 	}

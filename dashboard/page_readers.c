@@ -5,6 +5,8 @@
 #include "grow.h"
 #include "protocol.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The reader's clock against the collector's, from its last status: a
@@ -118,10 +120,10 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s)
 	html_section_end(f);
 }
 
-/* A reader problem that affects the figures: offline (since its last
- * message) or its clock off (since it was measured), as last reported. */
+/* A reader problem now: offline (since its last message) or its clock
+ * off (since it was measured), as last reported. */
 struct reader_mark {
-	char site[DASH_ID_MAX], id[DASH_ID_MAX], week[9], since[11];
+	char site[DASH_ID_MAX], id[DASH_ID_MAX], since[11];
 	int offline;
 	long long offset;
 };
@@ -150,7 +152,6 @@ static void readers_marks_load(struct dash *d)
 		          (sqlite3_column_int64(st, 4) > TL_CLOCK_TOLERANCE ||
 		           sqlite3_column_int64(st, 4) < -TL_CLOCK_TOLERANCE);
 		for (int k = 0; k < 2; k++) {
-			int64_t day;
 			char since[TL_DATE_LEN] = "";
 			if (k ? !off : !sqlite3_column_int(st, 2))
 				continue;
@@ -165,15 +166,12 @@ static void readers_marks_load(struct dash *d)
 			snprintf(m->since, sizeof m->since, "%s", since);
 			m->offline = !k;
 			m->offset = sqlite3_column_int64(st, 4);
-			if (!tl_cal_parse(since, &day))
-				tl_cal_iso_week_format(day, m->week);
 		}
 	}
 	sqlite3_finalize(st);
 }
 
-void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const char *site,
-                   const char *week)
+void readers_marks(FILE *f, struct dash *d, const char *site)
 {
 	int n = 0;
 	char day[32];
@@ -181,16 +179,10 @@ void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const ch
 	readers_marks_load(d);
 	for (int i = 0; i < reader_nmarks; i++) {
 		const struct reader_mark *m = &reader_marks[i];
-		if ((site && strcmp(site, m->site) != 0) || (s && !facts_site_in(d, s, m->site)) ||
-		    (week[0] && (!m->week[0] || strcmp(m->week, week) > 0)))
+		if (strcmp(site, m->site) != 0)
 			continue;
 		fputs(n++ ? "; " : "<span class=\"mark\">&#9888; ", f);
 		html_esc(f, m->id);
-		if (!site) {
-			int j = facts_site(d, m->site);
-			fputs(" at ", f);
-			html_esc(f, j < 0 ? m->site : d->facts.sites.v[j][1]);
-		}
 		if (m->offline)
 			fprintf(f, " offline since %s", dash_day(m->since, 0, day));
 		else
@@ -199,4 +191,188 @@ void readers_marks(FILE *f, struct dash *d, const struct dash_scope *s, const ch
 	}
 	if (n)
 		fputs("</span>", f);
+}
+
+/* A reader's problems during the sessions of one pair and facts week:
+ * how many sessions a stretch of reader_problem overlapped, and for a
+ * clock the worst offset. */
+struct reader_hit {
+	int pair, week, kind;      /* kind 0 offline, 1 clock */
+	char reader[DASH_ID_MAX];
+	long sessions;
+	long long worst;
+};
+
+static struct reader_hit *reader_hits; /* by week, then pair, reader, kind */
+static long reader_nhits = -1, *reader_week_first;
+
+static int readers_hit_cmp(const void *a, const void *b)
+{
+	const struct reader_hit *x = a, *y = b;
+	int c;
+	if (x->week != y->week)
+		return x->week < y->week ? -1 : 1;
+	if (x->pair != y->pair)
+		return x->pair < y->pair ? -1 : 1;
+	if ((c = strcmp(x->reader, y->reader)) != 0)
+		return c;
+	return x->kind - y->kind;
+}
+
+/* The run's sessions held up to --today, by site and start. */
+static const struct dash_facts *readers_sort_facts;
+static int readers_session_cmp(const void *a, const void *b)
+{
+	const struct dash_session *x = &readers_sort_facts->session[*(const int *)a];
+	const struct dash_session *y = &readers_sort_facts->session[*(const int *)b];
+	int c = strcmp(readers_sort_facts->pairs.v[x->pair][1], readers_sort_facts->pairs.v[y->pair][1]);
+	if (c)
+		return c;
+	return x->start_ts < y->start_ts ? -1 : x->start_ts > y->start_ts;
+}
+
+/* Every stretch of reader_problem against the sessions it overlapped
+ * (a session from start to end, a stretch from start to end or, while
+ * it lasts, on), read once for the run: the stretches are few (a reader
+ * keeps at most a few thousand) and each finds its site's sessions by
+ * binary search. */
+static void readers_hits_load(struct dash *d)
+{
+	const struct dash_facts *x = &d->facts;
+	int *order = malloc(((size_t)x->nsessions + 1) * sizeof *order), n = 0, group = 0;
+	/* stamp[i]: the last reader and kind (a group number) that counted
+	 * session i, so two stretches in one session count it once */
+	int *stamp = calloc((size_t)x->nsessions + 1, sizeof *stamp);
+	char key[3 * DASH_ID_MAX] = "";
+	int64_t longest = 0;
+	size_t cap = 0;
+	sqlite3_stmt *st;
+
+	reader_nhits = 0;
+	reader_week_first = calloc((size_t)x->weeks.n + 2, sizeof *reader_week_first);
+	if (!order || !stamp || !reader_week_first)
+		dash_fail("out of memory");
+	for (int i = 0; i < x->nsessions; i++)
+		if (!x->session[i].cancelled && strcmp(x->session[i].date, d->today) <= 0) {
+			order[n++] = i;
+			if (x->session[i].end_ts - x->session[i].start_ts > longest)
+				longest = x->session[i].end_ts - x->session[i].start_ts;
+		}
+	readers_sort_facts = x;
+	qsort(order, (size_t)n, sizeof *order, readers_session_cmp);
+	st = dash_query(d, NULL,
+	                "SELECT site, reader, kind = 'clock', start_at, end_at, worst"
+	                " FROM reader_problem ORDER BY site, reader, kind, start_at");
+	while (dash_step(d, st)) {
+		const char *site = dash_text(st, 0);
+		int kind = sqlite3_column_int(st, 2), lo = 0, hi = n;
+		int64_t from = sqlite3_column_int64(st, 3);
+		int64_t to = sqlite3_column_type(st, 4) == SQLITE_NULL ? INT64_MAX
+		                                                       : sqlite3_column_int64(st, 4);
+		char this[3 * DASH_ID_MAX];
+		snprintf(this, sizeof this, "%s/%s/%d", site, dash_text(st, 1), kind);
+		if (strcmp(this, key) != 0) {
+			memcpy(key, this, sizeof key);
+			group++;
+		}
+		/* the first session of the site starting after from - longest */
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			const struct dash_session *m = &x->session[order[mid]];
+			int c = strcmp(x->pairs.v[m->pair][1], site);
+			if (c < 0 || (c == 0 && m->start_ts < from - longest))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (int i = lo; i < n; i++) {
+			const struct dash_session *ses = &x->session[order[i]];
+			struct reader_hit *h = reader_nhits ? &reader_hits[reader_nhits - 1] : NULL;
+			if (strcmp(x->pairs.v[ses->pair][1], site) != 0 || ses->start_ts >= to)
+				break;
+			if (ses->end_ts <= from)
+				continue;
+			if (!h || h->pair != ses->pair || h->week != ses->week || h->kind != kind ||
+			    strcmp(h->reader, dash_text(st, 1)) != 0) {
+				/* the stretches of one reader and kind come in order, and
+				 * so do their sessions: a hit continues the last one or is
+				 * new (a session of another pair between them makes a
+				 * second hit of the same key, merged when shown) */
+				if (tl_grow(&reader_hits, &cap, (size_t)reader_nhits, sizeof *reader_hits))
+					dash_fail("out of memory");
+				h = &reader_hits[reader_nhits++];
+				memset(h, 0, sizeof *h);
+				h->pair = ses->pair;
+				h->week = ses->week;
+				h->kind = kind;
+				snprintf(h->reader, sizeof h->reader, "%s", dash_text(st, 1));
+			}
+			if (stamp[order[i]] != group) {
+				h->sessions++;
+				stamp[order[i]] = group;
+			}
+			if (kind && sqlite3_column_type(st, 5) != SQLITE_NULL &&
+			    llabs(sqlite3_column_int64(st, 5)) > llabs(h->worst))
+				h->worst = sqlite3_column_int64(st, 5);
+		}
+	}
+	sqlite3_finalize(st);
+	free(order);
+	free(stamp);
+	if (reader_nhits)
+		qsort(reader_hits, (size_t)reader_nhits, sizeof *reader_hits, readers_hit_cmp);
+	for (long i = reader_nhits - 1; i >= 0; i--)
+		reader_week_first[reader_hits[i].week] = i + 1;
+	/* reader_week_first[w]: 1 + the first hit of week w, 0 for none */
+}
+
+int readers_week_marks(FILE *f, struct dash *d, const char *pair_in, int week)
+{
+	const struct dash_facts *x = &d->facts;
+	struct reader_hit *sum = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (reader_nhits < 0)
+		readers_hits_load(d);
+	if (week < 0 || week >= x->weeks.n || !reader_week_first[week])
+		return 0;
+	/* one line per site, reader and kind over the scope's pairs */
+	for (long i = reader_week_first[week] - 1; i < reader_nhits && reader_hits[i].week == week;
+	     i++) {
+		const struct reader_hit *h = &reader_hits[i];
+		int k;
+		if (!pair_in[h->pair])
+			continue;
+		for (k = 0; k < n; k++)
+			if (sum[k].kind == h->kind && strcmp(sum[k].reader, h->reader) == 0 &&
+			    strcmp(x->pairs.v[sum[k].pair][1], x->pairs.v[h->pair][1]) == 0)
+				break;
+		if (k == n) {
+			if (tl_grow(&sum, &cap, (size_t)n, sizeof *sum))
+				dash_fail("out of memory");
+			sum[n] = *h;
+			sum[n++].sessions = 0;
+		}
+		sum[k].sessions += h->sessions;
+		if (llabs(h->worst) > llabs(sum[k].worst))
+			sum[k].worst = h->worst;
+	}
+	for (int k = 0; f && k < n; k++) {
+		int j = facts_pair_site(d, sum[k].pair);
+		fputs(k ? "; " : "<span class=\"mark\">&#9888; ", f);
+		html_esc(f, sum[k].reader);
+		fputs(" at ", f);
+		html_esc(f, j < 0 ? x->pairs.v[sum[k].pair][1] : x->sites.v[j][1]);
+		if (sum[k].kind)
+			fprintf(f, " clock %s by %lld min", sum[k].worst < 0 ? "slow" : "fast",
+			        (llabs(sum[k].worst) + 59) / 60);
+		else
+			fputs(" offline", f);
+		fprintf(f, " during %ld session%s", sum[k].sessions, sum[k].sessions == 1 ? "" : "s");
+	}
+	if (f && n)
+		fputs("</span>", f);
+	free(sum);
+	return n;
 }

@@ -108,7 +108,8 @@ static void svg_xlabel(FILE *f, int i, int n, double cx, const char *label)
 }
 
 void svg_bars(FILE *f, const char *id, const char *title, const char *desc, int n,
-              const char *const *labels, const double *values, int percent)
+              const char *const *labels, const double *values, int percent,
+              const unsigned char *marked)
 {
 	double max = 0, step, top, ph, slot, bw;
 
@@ -131,6 +132,10 @@ void svg_bars(FILE *f, const char *id, const char *title, const char *desc, int 
 				fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g%s</text>",
 				        cx, y - 4, values[i], percent ? "%" : "");
 		}
+		if (marked && marked[i])
+			fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#a40000\">"
+			           "&#9888;</text>",
+			        cx, SVG_T - 2);
 		svg_xlabel(f, i, n, cx, labels[i]);
 	}
 	fputs("</svg>\n", f);

@@ -2,7 +2,8 @@
  *
  * Deletes taps before DATE (00:00 UTC), the attendance of sessions
  * that started before it, assessments and referrals dated before it,
- * and dead letters received before it (counted as purged in
+ * readers' problem stretches over before it, and dead letters received
+ * before it (counted as purged in
  * deadletter_drop), and records DATE as the retention horizon so a
  * later rebuild does not recreate those sessions as missed. Sessions,
  * schedules and enrolments hold no taps and stay. The database is then
@@ -47,6 +48,8 @@ int cmd_purge(struct cli *cli, int argc, char **argv)
 	/* Assessments and referrals dated before it go the same way. */
 	assessments = cli_run_text(cli, "DELETE FROM assessment WHERE date < ?1", day);
 	cli_run_text(cli, "DELETE FROM referral WHERE referred_on < ?1", day);
+	/* and readers' problems over before it */
+	cli_run_int(cli, "DELETE FROM reader_problem WHERE end_at < ?1", cutoff, 0);
 	cli_run_int(cli, "UPDATE attendance_build SET purged_before = max(purged_before, ?1)"
 	                 " WHERE id = 1", cutoff, 0);
 	/* The rebuild drops attendance before the horizon with everything else. */

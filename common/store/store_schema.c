@@ -377,6 +377,20 @@ const char *const tl_store_migrations[] = {
 	"ALTER TABLE tap ADD COLUMN random INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE tap ADD COLUMN coach TEXT;"
 	"CREATE INDEX tap_reader ON tap(site, reader, ts, seq);",
+	/* 11: readers' problem history. reader_problem: a stretch of time a
+	 * reader was offline, or its clock off by more than
+	 * TL_CLOCK_TOLERANCE, from its statuses (collector/handle_status.c):
+	 * start_at and end_at UTC, end_at NULL while it lasts; worst: the
+	 * largest clock offset measured in it (seconds, the reader's clock
+	 * minus ours), NULL for offline. */
+	"CREATE TABLE reader_problem ("
+	"  site TEXT NOT NULL,"
+	"  reader TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('offline', 'clock')),"
+	"  start_at INTEGER NOT NULL,"
+	"  end_at INTEGER,"
+	"  worst INTEGER,"
+	"  PRIMARY KEY (site, reader, kind, start_at)) WITHOUT ROWID;",
 };
 
 const int tl_store_migration_count =

@@ -18,7 +18,14 @@ HTMLPY="$TL_SRC/tests/integration/dashboard_html.py"
 ART="$TL_BIN/test-artefacts"
 mkdir -p "$ART"
 build_programme_dataset
+# a reader offline during one of the last sessions before --today, so
+# the warning marks on the weekly table and chart are checked too
+sqlite3 "$DB" "INSERT INTO reader_problem SELECT 'burnley', 'pitch-1', 'offline',
+	start_ts - 600, start_ts + 600, NULL FROM session WHERE site = 'burnley'
+	AND local_date <= '2026-04-19' ORDER BY start_ts DESC LIMIT 1 OFFSET 2"
 "$DASH" --db "$DB" --out "$T/site" --today 2026-04-19 > /dev/null
+ok "the reader problem is marked on the page the browser checks" \
+	grep -q 'pitch-1 at Burnley offline during 1 session' "$T/site/index.html"
 
 # browser NAME ARGS... URL: one bounded headless run with a fresh profile,
 # no proxy that works (nothing can leave the machine even if asked), and

@@ -91,6 +91,9 @@ static const char *const version_data[] = {
 	 "  VALUES (1, 1, 45, 'forgot card', 'coach', 1);"
 	 "INSERT INTO staff (name, token, added_at) VALUES ('Coach', 'ffffffffffffffffffffffffffffffff', 1);"
 	 "UPDATE attendance SET source = 'manual';"),
+	/* 11 */
+	"INSERT INTO reader_problem (site, reader, kind, start_at, worst)"
+	"  VALUES ('burnley', 'pitch-1', 'clock', 1772560000, -3600);",
 };
 
 /* Checks version v's data survived. */
@@ -150,6 +153,9 @@ static void check_version_data(sqlite3 *db, int v)
 		assert_int_equal(q_int(db, "SELECT count(*) FROM staff"), 1);
 		assert_int_equal(q_int(db, "SELECT count(*) FROM attendance WHERE source = 'manual'"), 1);
 	}
+	if (v >= 11)
+		assert_int_equal(q_int(db, "SELECT worst FROM reader_problem WHERE end_at IS NULL"),
+		                 -3600);
 	if (tl_store_version(db) >= 10 && v >= 1 && v < 10) {
 		/* taps from before it are no staff's, no random UID's */
 		assert_int_equal(q_int(db, "SELECT count(*) FROM tap WHERE staff IS NULL AND random = 0"),
