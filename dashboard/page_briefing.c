@@ -205,7 +205,7 @@ static void brief_session_words(FILE *f, const struct dash *d, const struct dash
 
 /* The register of a week's sessions: date, time, site, activity, came /
  * expected, extra, the change on the same session the week before, and
- * why a session was cancelled. */
+ * why a session was cancelled or which reader had a problem during it. */
 static void brief_register(FILE *f, struct dash *d, const char *pair_in,
                            const struct brief_week *w, int prev_week, const char *id,
                            const char *caption)
@@ -251,7 +251,9 @@ static void brief_register(FILE *f, struct dash *d, const char *pair_in,
 				        a > b ? "+" : a < b ? "&#8722;" : "&#177;", a > b ? a - b : b - a);
 			}
 		}
-		fputs("<td></td></tr>\n", f);
+		fputs("<td>", f);
+		readers_session_marks(f, d, v[i]);
+		fputs("</td></tr>\n", f);
 	}
 	if (!n)
 		fputs("<tr><td colspan=\"7\">No sessions this week.</td></tr>\n", f);

@@ -206,6 +206,26 @@ struct reader_hit {
 static struct reader_hit *reader_hits; /* by week, then pair, reader, kind */
 static long reader_nhits = -1, *reader_week_first;
 
+/* The same per session: each reader and kind that touched it. */
+struct reader_touch {
+	int session, kind;
+	char reader[DASH_ID_MAX];
+	long long worst;
+};
+static struct reader_touch *reader_touches; /* by session */
+static long reader_ntouches;
+
+static int readers_touch_cmp(const void *a, const void *b)
+{
+	const struct reader_touch *x = a, *y = b;
+	int c;
+	if (x->session != y->session)
+		return x->session < y->session ? -1 : 1;
+	if ((c = strcmp(x->reader, y->reader)) != 0)
+		return c;
+	return x->kind - y->kind;
+}
+
 static int readers_hit_cmp(const void *a, const void *b)
 {
 	const struct reader_hit *x = a, *y = b;
@@ -245,7 +265,7 @@ static void readers_hits_load(struct dash *d)
 	int *stamp = calloc((size_t)x->nsessions + 1, sizeof *stamp);
 	char key[3 * DASH_ID_MAX] = "";
 	int64_t longest = 0;
-	size_t cap = 0;
+	size_t cap = 0, tcap = 0;
 	sqlite3_stmt *st;
 
 	reader_nhits = 0;
@@ -310,7 +330,19 @@ static void readers_hits_load(struct dash *d)
 			if (stamp[order[i]] != group) {
 				h->sessions++;
 				stamp[order[i]] = group;
+				if (tl_grow(&reader_touches, &tcap, (size_t)reader_ntouches,
+				            sizeof *reader_touches))
+					dash_fail("out of memory");
+				reader_touches[reader_ntouches].session = order[i];
+				reader_touches[reader_ntouches].kind = kind;
+				reader_touches[reader_ntouches].worst = 0;
+				snprintf(reader_touches[reader_ntouches].reader, DASH_ID_MAX, "%s",
+				         dash_text(st, 1));
+				reader_ntouches++;
 			}
+			if (kind && sqlite3_column_type(st, 5) != SQLITE_NULL &&
+			    llabs(sqlite3_column_int64(st, 5)) > llabs(reader_touches[reader_ntouches - 1].worst))
+				reader_touches[reader_ntouches - 1].worst = sqlite3_column_int64(st, 5);
 			if (kind && sqlite3_column_type(st, 5) != SQLITE_NULL &&
 			    llabs(sqlite3_column_int64(st, 5)) > llabs(h->worst))
 				h->worst = sqlite3_column_int64(st, 5);
@@ -321,6 +353,9 @@ static void readers_hits_load(struct dash *d)
 	free(stamp);
 	if (reader_nhits)
 		qsort(reader_hits, (size_t)reader_nhits, sizeof *reader_hits, readers_hit_cmp);
+	if (reader_ntouches)
+		qsort(reader_touches, (size_t)reader_ntouches, sizeof *reader_touches,
+		      readers_touch_cmp);
 	for (long i = reader_nhits - 1; i >= 0; i--)
 		reader_week_first[reader_hits[i].week] = i + 1;
 	/* reader_week_first[w]: 1 + the first hit of week w, 0 for none */
@@ -374,5 +409,36 @@ int readers_week_marks(FILE *f, struct dash *d, const char *pair_in, int week)
 	if (f && n)
 		fputs("</span>", f);
 	free(sum);
+	return n;
+}
+
+int readers_session_marks(FILE *f, struct dash *d, int session)
+{
+	long lo = 0, hi;
+	int n = 0;
+
+	if (reader_nhits < 0)
+		readers_hits_load(d);
+	hi = reader_ntouches;
+	while (lo < hi) {
+		long mid = (lo + hi) / 2;
+		if (reader_touches[mid].session < session)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < reader_ntouches && reader_touches[lo].session == session; lo++, n++) {
+		const struct reader_touch *t = &reader_touches[lo];
+		fputs(n ? "; " : "<span class=\"mark\">&#9888; ", f);
+		fputs("reader ", f);
+		html_esc(f, t->reader);
+		if (t->kind)
+			fprintf(f, " had its clock %lld min %s", (llabs(t->worst) + 59) / 60,
+			        t->worst < 0 ? "slow" : "fast");
+		else
+			fputs(" was offline", f);
+	}
+	if (n)
+		fputs(" during it</span>", f);
 	return n;
 }

@@ -126,4 +126,12 @@ sql "UPDATE reader_problem SET end_at = NULL WHERE kind = 'offline'"
 ok "a stretch still open marks every session since, up to today" \
 	bash -c "[[ \"\$1\" == *'offline during 1 session'* ]]" _ "$(row 2026-W13)"
 ok "...and the sites table says offline since" grep -q 'pitch-1 offline since' "$T/site/index.html"
+ok "...and the briefing's register of last week says so on its session" python3 - "$T/site/index.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1]).read()
+rows = re.findall(r'<tr id="brief-last-\d+">(.*?)</tr>', html, re.S)
+text = [re.sub(r"<[^>]+>", "", r) for r in rows]
+sys.exit(0 if len(text) == 1 and "Tue 24 Mar" in text[0]
+         and text[0].endswith("reader pitch-1 was offline during it") else 1)
+EOF
 done_testing
