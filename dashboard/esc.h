@@ -10,4 +10,10 @@
 void html_esc(FILE *f, const char *s);
 void html_esc_n(FILE *f, const char *s, size_t n);
 
+/* A table's scroll region: focusable and named, so a keyboard user can
+ * scroll it and a screen reader says what it holds (label: literal text,
+ * or a format such as "%s"). */
+#define HTML_SCROLL_OPEN "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\""
+#define HTML_SCROLL(label) HTML_SCROLL_OPEN label "\">"
+
 #endif

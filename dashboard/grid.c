@@ -123,7 +123,7 @@ void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, co
                const char *total1, const char *total2)
 {
 	fprintf(f, "<p class=\"js-only\" hidden><label>Find a participant: <input type=\"search\" "
-	           "data-filter=\"%s\"></label></p>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table class=\"hm sortable\" "
+	           "data-filter=\"%s\"></label></p>\n" HTML_SCROLL("%s") "<table class=\"hm sortable\" "
 	           "id=\"%s\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\" data-sort=\"text\">"
 	           "Participant</th>",
 	        id, caption, id, caption);

@@ -227,7 +227,7 @@ void html_site_links(FILE *f, struct dash *d, const struct dash_scope *s, const 
 {
 	int n = 0;
 
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+	fprintf(f, HTML_SCROLL("%s")
 	           "<table class=\"sortable\" id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
 	           "<th scope=\"col\" data-sort=\"text\">Site</th><th scope=\"col\" class=\"num\" "
 	           "data-sort=\"num\">%s</th></tr></thead>\n<tbody>\n",

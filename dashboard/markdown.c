@@ -445,7 +445,7 @@ void md_to_html(FILE *f, const char *src)
 			fputs("</code></pre>\n", f);
 			i += i < n; /* the closing fence */
 		} else if (md_table_row(&v[i]) && i + 1 < n && md_table_rule(&v[i + 1])) {
-			fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"");
+			fputs(HTML_SCROLL_OPEN, f);
 			html_esc(f, m.label[0] ? m.label : "Table");
 			fprintf(f, " (table %d)\"><table>\n<thead>", ++m.tables);
 			md_table_cells(&m, &v[i], 1);

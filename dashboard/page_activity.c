@@ -96,7 +96,7 @@ static void act_levels(FILE *f, struct dash *d, const char *prog_in)
 		free(labels);
 		free(sv);
 	}
-	fputs("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Participants per programme minutes band\"><table id=\"levels-table\">\n<caption>Participants per "
+	fputs(HTML_SCROLL("Participants per programme minutes band") "<table id=\"levels-table\">\n<caption>Participants per "
 	      "programme minutes band, newest week first</caption>\n<thead><tr><th scope=\"col\">Week</th>"
 	      "<th scope=\"col\" class=\"num\">Under 30</th><th scope=\"col\" class=\"num\">"
 	      "30&#8211;149</th><th scope=\"col\" class=\"num\">150+</th><th scope=\"col\" "

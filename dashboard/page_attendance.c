@@ -141,7 +141,7 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 		fprintf(f, "<p class=\"note\">More than %d, too many lines for one chart: the "
 		           "table has them all.</p>\n",
 		        ATT_MAX_CHART_GROUPS);
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Attended and places per %s and week\"><table id=\"att-%s\">\n<caption>Attended / places "
+	fprintf(f, HTML_SCROLL("Attended and places per %s and week") "<table id=\"att-%s\">\n<caption>Attended / places "
 	           "(rate) per %s and week, newest first</caption>\n<thead><tr><th scope=\"col\">%s</th>",
 	        what, what, what, what[0] == 's' ? "Site" : "Activity");
 	for (int i = n - 1; i >= 0; i--)
@@ -202,7 +202,7 @@ static void att_programme_weeks(FILE *f, struct dash *d, const char *pair_in)
 		          "1, 2, 3 and so on; the table beside gives every number.",
 		          n, labels, 1, &ser, 1);
 	}
-	fputs("</div>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"By programme week\"><table id=\"progweek-table\">\n<caption>By "
+	fputs("</div>\n" HTML_SCROLL("By programme week") "<table id=\"progweek-table\">\n<caption>By "
 	      "programme week</caption>\n<thead><tr><th scope=\"col\">Programme week</th>"
 	      "<th scope=\"col\" class=\"num\">Places</th><th scope=\"col\" class=\"num\">"
 	      "Attended</th><th scope=\"col\" class=\"num\">Rate</th></tr></thead>\n<tbody>\n",
@@ -273,7 +273,7 @@ void page_attendance(FILE *f, struct dash *d, const struct dash_scope *s)
 	          "Line chart of the share of enrolled participants' places attended, per "
 	          "week, over the programme.",
 	          n, labels, 1, &trend, 1);
-	fputs("</div>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Per week, newest first\"><table id=\"weekly-table\">\n<caption>Per week, newest first"
+	fputs("</div>\n" HTML_SCROLL("Per week, newest first") "<table id=\"weekly-table\">\n<caption>Per week, newest first"
 	      "</caption>\n<thead><tr><th scope=\"col\">Week</th><th scope=\"col\">Monday</th>"
 	      "<th scope=\"col\" class=\"num\">Sessions</th><th scope=\"col\" class=\"num\">"
 	      "Places</th><th scope=\"col\" class=\"num\">Attended</th><th scope=\"col\" "

@@ -212,7 +212,7 @@ static void brief_register(FILE *f, struct dash *d, const char *pair_in,
 {
 	int *v, n = brief_sessions(d, pair_in, w->fw, &v);
 
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+	fprintf(f, HTML_SCROLL("%s")
 	           "<table id=\"%s\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\">Date"
 	           "</th><th scope=\"col\">Site</th><th scope=\"col\">Activity</th>"
 	           "<th scope=\"col\" class=\"num\">Came / expected</th><th scope=\"col\" "
@@ -418,8 +418,8 @@ void page_briefing(FILE *f, struct dash *d, const struct dash_scope *s)
 	             "brief-w-back");
 	brief_people(f, d, s, pair_in, &last, 'E', "Finished the programme", "brief-w-ended");
 	brief_people(f, d, s, pair_in, &last, 'W', "Withdrawn", "brief-w-withdrawn");
-	fputs("</ul>\n<div class=\"fig\">\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-	      "aria-label=\"Last week in numbers\"><table class=\"kpi\" id=\"brief-table\">\n"
+	fputs("</ul>\n<div class=\"fig\">\n" HTML_SCROLL("Last week in numbers")
+	      "<table class=\"kpi\" id=\"brief-table\">\n"
 	      "<caption>Last week in numbers</caption>\n<thead><tr><th scope=\"col\">Measure</th>",
 	      f);
 	fprintf(f, "<th scope=\"col\" class=\"num\">Last week<br>%s</th><th scope=\"col\" "

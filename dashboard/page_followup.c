@@ -221,7 +221,7 @@ static void fu_tables(FILE *f, struct dash *d, const struct fu_row *v, int n, co
 		        fu_band_id[b], fu_band_name[b], k, fu_band_says[b]);
 		if (!k)
 			continue;
-		fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\">"
+		fprintf(f, HTML_SCROLL("%s")
 		           "<table class=\"sortable fu\" id=\"%s-%s\">\n<thead><tr><th scope=\"col\" "
 		           "data-sort=\"text\">Participant</th>",
 		        fu_band_name[b], prefix, fu_band_id[b]);

@@ -71,7 +71,7 @@ static void oc_counts(FILE *f, struct dash *d, const struct dash_scope *s)
 		" GROUP BY e.exit_reason");
 	int n = 0;
 
-	fputs("<div class=\"scroll\"><table id=\"outcomes-referrals\">\n<caption>Referrals and "
+	fputs(HTML_SCROLL("Referrals and exits") "<table id=\"outcomes-referrals\">\n<caption>Referrals and "
 	      "exits</caption>\n<thead><tr><th scope=\"col\">Referred and left</th>"
 	      "<th scope=\"col\" class=\"num\">People</th><th scope=\"col\" class=\"num\">Started"
 	      "</th><th scope=\"col\" class=\"num\">Never started</th></tr></thead>\n<tbody>\n",
@@ -163,7 +163,7 @@ static void oc_people(FILE *f, struct dash *d, const struct dash_scope *s)
 		" ORDER BY p.code, c.programme, c.instrument, c.measure_no");
 	int n = 0;
 
-	fputs("<div class=\"scroll\"><table class=\"sortable\" id=\"outcomes-people\">\n<caption>"
+	fputs(HTML_SCROLL("Each participant") "<table class=\"sortable\" id=\"outcomes-people\">\n<caption>"
 	      "Each participant (coach view)</caption>\n<thead><tr><th scope=\"col\" "
 	      "data-sort=\"text\">Participant</th><th scope=\"col\" data-sort=\"text\">Name</th>"
 	      "<th scope=\"col\" data-sort=\"text\">Programme</th><th scope=\"col\" "
@@ -267,7 +267,7 @@ void page_outcomes(FILE *f, struct dash *d, const struct dash_scope *s)
 	} else {
 		fputs("<div class=\"fig\">\n", f);
 	}
-	fputs("<div class=\"scroll\"><table id=\"outcomes-change\">\n<caption>Distance travelled: "
+	fputs(HTML_SCROLL("Distance travelled") "<table id=\"outcomes-change\">\n<caption>Distance travelled: "
 	      "change from first to latest</caption>\n<thead><tr><th scope=\"col\">Measure</th>"
 	      "<th scope=\"col\" class=\"num\">Assessed</th><th scope=\"col\" class=\"num\">"
 	      "Measured twice</th><th scope=\"col\" class=\"num\">Better</th><th scope=\"col\" "
@@ -314,7 +314,7 @@ void page_outcomes(FILE *f, struct dash *d, const struct dash_scope *s)
 			fputs(").</p>\n", f);
 		}
 
-	fputs("<div class=\"scroll\"><table id=\"outcomes-dose\">\n<caption>Dose against change: "
+	fputs(HTML_SCROLL("Dose against change") "<table id=\"outcomes-dose\">\n<caption>Dose against change: "
 	      "median change by sessions attended between the two assessments (people)</caption>\n"
 	      "<thead><tr><th scope=\"col\">Measure</th>",
 	      f);

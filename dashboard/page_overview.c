@@ -60,7 +60,7 @@ static void overview_enrolments(FILE *f, struct dash *d, const struct dash_scope
 		for (int i = 0; i < 4; i++)
 			n[i] += strcmp(d->facts.enrol[k].status, status[i]) == 0;
 	}
-	fputs("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Enrolments\">"
+	fputs(HTML_SCROLL("Enrolments")
 	      "<table class=\"kpi\" id=\"overview-enrolments\">\n<caption>Enrolments</caption>\n"
 	      "<tbody>\n",
 	      f);
@@ -123,8 +123,8 @@ static void overview_totals(FILE *f, struct dash *d, const char *pair_in)
 	tl_cal_format(tl_cal_days(y, (m - 1) / 3 * 3 + 1, 1), from);
 	overview_total(d, pair_in, "", &all);
 	overview_total(d, pair_in, from, &q);
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"To date and "
-	           "this quarter\"><table class=\"kpi\" id=\"overview-totals\">\n<caption>To date "
+	fprintf(f, HTML_SCROLL("To date and this quarter")
+	           "<table class=\"kpi\" id=\"overview-totals\">\n<caption>To date "
 	           "and this quarter (from %s)</caption>\n<thead><tr><th scope=\"col\">Measure</th>"
 	           "<th scope=\"col\" class=\"num\">To date</th><th scope=\"col\" class=\"num\">"
 	           "Quarter to date</th></tr></thead>\n<tbody>\n",
@@ -207,8 +207,8 @@ void overview_sites(FILE *f, struct dash *d, const struct dash_scope *s, const c
 	const struct dash_facts *x = &d->facts;
 	int shown = 0, more = 0;
 
-	fputs("<h3>Sites side by side</h3>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-	      "aria-label=\"Sites side by side\"><table id=\"sites-table\" class=\"sortable\">\n"
+	fputs("<h3>Sites side by side</h3>\n" HTML_SCROLL("Sites side by side")
+	      "<table id=\"sites-table\" class=\"sortable\">\n"
 	      "<caption>Each site to date</caption>\n<thead><tr><th scope=\"col\" data-sort=\"text\">"
 	      "Site</th><th scope=\"col\" class=\"num\" data-sort=\"num\">Sessions delivered</th>"
 	      "<th scope=\"col\" class=\"num\" data-sort=\"num\">Cancelled</th><th scope=\"col\" "
@@ -282,7 +282,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	readers = overview_count(d, s, "SELECT count(*) FROM reader r WHERE" DASH_READER_WHERE);
 
 	html_section(f, "overview", "Overview");
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"This week and last week\"><table class=\"kpi\" id=\"overview-table\">\n"
+	fprintf(f, HTML_SCROLL("This week and last week") "<table class=\"kpi\" id=\"overview-table\">\n"
 	           "<caption>This week and last week (sessions up to %s)</caption>\n"
 	           "<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">"
 	           "This week<br>%s</th><th scope=\"col\" class=\"num\">Last week<br>%s</th>"
@@ -299,7 +299,7 @@ void page_overview(FILE *f, struct dash *d, const struct dash_scope *s)
 	html_pct(f, dash_percent(tw[3], tw[2]));
 	html_pct(f, dash_percent(lw[3], lw[2]));
 	fputs("</tr>\n</tbody>\n</table></div>\n", f);
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Now\"><table class=\"kpi\" id=\"overview-now\">\n"
+	fprintf(f, HTML_SCROLL("Now") "<table class=\"kpi\" id=\"overview-now\">\n"
 	           "<caption>Now</caption>\n<tbody>\n"
 	           "<tr id=\"kpi-followup\"><th scope=\"row\"><a href=\"#followup\">Participants "
 	           "flagged for follow-up</a></th><td class=\"num\">%ld</td></tr>\n"

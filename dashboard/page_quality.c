@@ -82,7 +82,7 @@ static void quality_table(FILE *f, struct dash *d, sqlite3_stmt *st, const char 
 {
 	int n = 0;
 
-	fprintf(f, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"%s\"><table id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
+	fprintf(f, HTML_SCROLL("%s") "<table id=\"%s\">\n<caption>%s</caption>\n<thead><tr>"
 	           "<th scope=\"col\">Reason</th><th scope=\"col\" class=\"num\">Count</th>"
 	           "<th scope=\"col\">Latest</th><th scope=\"col\">What to do</th></tr></thead>\n"
 	           "<tbody>\n",

@@ -76,7 +76,7 @@ void page_readers(FILE *f, struct dash *d, const struct dash_scope *s)
 	fputs("<p class=\"note\">As the readers last reported, whatever the week shown, with what "
 	      "to do about each. <em>Waiting to send</em>: taps kept on the reader (its spool) "
 	      "until the collector has them.</p>\n"
-	      "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Readers\"><table class=\"sortable\" id=\"readers-table\">\n<thead><tr>"
+	      HTML_SCROLL("Readers") "<table class=\"sortable\" id=\"readers-table\">\n<thead><tr>"
 	      "<th scope=\"col\" data-sort=\"text\">Site</th><th scope=\"col\" data-sort=\"text\">"
 	      "Reader</th><th scope=\"col\" data-sort=\"text\">State</th><th scope=\"col\" "
 	      "data-sort=\"text\">What to do</th><th scope=\"col\" data-sort=\"text\">Last heard "

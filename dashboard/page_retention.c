@@ -101,7 +101,7 @@ void page_retention(FILE *f, struct dash *d, const struct dash_scope *s)
 		fprintf(f, "<p class=\"note\">The chart shows the %d most recent intakes; the table "
 		           "has all %d.</p>\n",
 		        RET_MAX_CURVES, n);
-	fputs("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Retention, percentage of each intake still attending\"><table id=\"retention-table\">\n<caption>Still attending, "
+	fputs(HTML_SCROLL("Retention, percentage of each intake still attending") "<table id=\"retention-table\">\n<caption>Still attending, "
 	      "% of intake</caption>\n<thead><tr><th scope=\"col\">Intake</th><th scope=\"col\" "
 	      "class=\"num\">Size</th>",
 	      f);

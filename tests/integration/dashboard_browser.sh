@@ -23,7 +23,15 @@ build_programme_dataset
 sqlite3 "$DB" "INSERT INTO reader_problem SELECT 'burnley', 'pitch-1', 'offline',
 	start_ts - 600, start_ts + 600, NULL FROM session WHERE site = 'burnley'
 	AND local_date <= '2026-04-19' ORDER BY start_ts DESC LIMIT 1 OFFSET 2"
+# outcomes for five people measured twice, so the Outcomes section shows
+# its table and chart (five is the smallest group it shows)
+for f in "$TL_SRC"/deploy/instruments/*.ini; do tl instrument add "$f" > /dev/null; done
+for p in P-0001 P-0002 P-0003 P-0004 P-0006; do
+	tl assessment add "$p" --instrument swemwbs --date 2026-03-23 --scores 2,3,2,3,2,3,2 > /dev/null
+	tl assessment add "$p" --instrument swemwbs --date 2026-03-30 --wave end --scores 4,3,4,3,4,4,3 > /dev/null
+done
 "$DASH" --db "$DB" --out "$T/site" --today 2026-04-19 > /dev/null
+ok "the Outcomes section the browser checks has figures" grep -q 'aria-labelledby="chart-outcomes-t' "$T/site/index.html"
 ok "the reader problem is marked on the page the browser checks" \
 	grep -q 'pitch-1 at Burnley offline during 1 session' "$T/site/index.html"
 
