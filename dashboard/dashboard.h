@@ -340,7 +340,8 @@ void readers_marks(FILE *f, struct dash *d, const char *site);
  * in pair_in in facts week `week`, as a short marked text (f NULL: only
  * counted); returns how many readers' problems there were. */
 int readers_week_marks(FILE *f, struct dash *d, const char *pair_in, int week);
-/* The same for one session (an index into the facts' sessions). */
+/* The same for one session (an index into the facts' sessions; f NULL:
+ * only counted). */
 int readers_session_marks(FILE *f, struct dash *d, int session);
 /* page_followup.c: a site's call sheet (HTML and CSV), and the list kept
  * in the output folder to compare the next run's with: read from the old

@@ -65,9 +65,12 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 	char (*names)[DASH_NAME_MAX] = malloc(((size_t)t->n + 1) * sizeof *names);
 	long *att = calloc((size_t)t->n * (size_t)n + 1, sizeof *att);
 	long *pl = calloc((size_t)t->n * (size_t)n + 1, sizeof *pl);
-	int g = 0;
+	/* cells with a session a reader problem touched, by group and week */
+	char *touched = calloc((size_t)t->n * (size_t)n + 1, 1);
+	char *mark = calloc((size_t)t->n * (size_t)n + 1, 1);
+	int g = 0, any = 0;
 
-	if (!col || !site || !used || !all || !names || !att || !pl)
+	if (!col || !site || !used || !all || !names || !att || !pl || !touched || !mark)
 		dash_fail("out of memory");
 	for (int i = 0; i < x->weeks.n; i++)
 		col[i] = -1;
@@ -87,6 +90,8 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 		used[k] = 1;
 		all[2 * ((size_t)k * n + col[ses->week])] += ses->places;
 		all[2 * ((size_t)k * n + col[ses->week]) + 1] += ses->attended;
+		if (readers_session_marks(NULL, d, i) > 0)
+			touched[(size_t)k * n + col[ses->week]] = 1;
 	}
 	for (int k = 0; k < t->n; k++) {
 		if (!used[k])
@@ -95,6 +100,8 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 		for (int i = 0; i < n; i++) {
 			pl[(size_t)g * n + i] = all[2 * ((size_t)k * n + i)];
 			att[(size_t)g * n + i] = all[2 * ((size_t)k * n + i) + 1];
+			mark[(size_t)g * n + i] = touched[(size_t)k * n + i];
+			any |= touched[(size_t)k * n + i];
 		}
 		g++;
 	}
@@ -102,12 +109,14 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 	free(site);
 	free(used);
 	free(all);
+	free(touched);
 	fprintf(f, "<h3>Per %s</h3>\n", what);
 	if (g == 0) {
 		fputs("<p>No sessions.</p>\n", f);
 		free(names);
 		free(att);
 		free(pl);
+		free(mark);
 		return;
 	}
 	fputs("<div class=\"fig\">\n", f);
@@ -154,16 +163,23 @@ static void att_groups(FILE *f, struct dash *d, const char *pair_in, const struc
 		for (int i = n - 1; i >= 0; i--) {
 			long a = att[(size_t)j * n + i], p = pl[(size_t)j * n + i];
 			if (p)
-				fprintf(f, "<td class=\"num\">%ld/%ld (%d%%)</td>", a, p, dash_percent(a, p));
+				fprintf(f, "<td class=\"num\">%ld/%ld (%d%%)%s</td>", a, p, dash_percent(a, p),
+				        mark[(size_t)j * n + i] ? " <span class=\"mark\">&#9888;</span>" : "");
 			else
 				fputs("<td class=\"num\">&#8211;</td>", f);
 		}
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody>\n</table></div>\n</div>\n", f);
+	if (any)
+		fprintf(f, "<p class=\"note\" id=\"att-%s-marks\">&#9888;: a reader had a problem "
+		           "during one of the %s&#39;s sessions that week (the weekly table above says "
+		           "which).</p>\n",
+		        what, what);
 	free(names);
 	free(att);
 	free(pl);
+	free(mark);
 }
 
 /* The trend over the programme: attendance rate by programme week (week 1

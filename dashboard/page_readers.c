@@ -429,6 +429,8 @@ int readers_session_marks(FILE *f, struct dash *d, int session)
 	}
 	for (; lo < reader_ntouches && reader_touches[lo].session == session; lo++, n++) {
 		const struct reader_touch *t = &reader_touches[lo];
+		if (!f)
+			continue;
 		fputs(n ? "; " : "<span class=\"mark\">&#9888; ", f);
 		fputs("reader ", f);
 		html_esc(f, t->reader);
@@ -438,7 +440,7 @@ int readers_session_marks(FILE *f, struct dash *d, int session)
 		else
 			fputs(" was offline", f);
 	}
-	if (n)
+	if (f && n)
 		fputs(" during it</span>", f);
 	return n;
 }

@@ -119,6 +119,15 @@ ok "the week of 10 March says pitch-1 was offline during its session" \
 for w in 2026-W10 2026-W12 2026-W13 2026-W14; do
 	ok "$w has no reader mark" bash -c "[[ \"\$1\" != *offline* && \"\$1\" != *clock* ]]" _ "$(row $w)"
 done
+ok "the per-site table marks Burnley's cell of that week, and only it" python3 - "$T/site/index.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1]).read()
+table = re.search(r'<table id="att-site">(.*?)</table>', html, re.S).group(1)
+weeks = re.findall(r'<th scope="col" class="num">([^<]+)</th>', table)
+cells = re.findall(r'<td class="num">(.*?)</td>', re.search(r'<tr id="att-site-1">(.*?)</tr>', table, re.S).group(1))
+marked = [w for w, c in zip(weeks, cells) if "&#9888;" in c]
+sys.exit(0 if marked == ["2026-W11"] and 'id="att-site-marks"' in html else 1)
+EOF
 ok "the attendance chart marks the week too" \
 	grep -q 'Weeks with a reader problem during a session (marked ⚠): 2026-W11.' "$T/site/index.html"
 sql "UPDATE reader_problem SET end_at = NULL WHERE kind = 'offline'"
