@@ -119,9 +119,17 @@ void grid_free(struct grid *g)
 	free(g->touched);
 }
 
-void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,
-               const char *total1, const char *total2)
+int grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,
+              const char *total1, const char *total2, const char *pair_in)
 {
+	int marked = 0;
+	int *fact = malloc(((size_t)g->nweeks + 1) * sizeof *fact);
+
+	if (!fact)
+		dash_fail("out of memory");
+	for (int w = 0; w < d->facts.weeks.n; w++)
+		if (g->col[w] >= 0)
+			fact[g->col[w]] = w;
 	fprintf(f, "<p class=\"js-only\" hidden><label>Find a participant: <input type=\"search\" "
 	           "data-filter=\"%s\"></label></p>\n" HTML_SCROLL("%s") "<table class=\"hm sortable\" "
 	           "id=\"%s\">\n<caption>%s</caption>\n<thead><tr><th scope=\"col\" data-sort=\"text\">"
@@ -132,9 +140,15 @@ void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, co
 	fprintf(f, "<th scope=\"col\" class=\"num\" data-sort=\"num\">%s</th><th scope=\"col\" "
 	           "class=\"num\" data-sort=\"num\">%s</th>",
 	        total1, total2);
-	for (int i = g->nweeks - 1; i >= 0; i--)
-		fprintf(f, "<th scope=\"col\" class=\"num\" data-sort=\"num\">%s</th>", g->weeks[i]);
+	for (int i = g->nweeks - 1; i >= 0; i--) {
+		int m = pair_in && readers_week_marks(NULL, d, pair_in, fact[i]) > 0;
+		fprintf(f, "<th scope=\"col\" class=\"num\" data-sort=\"num\">%s%s</th>", g->weeks[i],
+		        m ? " <span class=\"mark\">&#9888;</span>" : "");
+		marked += m;
+	}
 	fputs("</tr></thead>\n<tbody>\n", f);
+	free(fact);
+	return marked;
 }
 
 void grid_row_head(FILE *f, struct dash *d, const struct grid_row *r, const char *prefix)

@@ -35,9 +35,11 @@ void grid_put(struct grid *g, int person, int week, long a, long b);
  * then by code. */
 void grid_end(struct grid *g);
 void grid_free(struct grid *g);
-/* The search box, and the table up to its body. */
-void grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,
-               const char *total1, const char *total2);
+/* The search box, and the table up to its body; with pair_in (the
+ * page's pairs, or NULL), a week whose sessions there a reader problem
+ * touched has a warning sign in its heading. Returns how many have. */
+int grid_head(FILE *f, struct dash *d, const struct grid *g, const char *id, const char *caption,
+              const char *total1, const char *total2, const char *pair_in);
 /* <tr>, the code and (with --names) the name. */
 void grid_row_head(FILE *f, struct dash *d, const struct grid_row *r, const char *prefix);
 

@@ -192,7 +192,7 @@ void page_activity(FILE *f, struct dash *d, const struct dash_scope *s)
 	if (g.nrows) {
 		grid_head(f, d, &g, "minutes-table",
 		          "Moderate-equivalent minutes per participant and week (newest first), with the band",
-		          "Mean a week", "Weeks");
+		          "Mean a week", "Weeks", NULL);
 		for (int i = 0; i < g.nrows; i++) {
 			const struct grid_row *r = &g.rows[i];
 			long mean = r->tb ? (2 * r->ta + r->tb) / (2 * r->tb) : 0;

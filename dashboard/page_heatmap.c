@@ -55,6 +55,7 @@ void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 {
 	struct grid g;
 	long rows = hm_count(d, s, NULL);
+	int marked;
 
 	html_section(f, "heatmap", "Participants by week");
 	if (rows > DASH_LIST_MAX && !s->site) {
@@ -82,9 +83,14 @@ void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 		html_section_end(f);
 		return;
 	}
-	grid_head(f, d, &g, "heatmap-table",
-	          "Attendance per participant and week (newest first), by attendance rate", "Rate",
-	          "Attended");
+	{
+		char *pair_in = facts_pairs_in(d, s);
+		marked = grid_head(f, d, &g, "heatmap-table",
+		                   "Attendance per participant and week (newest first), by attendance "
+		                   "rate",
+		                   "Rate", "Attended", pair_in);
+		free(pair_in);
+	}
 	for (int i = 0; i < g.nrows; i++) {
 		const struct grid_row *r = &g.rows[i];
 		grid_row_head(f, d, r, "hm");
@@ -101,6 +107,11 @@ void page_heatmap(FILE *f, struct dash *d, const struct dash_scope *s)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody>\n</table></div>\n", f);
+	if (marked)
+		fputs("<p class=\"note\" id=\"heatmap-marks\">&#9888; beside a week: a reader had a "
+		      "problem during one of that week&#39;s sessions (the weekly attendance table "
+		      "says which).</p>\n",
+		      f);
 	grid_free(&g);
 	html_section_end(f);
 }

@@ -128,6 +128,13 @@ cells = re.findall(r'<td class="num">(.*?)</td>', re.search(r'<tr id="att-site-1
 marked = [w for w, c in zip(weeks, cells) if "&#9888;" in c]
 sys.exit(0 if marked == ["2026-W11"] and 'id="att-site-marks"' in html else 1)
 EOF
+ok "the participants-by-week table marks that week's heading, and only it" python3 - "$T/site/index.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1]).read()
+table = re.search(r'<table class="hm sortable" id="heatmap-table">(.*?)</thead>', html, re.S).group(1)
+marked = re.findall(r'>([0-9]{4}-W[0-9]{2}) <span class="mark">&#9888;</span></th>', table)
+sys.exit(0 if marked == ["2026-W11"] and 'id="heatmap-marks"' in html else 1)
+EOF
 ok "the attendance chart marks the week too" \
 	grep -q 'Weeks with a reader problem during a session (marked ⚠): 2026-W11.' "$T/site/index.html"
 sql "UPDATE reader_problem SET end_at = NULL WHERE kind = 'offline'"
