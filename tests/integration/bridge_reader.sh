@@ -32,13 +32,17 @@ broker_start
 collector_start
 emu() { echo "$*" > "$T/emu.ctl"; }
 fault() { status_of | sed -n 's/.*"fault":"\([^"]*\)".*/\1/p'; }
+# The bridge on the emulated PN532's port, in the background (BRIDGE_PID).
+nfc_bridge_start() {
+	LIBNFC_AUTO_SCAN=false LIBNFC_LOG_LEVEL=0 "$BRIDGE" --reader "nfc:pn532_uart:$T/pn532" \
+		--host 127.0.0.1 --port "$PORT" --site burnley --id pitch-1 --key-file "$KEY" \
+		--spool "$T/nfc.spool" --log-level debug > "$T/nfc.out" 2> "$T/nfc.log" &
+	BRIDGE_PID=$!
+	TL_PIDS+=("$BRIDGE_PID")
+}
 
 # Missing: nothing at the port.
-LIBNFC_AUTO_SCAN=false LIBNFC_LOG_LEVEL=0 "$BRIDGE" --reader "nfc:pn532_uart:$T/pn532" \
-	--host 127.0.0.1 --port "$PORT" --site burnley --id pitch-1 --key-file "$KEY" \
-	--spool "$T/nfc.spool" --log-level debug > "$T/nfc.out" 2> "$T/nfc.log" &
-BRIDGE_PID=$!
-TL_PIDS+=("$BRIDGE_PID")
+nfc_bridge_start
 wait_for "status_of | grep -q '\"reader_ok\":false'" 10
 ok "missing reader: logged as missing" grep -q "error: no NFC reader at pn532_uart:$T/pn532 (No such file or directory)" "$T/nfc.log"
 ok "missing reader: status says so" grep -q '^no NFC reader at' <<< "$(fault)"
@@ -53,11 +57,7 @@ wait_for "[ -L '$T/pn532' ]" 5
 emu stall
 wait_for "grep -q stalled '$T/emu.log'" 5
 : > "$T/nfc.log"
-LIBNFC_AUTO_SCAN=false LIBNFC_LOG_LEVEL=0 "$BRIDGE" --reader "nfc:pn532_uart:$T/pn532" \
-	--host 127.0.0.1 --port "$PORT" --site burnley --id pitch-1 --key-file "$KEY" \
-	--spool "$T/nfc.spool" --log-level debug > "$T/nfc.out" 2> "$T/nfc.log" &
-BRIDGE_PID=$!
-TL_PIDS+=("$BRIDGE_PID")
+nfc_bridge_start
 wait_for "grep -q 'is silent' '$T/nfc.log'" 10
 ok "silent chip at open: logged as silent, not missing" \
 	grep -q "error: NFC reader at pn532_uart:$T/pn532 is silent: the port opens but the chip does not answer" "$T/nfc.log"
