@@ -9,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether a clock offset (seconds, the reader's minus ours) is off by
+ * more than TL_CLOCK_TOLERANCE; and by how many whole minutes, rounded
+ * up, as every page says it. */
+static int readers_clock_off(long long off)
+{
+	return off > TL_CLOCK_TOLERANCE || off < -TL_CLOCK_TOLERANCE;
+}
+
+static long long readers_clock_minutes(long long off)
+{
+	return (llabs(off) + 59) / 60;
+}
+
 /* The reader's clock against the collector's, from its last status: a
  * clock off by more than TL_CLOCK_TOLERANCE stamps taps into the wrong
  * session (docs/protocol.md, "Clocks"), so it says so in words. */
@@ -21,7 +34,7 @@ static void page_readers_clock(FILE *f, sqlite3_stmt *st, int col)
 		return;
 	}
 	off = sqlite3_column_int64(st, col);
-	if (off > TL_CLOCK_TOLERANCE || off < -TL_CLOCK_TOLERANCE)
+	if (readers_clock_off(off))
 		fprintf(f, "<td class=\"num clock-off\" data-v=\"%lld\"><strong>%+lld s: "
 		           "clock off</strong></td>", off < 0 ? -off : off, off);
 	else
@@ -43,13 +56,12 @@ static void page_readers_todo(FILE *f, struct dash *d, sqlite3_stmt *st)
 		           "signal. Taps made meanwhile are kept on it and sent when it is back.",
 		        dash_when_col(d, st, 4, when));
 	} else if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
-	           (sqlite3_column_int64(st, 8) > TL_CLOCK_TOLERANCE ||
-	            sqlite3_column_int64(st, 8) < -TL_CLOCK_TOLERANCE)) {
+	           readers_clock_off(sqlite3_column_int64(st, 8))) {
 		long long off = sqlite3_column_int64(st, 8);
 		fprintf(f, "<strong>Its clock is %lld min %s</strong>: restart it with a network "
 		           "connection so it sets its clock; until then its taps may count for the "
 		           "wrong session.",
-		        ((off < 0 ? -off : off) + 59) / 60, off < 0 ? "slow" : "fast");
+		        readers_clock_minutes(off), off < 0 ? "slow" : "fast");
 	} else if (strcmp(state, "online") != 0) {
 		fputs("Never heard from: check it is set up with this site&#39;s details, switched "
 		      "on and in signal.", f);
@@ -149,8 +161,7 @@ static void readers_marks_load(struct dash *d)
 	while (dash_step(d, st)) {
 		struct reader_mark *m;
 		int off = sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		          (sqlite3_column_int64(st, 4) > TL_CLOCK_TOLERANCE ||
-		           sqlite3_column_int64(st, 4) < -TL_CLOCK_TOLERANCE);
+		          readers_clock_off(sqlite3_column_int64(st, 4));
 		for (int k = 0; k < 2; k++) {
 			char since[TL_DATE_LEN] = "";
 			if (k ? !off : !sqlite3_column_int(st, 2))
@@ -187,7 +198,7 @@ void readers_marks(FILE *f, struct dash *d, const char *site)
 			fprintf(f, " offline since %s", dash_day(m->since, 0, day));
 		else
 			fprintf(f, " clock %s by %lld min", m->offset < 0 ? "slow" : "fast",
-			        (m->offset < 0 ? -m->offset : m->offset + 59) / 60);
+			        readers_clock_minutes(m->offset));
 	}
 	if (n)
 		fputs("</span>", f);
@@ -401,7 +412,7 @@ int readers_week_marks(FILE *f, struct dash *d, const char *pair_in, int week)
 		html_esc(f, j < 0 ? x->pairs.v[sum[k].pair][1] : x->sites.v[j][1]);
 		if (sum[k].kind)
 			fprintf(f, " clock %s by %lld min", sum[k].worst < 0 ? "slow" : "fast",
-			        (llabs(sum[k].worst) + 59) / 60);
+			        readers_clock_minutes(sum[k].worst));
 		else
 			fputs(" offline", f);
 		fprintf(f, " during %ld session%s", sum[k].sessions, sum[k].sessions == 1 ? "" : "s");
@@ -435,7 +446,7 @@ int readers_session_marks(FILE *f, struct dash *d, int session)
 		fputs("reader ", f);
 		html_esc(f, t->reader);
 		if (t->kind)
-			fprintf(f, " had its clock %lld min %s", (llabs(t->worst) + 59) / 60,
+			fprintf(f, " had its clock %lld min %s", readers_clock_minutes(t->worst),
 			        t->worst < 0 ? "slow" : "fast");
 		else
 			fputs(" was offline", f);
