@@ -91,7 +91,7 @@ static int status_history(struct collector *c, const struct msg *m, const struct
 	if (!fresh || sqlite3_column_type(row, 1) == SQLITE_NULL)
 		return 0;
 	offset = sqlite3_column_int64(row, 1);
-	if (offset > TL_CLOCK_TOLERANCE || offset < -TL_CLOCK_TOLERANCE)
+	if (tl_clock_off(offset))
 		return status_problem(c, t, "clock", 1, m->received_at, &offset);
 	return status_problem(c, t, "clock", 0, m->received_at, NULL);
 }

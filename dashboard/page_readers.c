@@ -9,14 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether a clock offset (seconds, the reader's minus ours) is off by
- * more than TL_CLOCK_TOLERANCE; and by how many whole minutes, rounded
- * up, as every page says it. */
-static int readers_clock_off(long long off)
-{
-	return off > TL_CLOCK_TOLERANCE || off < -TL_CLOCK_TOLERANCE;
-}
-
+/* By how many whole minutes a clock is off, rounded up, as every page
+ * says it. */
 static long long readers_clock_minutes(long long off)
 {
 	return (llabs(off) + 59) / 60;
@@ -34,7 +28,7 @@ static void page_readers_clock(FILE *f, sqlite3_stmt *st, int col)
 		return;
 	}
 	off = sqlite3_column_int64(st, col);
-	if (readers_clock_off(off))
+	if (tl_clock_off(off))
 		fprintf(f, "<td class=\"num clock-off\" data-v=\"%lld\"><strong>%+lld s: "
 		           "clock off</strong></td>", off < 0 ? -off : off, off);
 	else
@@ -56,7 +50,7 @@ static void page_readers_todo(FILE *f, struct dash *d, sqlite3_stmt *st)
 		           "signal. Taps made meanwhile are kept on it and sent when it is back.",
 		        dash_when_col(d, st, 4, when));
 	} else if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
-	           readers_clock_off(sqlite3_column_int64(st, 8))) {
+	           tl_clock_off(sqlite3_column_int64(st, 8))) {
 		long long off = sqlite3_column_int64(st, 8);
 		fprintf(f, "<strong>Its clock is %lld min %s</strong>: restart it with a network "
 		           "connection so it sets its clock; until then its taps may count for the "
@@ -161,7 +155,7 @@ static void readers_marks_load(struct dash *d)
 	while (dash_step(d, st)) {
 		struct reader_mark *m;
 		int off = sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		          readers_clock_off(sqlite3_column_int64(st, 4));
+		          tl_clock_off(sqlite3_column_int64(st, 4));
 		for (int k = 0; k < 2; k++) {
 			char since[TL_DATE_LEN] = "";
 			if (k ? !off : !sqlite3_column_int(st, 2))

@@ -20,6 +20,14 @@
 #define TL_MIN_TS 1577836800   /* 2020-01-01T00:00:00Z: earlier means a clock never set */
 #define TL_STATUS_SETTLE 60    /* seconds after connecting in which statuses may be old */
 
+/* Whether a measured clock offset (seconds, the reader's clock minus the
+ * collector's) is off by more than TL_CLOCK_TOLERANCE. SQL that selects
+ * such readers writes abs(clock_offset) > TL_CLOCK_TOLERANCE, bound. */
+static inline int tl_clock_off(long long offset)
+{
+	return offset > TL_CLOCK_TOLERANCE || offset < -TL_CLOCK_TOLERANCE;
+}
+
 /* Why a message was rejected. Names (tl_reason_name) are stable: they
  * appear in acks, the dead-letter table and docs/protocol.md. */
 enum tl_reason {
