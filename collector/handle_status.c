@@ -26,26 +26,30 @@ static int status_step(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Binds a problem statement's key: ?1 site, ?2 reader, ?3 kind. */
+static sqlite3_stmt *status_key(sqlite3_stmt *st, const struct tl_topic *t, const char *kind)
+{
+	sqlite3_bind_text(st, 1, t->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->reader, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	return st;
+}
+
 /* Opens (open) or closes one kind of stretch in the reader's problem
  * history at time at; worst is a clock offset (NULL for offline). */
 static int status_problem(struct collector *c, const struct tl_topic *t, const char *kind,
                           int open, int64_t at, const int64_t *worst)
 {
-	sqlite3_stmt *st[3] = { c->sql.problem_continue, c->sql.problem_open, c->sql.problem_trim };
+	sqlite3_stmt *st[3];
 
 	if (!open) {
-		st[0] = c->sql.problem_close;
-		sqlite3_bind_text(st[0], 1, t->site, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st[0], 2, t->reader, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st[0], 3, kind, -1, SQLITE_STATIC);
+		st[0] = status_key(c->sql.problem_close, t, kind);
 		sqlite3_bind_int64(st[0], 4, at);
 		return status_step(st[0]);
 	}
-	for (int i = 0; i < 3; i++) {
-		sqlite3_bind_text(st[i], 1, t->site, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st[i], 2, t->reader, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st[i], 3, kind, -1, SQLITE_STATIC);
-	}
+	st[0] = status_key(c->sql.problem_continue, t, kind);
+	st[1] = status_key(c->sql.problem_open, t, kind);
+	st[2] = status_key(c->sql.problem_trim, t, kind);
 	sqlite3_bind_int64(st[0], 4, at);
 	sqlite3_bind_int(st[0], 5, COLLECTOR_PROBLEM_MERGE);
 	if (worst)
