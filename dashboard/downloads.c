@@ -21,7 +21,6 @@ static void downloads_export(struct dash *d, const char *kind)
 	struct tl_export_filter flt = { NULL, NULL, NULL, NULL, NULL, 0 };
 	char csv[64], err[512];
 	FILE *f;
-	long n;
 
 	if (!k)
 		dash_fail("no export '%s' in this build", kind);
@@ -35,7 +34,7 @@ static void downloads_export(struct dash *d, const char *kind)
 		flt.site = d->site;
 	snprintf(csv, sizeof csv, "downloads/%s.csv", k->name);
 	f = site_open(d, csv);
-	if (tl_export_write(d->db, k, TL_FMT_CSV, &flt, f, &n, err, sizeof err))
+	if (tl_export_write(d->db, k, TL_FMT_CSV, &flt, f, NULL, err, sizeof err))
 		dash_fail("%s: %s", csv, err);
 	site_close(f, csv);
 }
